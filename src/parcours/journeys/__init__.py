@@ -1,0 +1,1 @@
+"""Shipped journey definitions (rules) and, in vocabularies/, their words."""

@@ -1,0 +1,1 @@
+"""Vocabularies: the words of a journey per language (fr, en); never its rules."""
