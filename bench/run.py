@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         secs = None if r.get("skipped") or "error" in r else r.get("seconds")
         wrong = str(r.get("check", "")).startswith(("WRONG", "crashed"))
         ratio = "–"
-        if secs is not None and ref_s and not wrong:
+        if secs is not None and ref_s and not wrong and "rows" in r:
             ratio = f"{float(secs) / float(ref_s):.2f}"  # type: ignore[arg-type]
         shown = "–" if wrong else fmt_s(secs)  # a fast wrong answer is a failure: no time shown
         lines.append(
