@@ -166,6 +166,8 @@ def _recompute_vectorised(
     stage = top[mask]
     # runs of the same stage within a household (the last point of each has stage -1)
     m = stage.shape[0]
+    if m == 0:
+        return _empty(definition, as_of)
     change = np.empty(m, dtype=bool)
     change[0] = True
     change[1:] = (stage[1:] != stage[:-1]) | (h[1:] != h[:-1])
