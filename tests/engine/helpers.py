@@ -21,6 +21,8 @@ def tp(n: int, kind: str, activity: int | None = None, ref: int | None = None) -
     return Touchpoint(day(n), kind, activity, ref)
 
 
-def stage_on(tps: list[Touchpoint], n: int, definition: JourneyDefinition = BENEFICIARY) -> str | None:
+def stage_on(
+    tps: list[Touchpoint], n: int, definition: JourneyDefinition = BENEFICIARY
+) -> str | None:
     """The current stage on day n, computed as of that day."""
     return timeline(tps, definition, day(n)).current.stage

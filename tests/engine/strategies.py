@@ -26,8 +26,16 @@ def touchpoints(draw: st.DrawFn, max_size: int = 40) -> list[Touchpoint]:
     for _ in range(n):
         kind = draw(st.sampled_from(_KIND_POOL))
         d = draw(st.integers(0, hi))
-        activity = draw(st.sampled_from([None, 1, 2, 3])) if kind in ("attendance", "activity_led") else None
-        ref = draw(st.sampled_from([None, 1, 2])) if kind not in ("attendance", "communication") else None
+        activity = (
+            draw(st.sampled_from([None, 1, 2, 3]))
+            if kind in ("attendance", "activity_led")
+            else None
+        )
+        ref = (
+            draw(st.sampled_from([None, 1, 2]))
+            if kind not in ("attendance", "communication")
+            else None
+        )
         out.append(Touchpoint(D0 + timedelta(days=d), kind, activity, ref))
     return out
 

@@ -16,7 +16,9 @@ from tests.engine.helpers import BENEFICIARY, CUSTOMER, D0
 from tests.engine.strategies import SPAN_DAYS, to_columns, touchpoints
 
 SETTINGS = settings(
-    max_examples=int(os.environ.get("ENGINE_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=int(os.environ.get("ENGINE_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 AS_OF = st.integers(0, SPAN_DAYS + 100).map(lambda n: D0 + timedelta(days=n))
 
@@ -32,7 +34,10 @@ def test_batch_equals_per_household(logs: list[list[Touchpoint]], as_of) -> None
 
 
 def _comparable(tl_spans) -> list[tuple]:
-    return [(s.stage, s.start, s.end, s.reasons, s.touchpoints, s.skipped, s.regression) for s in tl_spans]
+    return [
+        (s.stage, s.start, s.end, s.reasons, s.touchpoints, s.skipped, s.regression)
+        for s in tl_spans
+    ]
 
 
 @SETTINGS
@@ -43,8 +48,15 @@ def test_placement_as_of_uses_only_the_past(log: list[Touchpoint], n: int) -> No
     past = timeline([t for t in log if t.day <= d], BENEFICIARY, d)
     assert full.placement(d) == past.current
     clipped = [
-        (s.stage, s.start, None if s.end is None or s.end > d else s.end, s.reasons,
-         s.touchpoints, s.skipped, s.regression)
+        (
+            s.stage,
+            s.start,
+            None if s.end is None or s.end > d else s.end,
+            s.reasons,
+            s.touchpoints,
+            s.skipped,
+            s.regression,
+        )
         for s in full.stage_spans
         if s.start <= d
     ]
@@ -53,11 +65,16 @@ def test_placement_as_of_uses_only_the_past(log: list[Touchpoint], n: int) -> No
 
 @SETTINGS
 @given(touchpoints(), touchpoints(max_size=3))
-def test_later_touchpoints_never_change_ended_spans(log: list[Touchpoint], extra: list[Touchpoint]) -> None:
+def test_later_touchpoints_never_change_ended_spans(
+    log: list[Touchpoint], extra: list[Touchpoint]
+) -> None:
     if not log:
         return
     last = max(t.day for t in log)
-    later = [Touchpoint(last + (t.day - D0) + timedelta(days=1), t.kind, t.activity, t.ref) for t in extra]
+    later = [
+        Touchpoint(last + (t.day - D0) + timedelta(days=1), t.kind, t.activity, t.ref)
+        for t in extra
+    ]
     as_of = D0 + timedelta(days=3 * SPAN_DAYS)
     before = timeline(log, BENEFICIARY, as_of).stage_spans
     after = timeline(log + later, BENEFICIARY, as_of).stage_spans

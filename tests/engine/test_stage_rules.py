@@ -59,7 +59,12 @@ CASES = [
     ("loyalty: 7 in 2", INTAKE + attend([1, 2, 3, 4, 5, 6]) + attend([8], 2), 8, "usage"),
     ("loyalty: 8 in 1", INTAKE + attend([1, 2, 3, 4, 5, 6, 7, 8]), 8, "usage"),
     ("loyalty: last day", INTAKE + attend([1, 2, 3, 4, 5, 6, 7]) + attend([8], 2), 90, "loyalty"),
-    ("loyalty: first day out", INTAKE + attend([1, 2, 3, 4, 5, 6, 7]) + attend([8], 2), 91, "discovery"),
+    (
+        "loyalty: first day out",
+        INTAKE + attend([1, 2, 3, 4, 5, 6, 7]) + attend([8], 2),
+        91,
+        "discovery",
+    ),
     # recommendation: referral_made or absent_visit within 365 days
     ("recommendation", INTAKE + [tp(10, "referral_made", ref=9)], 10, "recommendation"),
     ("recommendation last day", INTAKE + [tp(10, "absent_visit")], 374, "recommendation"),

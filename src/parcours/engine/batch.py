@@ -218,7 +218,9 @@ def recompute_per_household(
 ) -> SpanColumns:
     """The same result as :func:`recompute`, one household at a time (reference, fallback)."""
     first, stop = _household_bounds(columns)
-    cols: dict[str, list[int]] = {f: [] for f in ("household", "stage", "start", "end", "flags", "skipped")}
+    cols: dict[str, list[int]] = {
+        f: [] for f in ("household", "stage", "start", "end", "flags", "skipped")
+    }
     for lo, hi in zip(first.tolist(), stop.tolist(), strict=True):
         hid = int(columns.household[lo])
         for r in timeline(household_touchpoints(columns, lo, hi), definition, as_of).span_rows():

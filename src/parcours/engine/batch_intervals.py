@@ -183,7 +183,9 @@ def first_start(ivs: BatchIntervals, n: int) -> I64:
     return out
 
 
-def windowed_counts(group: I64, day: I64, min_count: int, window_days: int | None) -> BatchIntervals:
+def windowed_counts(
+    group: I64, day: I64, min_count: int, window_days: int | None
+) -> BatchIntervals:
     """Batch ``intervals.windowed_counts``: events sorted by (group, day)."""
     n = group.shape[0]
     m = min_count

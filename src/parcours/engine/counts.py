@@ -47,9 +47,7 @@ class TouchpointCount(Condition):
     window_days: int | None
 
     @classmethod
-    def from_dict(
-        cls, data: Mapping[str, object], path: str, ctx: ParseContext
-    ) -> TouchpointCount:
+    def from_dict(cls, data: Mapping[str, object], path: str, ctx: ParseContext) -> TouchpointCount:
         check_keys(data, {"kinds", "exclude_kinds", "min_count", "window_days"}, path, ctx)
         kinds = get_kinds(data, "kinds", path, ctx)
         exclude = get_kinds(data, "exclude_kinds", path, ctx) or frozenset()

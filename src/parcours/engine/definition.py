@@ -97,7 +97,9 @@ def _key(data: Mapping[str, object], path: str, ctx: ParseContext) -> str:
     return value
 
 
-def _list(data: Mapping[str, object], key: str, ctx: ParseContext, *, required: bool) -> list[object]:
+def _list(
+    data: Mapping[str, object], key: str, ctx: ParseContext, *, required: bool
+) -> list[object]:
     value = data.get(key)
     if value is None:
         if required:
@@ -168,7 +170,9 @@ def _parse_statuses(
             if k not in {"key", "condition", "min_stage"}:
                 raise ctx.error(f"{path}.{k}", "unknown key (allowed: condition, key, min_stage)")
         min_stage = t.get("min_stage")
-        if min_stage is not None and (not isinstance(min_stage, str) or min_stage not in stage_keys):
+        if min_stage is not None and (
+            not isinstance(min_stage, str) or min_stage not in stage_keys
+        ):
             raise ctx.error(f"{path}.min_stage", f"unknown stage key {min_stage!r}")
         if "condition" not in t:
             raise ctx.error(f"{path}.condition", "missing key")
@@ -212,7 +216,9 @@ def parse_definition(
     key = _key(head, "journey", ctx)
     declared = head.get("version")
     if not isinstance(declared, str) or not declared:
-        raise ctx.error("journey.version", "missing key" if declared is None else "must be a string")
+        raise ctx.error(
+            "journey.version", "missing key" if declared is None else "must be a string"
+        )
     default_vocabulary = head.get("default_vocabulary", key)
     if not isinstance(default_vocabulary, str):
         raise ctx.error("journey.default_vocabulary", "must be a string")
@@ -274,8 +280,10 @@ def load_definition(path: str | Path, vocabulary: str | Path | None = None) -> J
         head = rules.get("journey")
         name = head.get("default_vocabulary") if isinstance(head, Mapping) else None
         vocabulary = name if isinstance(name, str) else path.stem
-    vpath = Path(vocabulary) if isinstance(vocabulary, Path) or vocabulary.endswith(".toml") else (
-        path.parent / "vocabularies" / f"{vocabulary}.toml"
+    vpath = (
+        Path(vocabulary)
+        if isinstance(vocabulary, Path) or vocabulary.endswith(".toml")
+        else (path.parent / "vocabularies" / f"{vocabulary}.toml")
     )
     vsource = f"vocabularies/{vpath.name}" if vpath.parent.name == "vocabularies" else vpath.name
     return parse_definition(
@@ -290,7 +298,9 @@ def journeys_dir() -> Path:
     return Path(str(resources.files("parcours.journeys")))
 
 
-def shipped_definition(journey: str = "beneficiary", vocabulary: str | None = None) -> JourneyDefinition:
+def shipped_definition(
+    journey: str = "beneficiary", vocabulary: str | None = None
+) -> JourneyDefinition:
     """A shipped journey (``journeys/<journey>.toml``) in a shipped vocabulary."""
     return load_definition(journeys_dir() / f"{journey}.toml", vocabulary)
 

@@ -86,9 +86,7 @@ class OpenEpisode(Condition):
         return cls(
             opened=get_kind(data, "opened", path, ctx),
             closed=get_kind(data, "closed", path, ctx),
-            closed_within_days=get_int(
-                data, "closed_within_days", path, ctx, default=0, minimum=0
-            )
+            closed_within_days=get_int(data, "closed_within_days", path, ctx, default=0, minimum=0)
             or 0,
             since_stage=get_stage(data, "since_stage", path, ctx),
         )
@@ -128,9 +126,13 @@ class OpenEpisode(Condition):
         reason = self._reason(chosen, day, since_day, ctx)
         tps: tuple[Touchpoint, ...] = ()
         if chosen is not None:
-            tps = (chosen.opened_by,) if chosen.closed_by is None else (
-                chosen.opened_by,
-                chosen.closed_by,
+            tps = (
+                (chosen.opened_by,)
+                if chosen.closed_by is None
+                else (
+                    chosen.opened_by,
+                    chosen.closed_by,
+                )
             )
         return Explanation(bool(holding), (reason,), tps)
 
@@ -172,7 +174,9 @@ class ActiveEpisode(Condition):
     @classmethod
     def from_dict(cls, data: Mapping[str, object], path: str, ctx: ParseContext) -> ActiveEpisode:
         check_keys(data, {"opened", "closed"}, path, ctx)
-        return cls(opened=get_kind(data, "opened", path, ctx), closed=get_kind(data, "closed", path, ctx))
+        return cls(
+            opened=get_kind(data, "opened", path, ctx), closed=get_kind(data, "closed", path, ctx)
+        )
 
     def _as_open(self) -> OpenEpisode:
         return OpenEpisode(self.opened, self.closed, 0, None)
@@ -190,7 +194,9 @@ class ActiveEpisode(Condition):
             ref=None if chosen is None else chosen.ref,
             opened_on=None if chosen is None else ctx.history.date_of(chosen.start),
         )
-        return Explanation(chosen is not None, (reason,), () if chosen is None else (chosen.opened_by,))
+        return Explanation(
+            chosen is not None, (reason,), () if chosen is None else (chosen.opened_by,)
+        )
 
     def batch_intervals(self, bctx: bi.BatchContext) -> bi.BatchIntervals:
         return self._as_open().batch_intervals(bctx)

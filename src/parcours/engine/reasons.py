@@ -123,7 +123,9 @@ def fallback_text(reason: Reason) -> str:
     if reason.code == "touchpoint_count":
         return f"{p['count']} × {p['kinds']}{window} (needs {p['needed']})"
     if reason.code == "attendance_same_activity":
-        return f"{p['count']} × {p['kind']} of activity {p['activity']}{window} (needs {p['needed']})"
+        return (
+            f"{p['count']} × {p['kind']} of activity {p['activity']}{window} (needs {p['needed']})"
+        )
     if reason.code == "attendance_distinct":
         return (
             f"{p['count']} × {p['kind']} in {p['distinct']} activities{window} "

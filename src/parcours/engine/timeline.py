@@ -190,9 +190,7 @@ def timeline(
         if r.start > limit:
             break
         skipped = tuple(
-            keys[s]
-            for s in range(prev + 1, r.stage)
-            if (ctx.first_held[keys[s]] or INF) > r.start
+            keys[s] for s in range(prev + 1, r.stage) if (ctx.first_held[keys[s]] or INF) > r.start
         )
         regression = r.stage < prev
         is_open = r.end > limit

@@ -55,7 +55,10 @@ def _text(data: Mapping[str, object], key: str, source: str, path: str) -> str:
 
 
 def parse_vocabulary(
-    data: Mapping[str, object], source: str, stage_keys: tuple[str, ...], status_keys: tuple[str, ...]
+    data: Mapping[str, object],
+    source: str,
+    stage_keys: tuple[str, ...],
+    status_keys: tuple[str, ...],
 ) -> Vocabulary:
     """Validate a vocabulary against the journey's stage and status keys."""
     head = _table(data.get("vocabulary"), source, "vocabulary")
@@ -64,9 +67,7 @@ def parse_vocabulary(
     words: dict[str, Mapping[str, str]] = {}
     for lang in LANGUAGES:
         table = _table(words_t.get(lang), source, f"words.{lang}")
-        words[lang] = MappingProxyType(
-            {k: _text(table, k, source, f"words.{lang}") for k in table}
-        )
+        words[lang] = MappingProxyType({k: _text(table, k, source, f"words.{lang}") for k in table})
     first = set(words[LANGUAGES[0]])
     for lang in LANGUAGES[1:]:
         for k in first.symmetric_difference(words[lang]):
@@ -91,7 +92,9 @@ def parse_vocabulary(
         per_status = _table(statuses_t.get(status), source, f"statuses.{status}")
         for lang in LANGUAGES:
             path = f"statuses.{status}.{lang}"
-            statuses[(status, lang)] = _text(_table(per_status.get(lang), source, path), "label", source, path)
+            statuses[(status, lang)] = _text(
+                _table(per_status.get(lang), source, path), "label", source, path
+            )
     return Vocabulary(
         key=key,
         source=source,
