@@ -80,9 +80,10 @@ def test_loyalty_reason_carries_counts_and_thresholds() -> None:
         ),
     )
     assert len(tl.current.touchpoints) == 11
-    assert fallback_text(
-        tl.current.reasons[0]
-    ) == "11 × attendance in 3 activities over the last 90 days (needs 8 in 2)"
+    assert (
+        fallback_text(tl.current.reasons[0])
+        == "11 × attendance in 3 activities over the last 90 days (needs 8 in 2)"
+    )
 
 
 def test_maintenance_reason_names_the_case() -> None:

@@ -50,6 +50,15 @@ class BatchContext:
     _cache: dict[tuple[frozenset[str] | None, frozenset[str]], npt.NDArray[np.bool_]] = field(
         default_factory=dict
     )
+    _groups: dict[str, tuple[I64, I64]] = field(default_factory=dict)
+
+    def by_activity(self, kind: str) -> tuple[I64, I64]:
+        """Touchpoints of ``kind`` grouped by (activity, household): group ids and the order
+        (indices into the ``kind`` selection); household index = group % n."""
+        if kind not in self._groups:
+            sel = self.select(frozenset({kind}), frozenset())
+            self._groups[kind] = group_by_activity(self.hh[sel], self.activity[sel], self.n)
+        return self._groups[kind]
 
     def select(
         self, kinds: frozenset[str] | None, exclude: frozenset[str]
@@ -65,7 +74,7 @@ class BatchContext:
                 codes = [KIND_CODE[k] for k in kinds]
                 lut = np.zeros(256, dtype=bool)
                 lut[np.asarray(codes, dtype=np.int64)] = True
-                mask = lut[self.kind.astype(np.int64) & 0xFF]
+                mask = lut[self.kind.view(np.uint8)]
             self._cache[key] = mask
         return self._cache[key]
 
@@ -203,19 +212,21 @@ def windowed_counts(
     return merge_sorted(group[i], start, end)
 
 
-def group_by_activity(hh: I64, activity: I64) -> tuple[I64, I64]:
-    """Order events (sorted by household, day) by (household, activity, day).
+def group_by_activity(hh: I64, activity: I64, n_hh: int) -> tuple[I64, I64]:
+    """Order events (sorted by household, day) by (activity, household, day).
 
-    Returns dense group ids (non-decreasing, one per household and activity) and the order.
+    Returns group ids (non-decreasing, one per activity and household) and the order. Each
+    activity's events are already in (household, day) order, so a stable sort on a small
+    activity code (a linear radix sort) is enough.
     """
     if hh.shape[0] == 0:
         z = np.zeros(0, dtype=np.int64)
         return z, z
-    codes, inverse = np.unique(activity, return_inverse=True)
-    key = hh * np.int64(codes.shape[0]) + inverse.astype(np.int64)
-    order = np.argsort(key, kind="stable")
-    skey = key[order]
-    change = np.empty(skey.shape[0], dtype=np.int64)
-    change[0] = 0
-    change[1:] = skey[1:] != skey[:-1]
-    return np.cumsum(change), order
+    lo, hi = int(activity.min()), int(activity.max())
+    if hi - lo < (1 << 15):
+        code = (activity - lo).astype(np.int16)
+    else:
+        _, inverse = np.unique(activity, return_inverse=True)
+        code = inverse.astype(np.int64)
+    order = np.argsort(code, kind="stable")
+    return code[order].astype(np.int64) * np.int64(n_hh) + hh[order], order

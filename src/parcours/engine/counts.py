@@ -147,12 +147,12 @@ class SameActivity(Condition):
 
     def batch_intervals(self, bctx: bi.BatchContext) -> bi.BatchIntervals:
         sel = bctx.select(frozenset({self.kind}), frozenset())
-        hh, day, act = bctx.hh[sel], bctx.day[sel], bctx.activity[sel]
-        group, order = bi.group_by_activity(hh, act)
-        per_group = bi.windowed_counts(group, day[order], self.min_count, self.window_days)
-        owner = hh[order]
-        first_of_group = np.searchsorted(group, per_group.h)
-        return bi.union([bi.BatchIntervals(owner[first_of_group], per_group.start, per_group.end)])
+        group, order = bctx.by_activity(self.kind)
+        per_group = bi.windowed_counts(
+            group, bctx.day[sel][order], self.min_count, self.window_days
+        )
+        owner = per_group.h % np.int64(bctx.n)
+        return bi.union([bi.BatchIntervals(owner, per_group.start, per_group.end)])
 
 
 @register("attendance_distinct")
@@ -207,11 +207,11 @@ class DistinctActivities(Condition):
 
     def batch_intervals(self, bctx: bi.BatchContext) -> bi.BatchIntervals:
         sel = bctx.select(frozenset({self.kind}), frozenset())
-        hh, day, act = bctx.hh[sel], bctx.day[sel], bctx.activity[sel]
-        count = bi.windowed_counts(hh, day, self.min_count, self.window_days)
-        group, order = bi.group_by_activity(hh, act)
+        day = bctx.day[sel]
+        count = bi.windowed_counts(bctx.hh[sel], day, self.min_count, self.window_days)
+        group, order = bctx.by_activity(self.kind)
         presence = bi.windowed_counts(group, day[order], 1, self.window_days)
-        owner = hh[order][np.searchsorted(group, presence.h)]
+        owner = presence.h % np.int64(bctx.n)
         distinct = bi.at_least(
             [bi.BatchIntervals(owner, presence.start, presence.end)], self.min_distinct
         )
