@@ -24,10 +24,10 @@ AS_OF = st.integers(0, SPAN_DAYS + 100).map(lambda n: D0 + timedelta(days=n))
 
 
 @SETTINGS
-@given(st.lists(touchpoints(), min_size=1, max_size=6), AS_OF)
-def test_batch_equals_per_household(logs: list[list[Touchpoint]], as_of) -> None:
+@given(st.lists(touchpoints(), min_size=1, max_size=6), AS_OF, st.integers(1, 60))
+def test_batch_equals_per_household(logs: list[list[Touchpoint]], as_of, chunk: int) -> None:
     columns = to_columns(logs)
-    spans = recompute(columns, BENEFICIARY, as_of)
+    spans = recompute(columns, BENEFICIARY, as_of, chunk_touchpoints=chunk)
     for h, log in enumerate(logs, start=1):
         expected = list(timeline(log, BENEFICIARY, as_of).span_rows())
         assert spans.rows(h) == expected

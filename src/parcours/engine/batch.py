@@ -15,6 +15,7 @@ households only.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
@@ -130,14 +131,67 @@ def _empty(definition: JourneyDefinition, as_of: date) -> SpanColumns:
     )
 
 
+CHUNK_TOUCHPOINTS = 2_000_000
+
+
 def recompute(
-    columns: TouchpointColumns, definition: JourneyDefinition, as_of: date
+    columns: TouchpointColumns,
+    definition: JourneyDefinition,
+    as_of: date,
+    *,
+    chunk_touchpoints: int = CHUNK_TOUCHPOINTS,
 ) -> SpanColumns:
-    """Stage spans of every household in ``columns`` as of a day (see module doc)."""
+    """Stage spans of every household in ``columns`` as of a day (see module doc).
+
+    Households are processed in chunks of about ``chunk_touchpoints`` touchpoints (never
+    splitting a household), which bounds the working memory whatever the size of the log.
+    """
     try:
-        return _recompute_vectorised(columns, definition, as_of)
+        parts = [
+            _recompute_vectorised(part, definition, as_of)
+            for part in _chunks(columns, chunk_touchpoints)
+        ]
     except NotVectorised:
         return recompute_per_household(columns, definition, as_of)
+    if len(parts) == 1:
+        return parts[0]
+    return SpanColumns(
+        household=np.concatenate([p.household for p in parts]),
+        stage=np.concatenate([p.stage for p in parts]),
+        start=np.concatenate([p.start for p in parts]),
+        end=np.concatenate([p.end for p in parts]),
+        flags=np.concatenate([p.flags for p in parts]),
+        skipped=np.concatenate([p.skipped for p in parts]),
+        version=definition.version,
+        as_of=as_of,
+    )
+
+
+def _chunks(columns: TouchpointColumns, size: int) -> list[TouchpointColumns]:
+    n = len(columns)
+    if n <= size:
+        return [columns]
+    cuts = [0]
+    while cuts[-1] < n:
+        target = cuts[-1] + size
+        if target >= n:
+            cuts.append(n)
+            break
+        # move the cut to the first row of the household at ``target``
+        cut = int(np.searchsorted(columns.household, columns.household[target], "left"))
+        if cut <= cuts[-1]:  # one household larger than a chunk: take it whole
+            cut = int(np.searchsorted(columns.household, columns.household[target], "right"))
+        cuts.append(cut)
+    return [
+        TouchpointColumns(
+            columns.household[a:b],
+            columns.day[a:b],
+            columns.kind[a:b],
+            columns.activity[a:b],
+            columns.ref[a:b],
+        )
+        for a, b in itertools.pairwise(cuts)
+    ]
 
 
 def _recompute_vectorised(
