@@ -7,23 +7,25 @@ Output: every household's stage timeline as non-overlapping spans of the CURRENT
 is no longer current) and NULL when the stage is still current on the as-of day. ``stage`` is
 the stage key (``awareness`` .. ``engagement``).
 
-How it works: every stage condition becomes a set of day intervals [lo, hi) during which it
-holds (hi NULL = still holds on the as-of day):
+How it works: every stage condition becomes runs of days [lo, hi) during which it holds
+(hi NULL = still holds on the as-of day), and a last sweep takes the highest stage covered:
 
 * sticky stages: [first qualifying touchpoint, open);
-* "at least N touchpoints within the last L days": a sweep, +1 on each touchpoint's day and
-  -1 L days later; the running sum is the window count, and the intervals are the runs of days
-  where it reaches N (usage per activity, loyalty; recommendation and engagement with N = 1);
+* "at least N touchpoints within the last L days" (usage per activity with N = 3, L = 60;
+  recommendation and engagement points with N = 1, L = 365): with rows ordered by day, row i
+  makes the count hold on [d_i, d_(i-N+1) + L). Both ends never decrease along the rows, so the
+  runs are found in one window pass (a run starts where lo > the previous row's hi, ends where
+  the next row's lo > hi): no sweep, no join (``_count_islands``);
+* loyalty: the same idea with two bounds, d_(i-7) + 90 for the count and p_i + 90 for the
+  second activity, p_i being the last day, on or before d_i, of an attendance of another
+  activity (found with runs of days of one single activity);
 * episodes (group membership, role): +1 on each opener, -1 on each closer of the same ref,
-  the episode is active while the running sum is positive;
-* maintenance: [opened, closed + 90) of support cases opened on or after the first usage day;
-* loyalty: one sweep carrying both the attendance count over 90 days and the number of
-  activities attended within 90 days (from per-activity intervals).
+  active while the running sum is positive;
+* maintenance: [opened, closed + 90) of support cases opened on or after the first usage day.
 
-A last sweep over all intervals of a household counts, per stage, how many intervals cover each
-day; the current stage is the highest covered one, and runs of days with the same current stage
-are the spans. Touchpoints of one day are applied together because every sweep first sums its
-deltas per day.
+The last sweep adds +1 / -1 per stage at the runs' ends (summed per day first: touchpoints of
+one day are applied together), keeps a running count per stage, takes the highest stage with a
+positive count, and turns runs of days with the same current stage into spans.
 """
 
 from __future__ import annotations
@@ -59,35 +61,39 @@ def _kinds(*names: str) -> str:
     return ", ".join(str(KIND_CODE[n]) for n in names)
 
 
-def _window_intervals(name: str, points: str, keys: str, days: int, at_least: int) -> str:
-    """CTEs ``{name}`` (h, keys..., lo, hi): runs of days on which at least ``at_least`` rows of
-    ``points`` (h, keys..., d) fall within the last ``days`` days."""
+def _count_islands(name: str, points: str, keys: str, days: int, at_least: int) -> str:
+    """CTE ``{name}`` (h, keys..., lo, hi, first, last): runs of days on which at least
+    ``at_least`` rows of ``points`` (h, keys..., d) fall within the last ``days`` days.
+
+    Row i (rows ordered by day) makes the count reach the threshold on [d_i, d_(i-n+1) + days);
+    both ends never decrease along the rows, so consecutive rows overlap or not, and a run of
+    days starts on a row whose ``lo`` is after the previous row's ``hi`` (``first``) and ends on
+    a row whose ``hi`` is before the next row's ``lo`` (``last``): one window pass, no sweep.
+    """
     part = f"h{', ' + keys if keys else ''}"
+    hi = (
+        f"d + {days}"
+        if at_least == 1
+        else f"lag(d, {at_least - 1}) OVER (PARTITION BY {part} ORDER BY d) + {days}"
+    )
     return f"""
-{name}_delta AS (
-    SELECT {part}, x, sum(delta) AS delta FROM (
-        SELECT {part}, d AS x, 1 AS delta FROM {points}
-        UNION ALL
-        SELECT {part}, d + {days} AS x, -1 AS delta FROM {points}
-    ) GROUP BY ALL
-),
-{name}_edges AS (
-    SELECT {part}, x, ok FROM (
-        SELECT {part}, x, ok,
-               lag(ok, 1, false) OVER (PARTITION BY {part} ORDER BY x) AS was_ok
-        FROM (
-            SELECT {part}, x,
-                   sum(delta) OVER (PARTITION BY {part} ORDER BY x
-                                    ROWS UNBOUNDED PRECEDING) >= {at_least} AS ok
-            FROM {name}_delta
-        )
-    ) WHERE ok <> was_ok
-),
+{name}_rows AS (SELECT {part}, d AS lo, {hi} AS hi FROM {points}),
 {name} AS (
-    SELECT {part}, x AS lo, lead(x) OVER (PARTITION BY {part} ORDER BY x) AS hi
-    FROM {name}_edges
-    QUALIFY ok
+    SELECT {part}, lo, hi,
+           coalesce(lo > lag(hi) OVER w, true) AS first,
+           coalesce(lead(lo) OVER w > hi, true) AS last
+    FROM {name}_rows
+    WHERE hi > lo
+    WINDOW w AS (PARTITION BY {part} ORDER BY lo, hi)
 )"""
+
+
+def _island_events(name: str, stage: int) -> str:
+    """+1 / -1 events of the runs of days of a :func:`_count_islands` CTE."""
+    return (
+        f"SELECT h, {stage} AS s, lo AS x, 1 AS delta FROM {name} WHERE first "
+        f"UNION ALL SELECT h, {stage}, hi, -1 FROM {name} WHERE last"
+    )
 
 
 def _episode_intervals(name: str, opener: str, closer: str) -> str:
@@ -157,14 +163,13 @@ sticky AS (
     GROUP BY ALL
 ),
 -- 6: usage = >= 3 attendances of one activity within 60 days, or an active group membership
-{_window_intervals("usage_att", "att", "a", USAGE_DAYS, USAGE_MIN)},
+{_count_islands("usage_att", "att", "a", USAGE_DAYS, USAGE_MIN)},
 {_episode_intervals("membership", "group_joined", "group_left")},
-usage AS (
-    SELECT h, lo, hi FROM usage_att
-    UNION ALL
-    SELECT h, lo, hi FROM membership
+first_usage AS (
+    SELECT h, min(lo) AS u FROM (
+        SELECT h, lo FROM usage_att WHERE first UNION ALL SELECT h, lo FROM membership
+    ) GROUP BY h
 ),
-first_usage AS (SELECT h, min(lo) AS u FROM usage GROUP BY h),
 -- 7: maintenance = a support case opened on or after the first usage day,
 --    open or closed less than 90 days ago
 support AS (
@@ -180,56 +185,64 @@ maintenance AS (
     WHERE s.opened IS NOT NULL AND s.opened >= f.u
       AND (s.closed IS NULL OR s.closed + {MAINTENANCE_DAYS} > s.opened)
 ),
--- 8: loyalty = >= 8 attendances across >= 2 activities within 90 days
-{_window_intervals("attended_90", "att", "a", LOYALTY_DAYS, 1)},
-loyalty_delta AS (
-    SELECT h, x, sum(n) AS n, sum(acts) AS acts FROM (
-        SELECT h, d AS x, 1 AS n, 0 AS acts FROM att
-        UNION ALL SELECT h, d + {LOYALTY_DAYS}, -1, 0 FROM att
-        UNION ALL SELECT h, lo, 0, 1 FROM attended_90
-        UNION ALL SELECT h, hi, 0, -1 FROM attended_90
-    ) GROUP BY ALL
+-- 8: loyalty = >= 8 attendances across >= 2 activities within 90 days. On a day D, with i the
+--    last attendance on or before D: >= 8 attendances iff D < d_(i-7) + 90, and >= 2 activities
+--    iff D < p_i + 90, p_i the last day, on or before d_i, of an attendance of another activity.
+--    Both bounds never decrease along the days, so the runs are islands as in _count_islands.
+loyalty_rows AS (
+    SELECT h, d, a, lag(d, {LOYALTY_MIN - 1}) OVER (PARTITION BY h ORDER BY d) AS d_nth FROM att
 ),
-loyalty_edges AS (
-    SELECT h, x, ok FROM (
-        SELECT h, x, ok, lag(ok, 1, false) OVER (PARTITION BY h ORDER BY x) AS was_ok
-        FROM (
-            SELECT h, x,
-                   sum(n) OVER w >= {LOYALTY_MIN} AND sum(acts) OVER w >= {LOYALTY_ACTIVITIES}
-                       AS ok
-            FROM loyalty_delta
-            WINDOW w AS (PARTITION BY h ORDER BY x ROWS UNBOUNDED PRECEDING)
-        )
-    ) WHERE ok <> was_ok
+loyalty_days AS (
+    SELECT h, d, min(a) AS amin, max(a) AS amax, max(d_nth) AS d_nth
+    FROM loyalty_rows GROUP BY h, d
 ),
-loyalty AS (
-    SELECT h, x AS lo, lead(x) OVER (PARTITION BY h ORDER BY x) AS hi
-    FROM loyalty_edges QUALIFY ok
+loyalty_runs AS (  -- runs of consecutive attendance days of one single same activity
+    SELECT h, d, amin, amax, d_nth, lag(d) OVER w AS prev_d,
+           amin <> amax OR lag(amin) OVER w IS DISTINCT FROM amin
+               OR lag(amax) OVER w IS DISTINCT FROM amin AS run_start
+    FROM loyalty_days
+    WINDOW w AS (PARTITION BY h ORDER BY d)
+),
+loyalty_bounds AS (
+    SELECT h, d AS lo, d_nth,
+           CASE WHEN amin <> amax THEN d ELSE
+               last_value(CASE WHEN run_start THEN prev_d END IGNORE NULLS)
+                   OVER (PARTITION BY h ORDER BY d ROWS UNBOUNDED PRECEDING) END AS p
+    FROM loyalty_runs
+),
+loyalty AS (  -- (least() would skip a NULL bound: both must exist)
+    SELECT h, lo, hi,
+           coalesce(lo > lag(hi) OVER w, true) AS first,
+           coalesce(lead(lo) OVER w > hi, true) AS last
+    FROM (SELECT h, lo, least(d_nth, p) + {LOYALTY_DAYS} AS hi FROM loyalty_bounds
+          WHERE d_nth IS NOT NULL AND p IS NOT NULL)
+    WHERE hi > lo
+    WINDOW w AS (PARTITION BY h ORDER BY lo)
 ),
 -- 9: recommendation = a referral_made or absent_visit within 365 days
-{_window_intervals("recommendation", "recommend_points", "", RECOMMENDATION_DAYS, 1)},
+{_count_islands("recommendation", "recommend_points", "", RECOMMENDATION_DAYS, 1)},
 -- 10: engagement = an active role, or activity_led / project_proposed within 365 days
-{_window_intervals("engage_recent", "engage_points", "", ENGAGEMENT_DAYS, 1)},
+{_count_islands("engage_recent", "engage_points", "", ENGAGEMENT_DAYS, 1)},
 {_episode_intervals("role", "role_started", "role_ended")},
-intervals AS (
-    SELECT h, s, lo, hi FROM sticky
-    UNION ALL SELECT h, 6, lo, hi FROM usage
-    UNION ALL SELECT h, 7, lo, hi FROM maintenance
-    UNION ALL SELECT h, 8, lo, hi FROM loyalty
-    UNION ALL SELECT h, 9, lo, hi FROM recommendation
-    UNION ALL SELECT h, 10, lo, hi FROM engage_recent
-    UNION ALL SELECT h, 10, lo, hi FROM role
-),
--- the last sweep: per day, how many intervals of each stage cover it
+-- the last sweep: per day, how many intervals (or runs) of each stage cover it
 stage_delta AS (
-    SELECT h, s, lo AS x, 1 AS delta FROM intervals
-    UNION ALL
-    SELECT h, s, hi AS x, -1 AS delta FROM intervals WHERE hi <= {as_of}
+    SELECT h, s, lo AS x, 1 AS delta FROM sticky
+    UNION ALL {_island_events("usage_att", 6)}
+    UNION ALL SELECT h, 6, lo, 1 FROM membership
+    UNION ALL SELECT h, 6, hi, -1 FROM membership WHERE hi IS NOT NULL
+    UNION ALL SELECT h, 7, lo, 1 FROM maintenance
+    UNION ALL SELECT h, 7, hi, -1 FROM maintenance WHERE hi IS NOT NULL
+    UNION ALL {_island_events("loyalty", 8)}
+    UNION ALL {_island_events("recommendation", 9)}
+    UNION ALL {_island_events("engage_recent", 10)}
+    UNION ALL SELECT h, 10, lo, 1 FROM role
+    UNION ALL SELECT h, 10, hi, -1 FROM role WHERE hi IS NOT NULL
 ),
 covered AS (
     SELECT h, x,
             {stage_sums}
     FROM stage_delta
+    WHERE x <= {as_of}
     GROUP BY h, x
     WINDOW w AS (PARTITION BY h ORDER BY x ROWS UNBOUNDED PRECEDING)
 ),
