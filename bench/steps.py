@@ -123,7 +123,7 @@ def generate_step(ctx: Context) -> Outcome:
     return Outcome(seconds, notes={"touchpoints": len(tp), "households": gen.n_households})
 
 
-@step(REFERENCE, "reference: one hand-written DuckDB SQL query (sweeps + window functions)")
+@step(REFERENCE, "reference: one hand-written DuckDB SQL query (window functions)")
 def duckdb_step(ctx: Context) -> Outcome:
     import duckdb
 
