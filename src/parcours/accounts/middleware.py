@@ -1,0 +1,30 @@
+"""Scope every query of a request to the user's association, by construction.
+
+Scoped models use django-scopes' ScopedManager: a query on them outside an active scope raises
+ScopeError instead of returning rows of every association. This middleware activates the scope
+of the logged-in user's membership. A request without a membership gets an empty scope, so it
+sees nothing (fail closed).
+"""
+
+from __future__ import annotations
+
+from django_scopes import scope
+
+from parcours.accounts.selectors import membership_for_user
+
+NO_ASSOCIATION: list[int] = []
+
+
+class AssociationScopeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        membership = None
+        if request.user.is_authenticated:
+            membership = membership_for_user(request.user)
+        request.membership = membership
+        request.association = membership.association if membership else None
+        active = [membership.association_id] if membership else NO_ASSOCIATION
+        with scope(association=active):
+            return self.get_response(request)

@@ -1,0 +1,59 @@
+"""Roles a user can hold in an association, and what each may do.
+
+Permissions are named capabilities; each view and service asks for one. A role grants a fixed
+set of capabilities; nothing is granted by default (fail closed).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    COORDINATOR = "coordinator", _("Coordinator")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    PEER_FAMILY = "peer_family", _("Peer family")
+    BOARD = "board", _("Board member")
+
+
+class Capability(models.TextChoices):
+    VIEW_HOUSEHOLDS = "view_households", _("See the list of households and their pages")
+    EDIT_HOUSEHOLDS = "edit_households", _("Create and edit households")
+    VIEW_SENSITIVE = "view_sensitive", _("See needs, listening notes and support details")
+    RECORD_TOUCHPOINTS = "record_touchpoints", _("Record touchpoints")
+    VIEW_AGGREGATES = "view_aggregates", _("See aggregate figures")
+    MANAGE_MEMBERS = "manage_members", _("Manage the association's users")
+
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(C.values),
+    Role.COORDINATOR: frozenset(
+        {
+            C.VIEW_HOUSEHOLDS,
+            C.EDIT_HOUSEHOLDS,
+            C.VIEW_SENSITIVE,
+            C.RECORD_TOUCHPOINTS,
+            C.VIEW_AGGREGATES,
+        }
+    ),
+    Role.SOCIAL_WORKER: frozenset(
+        {
+            C.VIEW_HOUSEHOLDS,
+            C.EDIT_HOUSEHOLDS,
+            C.VIEW_SENSITIVE,
+            C.RECORD_TOUCHPOINTS,
+            C.VIEW_AGGREGATES,
+        }
+    ),
+    Role.VOLUNTEER: frozenset({C.VIEW_HOUSEHOLDS, C.RECORD_TOUCHPOINTS}),
+    Role.PEER_FAMILY: frozenset(),
+    Role.BOARD: frozenset({C.VIEW_AGGREGATES}),
+}
+
+
+def role_can(role: str | None, capability: str) -> bool:
+    return role is not None and capability in ROLE_CAPABILITIES.get(role, frozenset())

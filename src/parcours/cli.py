@@ -1,0 +1,120 @@
+"""The `parcours` command.
+
+parcours demo [--households N] [--port P] [--no-serve]   seed a demo association and serve it
+parcours serve [--bind ADDR] [--workers N]                serve with gunicorn (production)
+parcours manage <django command> [...]                    any Django management command
+parcours recompute                                        recompute every household's journey
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _django(env: str | None = None, database_url: str | None = None) -> None:
+    if env:
+        os.environ.setdefault("PARCOURS_ENV", env)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcours.config.settings")
+    import django
+
+    django.setup()
+
+
+def _gunicorn(bind: str, workers: int, threads: int) -> int:
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = [
+        "gunicorn", "parcours.config.wsgi:application", "--bind", bind, "--workers", str(workers),
+        "--threads", str(threads), "--access-logfile", "-", "--graceful-timeout", "10",
+    ]  # fmt: skip
+    return run()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    data_dir = Path(os.environ.get("PARCOURS_DATA_DIR", Path.cwd() / "data")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["PARCOURS_DATA_DIR"] = str(data_dir)
+    db_file = data_dir / "demo.sqlite3"
+    # The demo database is rebuilt on each run so its history always ends today.
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+    _django("demo", f"sqlite:///{db_file}")
+    from django.core.management import call_command
+
+    from parcours.seed import DEMO_PASSWORD, seed_demo
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print(f"Seeding a demo association with {args.households} households...", flush=True)
+    result = seed_demo(households=args.households, seed=args.seed)
+    address = f"http://127.0.0.1:{args.port}/"
+    print()
+    print(f"Parcours demo: {result.association.name}")
+    print(f"  {result.household_count} households, {result.touchpoint_count} touchpoints")
+    print(f"  Open {address}")
+    print(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, role in result.logins:
+        print(f"    {username:<14} {role}")
+    print(flush=True)
+    if args.no_serve:
+        return 0
+    return _gunicorn(f"127.0.0.1:{args.port}", workers=2, threads=4)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _django()
+    return _gunicorn(args.bind, workers=args.workers, threads=args.threads)
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django(os.environ.get("PARCOURS_ENV", "production"))
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["parcours manage", *args.rest])
+    return 0
+
+
+def cmd_recompute(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import call_command
+
+    call_command("recompute")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parcours", description="Follow households along their journey."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="seed a demo association and serve it on localhost")
+    demo.add_argument("--households", type=int, default=300)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="seed only, do not serve")
+    demo.set_defaults(func=cmd_demo)
+    serve = sub.add_parser("serve", help="serve the application with gunicorn")
+    serve.add_argument("--bind", default="127.0.0.1:8000")
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--threads", type=int, default=4)
+    serve.set_defaults(func=cmd_serve)
+    manage = sub.add_parser("manage", help="run a Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    recompute = sub.add_parser("recompute", help="recompute every household's journey")
+    recompute.set_defaults(func=cmd_recompute)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

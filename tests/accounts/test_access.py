@@ -1,0 +1,140 @@
+"""The access matrix: every route x every role (two associations) x anonymous, GET and POST.
+
+EXPECTED is the specification. A route added to the URL conf without an entry here fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from parcours.accounts.roles import ROLE_CAPABILITIES, Role
+from tests.conftest import ROLES
+
+ANY_MEMBER = "any member"
+PUBLIC = "public"
+
+# url name -> who may use it: PUBLIC, ANY_MEMBER or a capability
+EXPECTED = {
+    "accounts:home": ANY_MEMBER,
+    "accounts:login": PUBLIC,
+    "accounts:logout": PUBLIC,
+    "set_language": PUBLIC,
+    "households:list": "view_households",
+    "households:create": "edit_households",
+    "households:detail": "view_households",
+    "households:edit": "edit_households",
+    "households:person_add": "edit_households",
+    "households:touchpoint_add": "record_touchpoints",
+}
+
+
+def _walk(resolver, prefix=""):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{p.namespace}:" if p.namespace else ""
+            yield from _walk(p, prefix + ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield prefix + p.name, p
+
+
+def all_routes():
+    return dict(_walk(get_resolver()))
+
+
+def test_every_route_is_in_the_matrix():
+    assert set(all_routes()) == set(EXPECTED)
+
+
+def _url(name, world, which="a"):
+    from django.urls import reverse
+
+    pattern = all_routes()[name].pattern
+    household = world.household_a if which == "a" else world.household_b
+    kwargs = {"pk": household.pk} if "<int:pk>" in str(pattern) else {}
+    return reverse(name, kwargs=kwargs)
+
+
+def _allowed(rule, role):
+    if rule in (PUBLIC, ANY_MEMBER):
+        return True
+    return rule in ROLE_CAPABILITIES[role]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix_on_own_association(name, role, world, client):
+    client.force_login(world.user(role))
+    url = _url(name, world)
+    response = client.get(url)
+    if name in ("accounts:logout", "set_language"):
+        assert response.status_code in (302, 405)
+        return
+    if name == "accounts:login":  # a signed-in user is sent home
+        assert response.status_code == 302 and response["Location"] == "/"
+        return
+    if _allowed(EXPECTED[name], role):
+        assert response.status_code == 200, (name, role, response.status_code)
+    else:
+        assert response.status_code == 403, (name, role, response.status_code)
+        assert client.post(url, {}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in sorted(EXPECTED) if "<int:pk>" in str(all_routes()[n].pattern)]
+)
+@pytest.mark.parametrize("role", ROLES)
+def test_other_association_objects_are_unreachable(name, role, world, client):
+    """A user of B asking for A's household sees 'not found' (or 'not allowed'), never data."""
+    client.force_login(world.user(role, "b"))
+    url = _url(name, world, which="a")
+    for response in (client.get(url), client.post(url, {"name": "Hacked", "day": "2026-01-01"})):
+        assert response.status_code in (403, 404), (name, role, response.status_code)
+        assert b"Famille Martin" not in response.content
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_anonymous_is_sent_to_login(name, world, client):
+    response = client.get(_url(name, world))
+    if EXPECTED[name] == PUBLIC:
+        assert response.status_code in (200, 302, 405)
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/")
+
+
+def test_user_without_membership_sees_nothing(world, client, django_user_model):
+    lonely = django_user_model.objects.create_user("lonely", password="x")
+    client.force_login(lonely)
+    assert client.get("/").status_code == 403
+    assert client.get(f"/households/{world.household_a.pk}/").status_code == 403
+
+
+def test_search_never_crosses_associations(world, client):
+    client.force_login(world.user(Role.COORDINATOR, "b"))
+    response = client.get("/households/?q=Martin")
+    assert response.status_code == 200
+    assert b"Famille Martin" not in response.content
+    response = client.get("/households/?q=Durand")
+    assert b"Famille Durand" in response.content
+
+
+def test_volunteer_never_sees_sensitive_fields(world, client):
+    client.force_login(world.user(Role.VOLUNTEER))
+    response = client.get(f"/households/{world.household_a.pk}/")
+    assert response.status_code == 200
+    assert b"Confidential listening note" not in response.content
+    assert b"Logement" not in response.content
+    client.force_login(world.user(Role.SOCIAL_WORKER))
+    response = client.get(f"/households/{world.household_a.pk}/")
+    assert b"Confidential listening note" in response.content
+    assert b"Logement" in response.content
+
+
+def test_disabled_account_loses_access(world, client):
+    user = world.user(Role.COORDINATOR)
+    client.force_login(user)
+    assert client.get("/households/").status_code == 200
+    user.is_active = False
+    user.save()
+    assert client.get("/households/").status_code == 302

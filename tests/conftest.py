@@ -1,0 +1,73 @@
+"""Shared fixtures: two associations, one user per role in each, a few households."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django_scopes import scopes_disabled
+
+from parcours.accounts.models import Association, Membership
+from parcours.accounts.roles import Role
+
+PASSWORD = "correct-horse-battery-staple"
+ROLES = [r.value for r in Role]
+
+
+@dataclass
+class World:
+    a: Association
+    b: Association
+    users: dict  # (association slug, role) -> user
+    household_a: object
+    household_b: object
+    person_a: object
+    touchpoint_a: object
+
+    def user(self, role: str, which: str = "a"):
+        return self.users[(which, role)]
+
+
+@pytest.fixture
+def world(db) -> World:
+    from parcours.activities.models import Activity
+    from parcours.households import services
+
+    User = get_user_model()
+    with scopes_disabled():
+        a = Association.objects.create(name="Association A", slug="a")
+        b = Association.objects.create(name="Association B", slug="b")
+        users = {}
+        for which, assoc in (("a", a), ("b", b)):
+            for role in ROLES:
+                u = User.objects.create_user(f"{role}-{which}", password=PASSWORD)
+                Membership.objects.create(user=u, association=assoc, role=role)
+                users[(which, role)] = u
+        ha = services.household_create(
+            actor=None, association=a, name="Famille Martin", neighbourhood="Les Tilleuls",
+            needs="Logement", phone="0601020304",
+        )  # fmt: skip
+        hb = services.household_create(
+            actor=None, association=b, name="Famille Durand", neighbourhood="Le Port"
+        )
+        pa = services.person_add(actor=None, household=ha, first_name="Amina", relation="parent")
+        act = Activity.objects.create(association=a, name="Café des parents", category="sharing")
+        ta = services.touchpoint_record(
+            actor=None, household=ha, day=date(2026, 1, 5), kind="attendance", activity=act,
+            note="Confidential listening note",
+        )  # fmt: skip
+        pm = Membership.objects.get(user=users[("a", Role.PEER_FAMILY)])
+        pm.household = ha
+        pm.save()
+    return World(a, b, users, ha, hb, pa, ta)
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
