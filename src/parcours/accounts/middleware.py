@@ -8,6 +8,7 @@ sees nothing (fail closed).
 
 from __future__ import annotations
 
+from django.middleware.locale import LocaleMiddleware
 from django_scopes import scope
 
 from parcours.accounts.selectors import membership_for_user
@@ -28,3 +29,15 @@ class AssociationScopeMiddleware:
         active = [membership.association_id] if membership else NO_ASSOCIATION
         with scope(association=active):
             return self.get_response(request)
+
+
+class FrenchFirstLocaleMiddleware(LocaleMiddleware):
+    """French unless the user chose otherwise (language cookie), whatever the browser says.
+
+    Many users borrow a phone or a public computer set to another language; the association
+    works in French, and English is one click away in the header.
+    """
+
+    def process_request(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)

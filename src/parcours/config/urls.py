@@ -4,5 +4,8 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", include("parcours.accounts.urls")),
     path("households/", include("parcours.households.urls")),
+    path("journey/", include("parcours.journey.urls")),
+    path("outreach/", include("parcours.outreach.urls")),
+    path("frontdesk/", include("parcours.frontdesk.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -11,6 +11,8 @@ from parcours.households import selectors, services
 from parcours.households.forms import HouseholdForm, PersonForm, TouchpointForm
 from parcours.households.models import Household
 
+RECENT_TOUCHPOINTS = 20
+
 
 def _sensitive(request) -> bool:
     return role_can(request.membership.role, Capability.VIEW_SENSITIVE)
@@ -36,11 +38,18 @@ def household_list(request):
 @require(Capability.VIEW_HOUSEHOLDS)
 def household_detail(request, pk: int):
     household = _get_household(pk)
-    touchpoints = selectors.household_touchpoints(household=household)[:200]
+    touchpoints = selectors.household_touchpoints(household=household)
+    show_all = request.GET.get("touchpoints") == "all"
+    shown = list(touchpoints if show_all else touchpoints[: RECENT_TOUCHPOINTS + 1])
     return render(
         request,
         "households/detail.html",
-        {"household": household, "touchpoints": touchpoints, "show_sensitive": _sensitive(request)},
+        {
+            "household": household,
+            "touchpoints": shown[:RECENT_TOUCHPOINTS] if not show_all else shown,
+            "more_touchpoints": not show_all and len(shown) > RECENT_TOUCHPOINTS,
+            "show_sensitive": _sensitive(request),
+        },
     )
 
 

@@ -1,0 +1,108 @@
+"""Reads of the journey for pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parcours.activities.models import Activity
+from parcours.journey.definitions import definition_for
+from parcours.journey.models import HouseholdJourney, ManualPlacement, StageSpan, StatusSpan
+from parcours.journey.reasons import current_language, render_placement, render_reasons
+
+
+@dataclass
+class SpanView:
+    stage: str
+    label: str
+    start: object
+    end: object
+    predicted_end: object
+    sentence: str
+    reasons: list[str]
+    evidence: list[dict]
+    skipped: list[str]
+    regression: bool
+
+
+@dataclass
+class JourneyView:
+    stage: str | None
+    label: str | None
+    sentence: str | None
+    predicted_end: object
+    statuses: list[str]
+    spans: list[SpanView] = field(default_factory=list)
+    manual: ManualPlacement | None = None
+    manual_label: str | None = None
+    stages: list[tuple[str, str]] = field(default_factory=list)
+
+
+def household_journey(*, household) -> JourneyView:
+    definition = definition_for(household.association)
+    lang = current_language()
+    activity_ids = set()
+    spans = list(StageSpan.objects.filter(household=household).order_by("start"))
+    snapshot = HouseholdJourney.objects.filter(household=household).first()
+    for r in snapshot.reasons if snapshot else []:
+        if r["params"].get("activity") is not None:
+            activity_ids.add(r["params"]["activity"])
+    for s in spans:
+        for r in s.reasons:
+            if r["params"].get("activity") is not None:
+                activity_ids.add(r["params"]["activity"])
+        for e in s.evidence:
+            if e.get("activity") is not None:
+                activity_ids.add(e["activity"])
+    activities = dict(Activity.objects.filter(id__in=activity_ids).values_list("id", "name"))
+    ctx = {"definition": definition, "activities": activities}
+    views = [
+        SpanView(
+            stage=s.stage,
+            label=definition.stage_label(s.stage, lang),
+            start=s.start,
+            end=s.end,
+            predicted_end=s.predicted_end,
+            sentence=render_placement(s.stage, s.reasons, **ctx),
+            reasons=render_reasons(s.reasons, **ctx),
+            evidence=[
+                {**e, "activity_name": activities.get(e.get("activity"))} for e in s.evidence
+            ],
+            skipped=[definition.stage_label(k, lang) for k in s.skipped],
+            regression=s.regression,
+        )  # fmt: skip
+        for s in spans
+    ]
+    current = views[-1] if views and views[-1].end is None else None
+    statuses = [definition.status_label(k, lang) for k in (snapshot.statuses if snapshot else [])]
+    manual = (
+        ManualPlacement.objects.filter(household=household, withdrawn_at__isnull=True)
+        .select_related("actor")
+        .first()
+    )
+    return JourneyView(
+        stage=current.stage if current else None,
+        label=current.label if current else None,
+        sentence=(
+            render_placement(current.stage, snapshot.reasons, **ctx)
+            if current and snapshot and snapshot.reasons
+            else (current.sentence if current else None)
+        ),
+        predicted_end=current.predicted_end if current else None,
+        statuses=statuses,
+        spans=list(reversed(views)),
+        manual=manual,
+        manual_label=definition.stage_label(manual.stage, lang) if manual else None,
+        stages=[(k, definition.stage_label(k, lang)) for k in definition.stage_keys],
+    )
+
+
+def current_stages(*, household_ids) -> dict[int, str]:
+    return dict(
+        HouseholdJourney.objects.filter(household_id__in=household_ids).values_list(
+            "household_id", "stage"
+        )
+    )
+
+
+def status_spans(*, household):
+    return StatusSpan.objects.filter(household=household).order_by("start")
