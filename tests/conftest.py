@@ -46,18 +46,26 @@ def world(db) -> World:
                 Membership.objects.create(user=u, association=assoc, role=role)
                 users[(which, role)] = u
         ha = services.household_create(
-            actor=None, association=a, name="Famille Martin", neighbourhood="Les Tilleuls",
-            needs="Logement", phone="0601020304",
-        )  # fmt: skip
+            actor=None,
+            association=a,
+            name="Famille Martin",
+            neighbourhood="Les Tilleuls",
+            needs="Logement",
+            phone="0601020304",
+        )
         hb = services.household_create(
             actor=None, association=b, name="Famille Durand", neighbourhood="Le Port"
         )
         pa = services.person_add(actor=None, household=ha, first_name="Amina", relation="parent")
         act = Activity.objects.create(association=a, name="Café des parents", category="sharing")
         ta = services.touchpoint_record(
-            actor=None, household=ha, day=date(2026, 1, 5), kind="attendance", activity=act,
+            actor=None,
+            household=ha,
+            day=date(2026, 1, 5),
+            kind="attendance",
+            activity=act,
             note="Confidential listening note",
-        )  # fmt: skip
+        )
         pm = Membership.objects.get(user=users[("a", Role.PEER_FAMILY)])
         pm.household = ha
         pm.save()

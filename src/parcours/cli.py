@@ -29,9 +29,19 @@ def _gunicorn(bind: str, workers: int, threads: int) -> int:
     from gunicorn.app.wsgiapp import run
 
     sys.argv = [
-        "gunicorn", "parcours.config.wsgi:application", "--bind", bind, "--workers", str(workers),
-        "--threads", str(threads), "--access-logfile", "-", "--graceful-timeout", "10",
-    ]  # fmt: skip
+        "gunicorn",
+        "parcours.config.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+    ]
     return run()
 
 

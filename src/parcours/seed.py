@@ -33,11 +33,16 @@ DEMO_USERS = (
     ("bureau", Role.BOARD, "Membre du conseil d'administration"),
 )
 CHANNEL_MAP = {
-    "door_to_door": Channel.OUTREACH, "street_stand": Channel.OUTREACH,
-    "school": Channel.OUTREACH, "partner": Channel.PARTNER, "info_centre": Channel.INFO_CENTRE,
-    "phone": Channel.INFO_CENTRE, "web": Channel.WEB, "town_hall": Channel.PARTNER,
+    "door_to_door": Channel.OUTREACH,
+    "street_stand": Channel.OUTREACH,
+    "school": Channel.OUTREACH,
+    "partner": Channel.PARTNER,
+    "info_centre": Channel.INFO_CENTRE,
+    "phone": Channel.INFO_CENTRE,
+    "web": Channel.WEB,
+    "town_hall": Channel.PARTNER,
     "peer_family": Channel.PEER,
-}  # fmt: skip
+}
 RELATION_MAP = {"parent": "parent", "enfant": "child", "grand-parent": "grandparent"}
 
 
@@ -66,8 +71,15 @@ def _phone(hid: int, seed: int) -> str:
 
 
 @transaction.atomic
-def seed_association(*, name: str, slug: str, households: int, seed: int,
-                     end: date | None = None, with_users: bool = True) -> SeedResult:  # fmt: skip
+def seed_association(
+    *,
+    name: str,
+    slug: str,
+    households: int,
+    seed: int,
+    end: date | None = None,
+    with_users: bool = True,
+) -> SeedResult:
     """Create one association with `households` generated households and their history."""
     end = end or timezone.localdate()
     gen = generate(households, seed=seed, end=end)
@@ -92,7 +104,7 @@ def seed_association(*, name: str, slug: str, households: int, seed: int,
                 heard_from=CHANNEL_MAP.get(p.channel_key, Channel.OTHER),
                 consent_given=True,
                 consent_date=p.consent_date,
-            )  # fmt: skip
+            )
             for p in profiles
         ]
         Household.objects.bulk_create(rows, batch_size=500)
@@ -109,16 +121,20 @@ def seed_association(*, name: str, slug: str, households: int, seed: int,
                         birth_year=person.birth_year,
                         relation=RELATION_MAP.get(person.relation, "other"),
                         is_contact=i == 0,
-                    )  # fmt: skip
+                    )
                 )
         Person.objects.bulk_create(persons, batch_size=1000)
         tp = gen.touchpoints
         referral = KINDS.index("referral_made")
         touchpoints = []
         for hid, day, kind, activity, ref in zip(
-            tp.household.tolist(), tp.day.tolist(), tp.kind.tolist(), tp.activity.tolist(),
-            tp.ref.tolist(), strict=True,
-        ):  # fmt: skip
+            tp.household.tolist(),
+            tp.day.tolist(),
+            tp.kind.tolist(),
+            tp.activity.tolist(),
+            tp.ref.tolist(),
+            strict=True,
+        ):
             if ref >= 0 and kind == referral:
                 ref = household_pk[ref]
             touchpoints.append(
@@ -129,7 +145,7 @@ def seed_association(*, name: str, slug: str, households: int, seed: int,
                     kind=KINDS[kind],
                     activity_id=activity_pk.get(activity),
                     ref=ref if ref >= 0 else None,
-                )  # fmt: skip
+                )
             )
         Touchpoint.objects.bulk_create(touchpoints, batch_size=2000)
         journey_recompute(association=association, as_of=end)
@@ -159,15 +175,19 @@ def _create_users(association: Association, slug: str) -> list[tuple[str, str]]:
             email=f"{username}@{slug}.example",
         )
         Membership.objects.create(
-            user=user, association=association, role=role,
+            user=user,
+            association=association,
+            role=role,
             household_id=peer.household_id if role == Role.PEER_FAMILY and peer else None,
-        )  # fmt: skip
+        )
         logins.append((username, str(Role(role).label)))
     return logins
 
 
 def seed_demo(*, households: int = 300, seed: int = 2026) -> SeedResult:
     return seed_association(
-        name="Familles Solidaires de Lille", slug="familles-solidaires", households=households,
+        name="Familles Solidaires de Lille",
+        slug="familles-solidaires",
+        households=households,
         seed=seed,
-    )  # fmt: skip
+    )

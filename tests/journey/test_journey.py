@@ -38,11 +38,13 @@ def _spans(h):
 
 def test_each_touchpoint_write_moves_the_stage_in_the_same_transaction(household, world):
     with scopes_disabled():
-        hs.touchpoint_record(actor=None, household=household, day=TODAY - timedelta(days=20),
-                             kind="outreach_contact")  # fmt: skip
+        hs.touchpoint_record(
+            actor=None, household=household, day=TODAY - timedelta(days=20), kind="outreach_contact"
+        )
         assert [s.stage for s in _spans(household)] == ["awareness"]
-        hs.touchpoint_record(actor=None, household=household, day=TODAY - timedelta(days=2),
-                             kind="intake_visit")  # fmt: skip
+        hs.touchpoint_record(
+            actor=None, household=household, day=TODAY - timedelta(days=2), kind="intake_visit"
+        )
         spans = _spans(household)
         assert [s.stage for s in spans] == ["awareness", "acquisition"]
         assert spans[0].end == TODAY - timedelta(days=2)
@@ -51,9 +53,13 @@ def test_each_touchpoint_write_moves_the_stage_in_the_same_transaction(household
         assert spans[1].reasons[0]["code"] == "touchpoint_count"
         assert spans[1].reasons[0]["params"]["kinds"] == "intake_visit"
         assert spans[1].evidence == [
-            {"day": (TODAY - timedelta(days=2)).isoformat(), "kind": "intake_visit",
-             "activity": None, "ref": None}
-        ]  # fmt: skip
+            {
+                "day": (TODAY - timedelta(days=2)).isoformat(),
+                "kind": "intake_visit",
+                "activity": None,
+                "ref": None,
+            }
+        ]
         assert HouseholdJourney.objects.get(household=household).stage == "acquisition"
 
 
@@ -67,10 +73,17 @@ def test_stored_spans_equal_the_engine(household, world):
     act = world.touchpoint_a.activity
     with scopes_disabled():
         for d in range(0, 50, 7):
-            hs.touchpoint_record(actor=None, household=household,
-                                 day=TODAY - timedelta(days=d), kind="attendance", activity=act)  # fmt: skip
-        rows = [Touchpoint(day=TODAY - timedelta(days=d), kind="attendance", activity=act.pk)
-                for d in range(0, 50, 7)]  # fmt: skip
+            hs.touchpoint_record(
+                actor=None,
+                household=household,
+                day=TODAY - timedelta(days=d),
+                kind="attendance",
+                activity=act,
+            )
+        rows = [
+            Touchpoint(day=TODAY - timedelta(days=d), kind="attendance", activity=act.pk)
+            for d in range(0, 50, 7)
+        ]
     expected = timeline(rows, shipped_definition(), TODAY).stage_spans
     got = _spans(household)
     assert [(s.stage, s.start, s.end) for s in got] == [(s.stage, s.start, s.end) for s in expected]
@@ -91,12 +104,16 @@ def test_valid_until_is_the_next_change_by_itself(household):
 def test_recompute_all_gives_what_each_write_gave(world, household):
     with scopes_disabled():
         hs.touchpoint_record(actor=None, household=household, day=TODAY, kind="intake_visit")
-        before = [(s.household_id, s.stage, s.start, s.end, s.reasons) for s in
-                  StageSpan.objects.order_by("household_id", "start")]  # fmt: skip
+        before = [
+            (s.household_id, s.stage, s.start, s.end, s.reasons)
+            for s in StageSpan.objects.order_by("household_id", "start")
+        ]
         StageSpan.objects.all().delete()
         call_command("recompute")
-        after = [(s.household_id, s.stage, s.start, s.end, s.reasons) for s in
-                 StageSpan.objects.order_by("household_id", "start")]  # fmt: skip
+        after = [
+            (s.household_id, s.stage, s.start, s.end, s.reasons)
+            for s in StageSpan.objects.order_by("household_id", "start")
+        ]
     assert after == before and len(after) >= 2
 
 
@@ -104,42 +121,58 @@ def test_manual_placement_needs_a_reason_and_is_audited(world, household):
     coordinator = world.user(Role.COORDINATOR)
     with scopes_disabled():
         with pytest.raises(ValidationError) as err:
-            services.placement_set_manual(actor=coordinator, household=household,
-                                          stage="engagement", reason="  ")  # fmt: skip
+            services.placement_set_manual(
+                actor=coordinator, household=household, stage="engagement", reason="  "
+            )
         assert "reason" in err.value.message_dict
         with pytest.raises(ValidationError):
-            services.placement_set_manual(actor=coordinator, household=household,
-                                          stage="nowhere", reason="x")  # fmt: skip
-        p = services.placement_set_manual(actor=coordinator, household=household,
-                                          stage="engagement", reason="Élue au comité en mars")  # fmt: skip
+            services.placement_set_manual(
+                actor=coordinator, household=household, stage="nowhere", reason="x"
+            )
+        p = services.placement_set_manual(
+            actor=coordinator,
+            household=household,
+            stage="engagement",
+            reason="Élue au comité en mars",
+        )
         assert AuditEvent.objects.filter(object_id=p.pk, action="place").exists()
         # the computed placement is untouched
         assert HouseholdJourney.objects.filter(household=household).count() == 0
-        services.placement_set_manual(actor=coordinator, household=household,
-                                      stage="loyalty", reason="Vient chaque semaine")  # fmt: skip
-        assert ManualPlacement.objects.filter(household=household,
-                                              withdrawn_at__isnull=True).count() == 1  # fmt: skip
+        services.placement_set_manual(
+            actor=coordinator, household=household, stage="loyalty", reason="Vient chaque semaine"
+        )
+        assert (
+            ManualPlacement.objects.filter(household=household, withdrawn_at__isnull=True).count()
+            == 1
+        )
 
 
 def _loyal(world, household):
     from parcours.activities.models import Activity
 
     with scopes_disabled():
-        second = Activity.objects.create(association=world.a, name="Atelier cuisine",
-                                         category="activity")  # fmt: skip
+        second = Activity.objects.create(
+            association=world.a, name="Atelier cuisine", category="activity"
+        )
         first = world.touchpoint_a.activity
         for i in range(11):
-            hs.touchpoint_record(actor=None, household=household,
-                                 day=TODAY - timedelta(days=5 * i),
-                                 kind="attendance", activity=(first, second, first)[i % 3])  # fmt: skip
+            hs.touchpoint_record(
+                actor=None,
+                household=household,
+                day=TODAY - timedelta(days=5 * i),
+                kind="attendance",
+                activity=(first, second, first)[i % 3],
+            )
 
 
 def test_household_page_explains_the_stage_in_french(world, household, client):
     _loyal(world, household)
     client.force_login(world.user(Role.COORDINATOR))
     page = client.get(f"/households/{household.pk}/").content.decode()
-    assert "Fidélisation : 11 présences dans 2 activités sur les 90 derniers jours " \
-           "(seuil : 8 dans 2)" in page  # fmt: skip
+    assert (
+        "Fidélisation : 11 présences dans 2 activités sur les 90 derniers jours "
+        "(seuil : 8 dans 2)" in page
+    )
     assert "Parcours" in page
 
 
@@ -153,15 +186,22 @@ def test_household_page_explains_the_stage_in_english(world, household, client):
 
 def test_manual_placement_through_the_page(world, household, client):
     client.force_login(world.user(Role.COORDINATOR))
-    r = client.post(f"/journey/households/{household.pk}/place/", {"stage": "engagement",
-                                                                    "reason": ""})  # fmt: skip
+    r = client.post(
+        f"/journey/households/{household.pk}/place/", {"stage": "engagement", "reason": ""}
+    )
     assert r.status_code == 302
     with scopes_disabled():
         assert not ManualPlacement.objects.exists()
-    client.post(f"/journey/households/{household.pk}/place/",
-                {"stage": "engagement", "reason": "Élue au comité"})  # fmt: skip
+    client.post(
+        f"/journey/households/{household.pk}/place/",
+        {"stage": "engagement", "reason": "Élue au comité"},
+    )
     page = client.get(f"/households/{household.pk}/").content.decode()
     assert "Élue au comité" in page
     client.force_login(world.user(Role.VOLUNTEER))
-    assert client.post(f"/journey/households/{household.pk}/place/",
-                       {"stage": "awareness", "reason": "x"}).status_code == 403  # fmt: skip
+    assert (
+        client.post(
+            f"/journey/households/{household.pk}/place/", {"stage": "awareness", "reason": "x"}
+        ).status_code
+        == 403
+    )

@@ -8,24 +8,43 @@ from parcours.activities.models import Activity
 from parcours.households.models import Household, Person, TouchpointKind
 
 LANGUAGE_CHOICES = [
-    ("fr", _("French")), ("ar", _("Arabic")), ("en", _("English")), ("es", _("Spanish")),
-    ("pt", _("Portuguese")), ("tr", _("Turkish")), ("ro", _("Romanian")), ("wo", _("Wolof")),
-    ("ta", _("Tamil")), ("ru", _("Russian")), ("uk", _("Ukrainian")), ("other", _("Other")),
-]  # fmt: skip
+    ("fr", _("French")),
+    ("ar", _("Arabic")),
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("pt", _("Portuguese")),
+    ("tr", _("Turkish")),
+    ("ro", _("Romanian")),
+    ("wo", _("Wolof")),
+    ("ta", _("Tamil")),
+    ("ru", _("Russian")),
+    ("uk", _("Ukrainian")),
+    ("other", _("Other")),
+]
 
 
 class HouseholdForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
-        label=_("Languages spoken"), choices=LANGUAGE_CHOICES, required=False,
+        label=_("Languages spoken"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Household
         fields = [
-            "name", "neighbourhood", "address", "phone", "languages", "composition", "needs",
-            "heard_from", "consent_given", "consent_date",
-        ]  # fmt: skip
+            "name",
+            "neighbourhood",
+            "address",
+            "phone",
+            "languages",
+            "composition",
+            "needs",
+            "heard_from",
+            "consent_given",
+            "consent_date",
+        ]
         widgets = {
             "consent_date": forms.DateInput(attrs={"type": "date"}),
             "needs": forms.Textarea(attrs={"rows": 3}),

@@ -12,9 +12,17 @@ from parcours.households import hooks
 from parcours.households.models import Household, Person, Touchpoint
 
 HOUSEHOLD_FIELDS = (
-    "name", "neighbourhood", "address", "phone", "languages", "composition", "needs",
-    "heard_from", "consent_given", "consent_date",
-)  # fmt: skip
+    "name",
+    "neighbourhood",
+    "address",
+    "phone",
+    "languages",
+    "composition",
+    "needs",
+    "heard_from",
+    "consent_given",
+    "consent_date",
+)
 
 
 @transaction.atomic
@@ -47,37 +55,64 @@ def household_update(*, actor, household: Household, **data) -> Household:
 
 @transaction.atomic
 def person_add(
-    *, actor, household: Household, first_name: str, relation: str, last_name: str = "",
-    birth_year: int | None = None, is_contact: bool = False,
-) -> Person:  # fmt: skip
+    *,
+    actor,
+    household: Household,
+    first_name: str,
+    relation: str,
+    last_name: str = "",
+    birth_year: int | None = None,
+    is_contact: bool = False,
+) -> Person:
     person = Person(
-        association_id=household.association_id, household=household, first_name=first_name,
-        last_name=last_name, birth_year=birth_year, relation=relation, is_contact=is_contact,
-    )  # fmt: skip
+        association_id=household.association_id,
+        household=household,
+        first_name=first_name,
+        last_name=last_name,
+        birth_year=birth_year,
+        relation=relation,
+        is_contact=is_contact,
+    )
     person.full_clean()
     person.save()
     audit_record(
-        actor=actor, action=AuditEvent.Action.CREATE, obj=person,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=person,
         fields=["first_name", "last_name", "birth_year", "relation", "is_contact"],
-    )  # fmt: skip
+    )
     return person
 
 
 @transaction.atomic
 def touchpoint_record(
-    *, actor, household: Household, day: date, kind: str, activity=None, ref: int | None = None,
+    *,
+    actor,
+    household: Household,
+    day: date,
+    kind: str,
+    activity=None,
+    ref: int | None = None,
     note: str = "",
-) -> Touchpoint:  # fmt: skip
+) -> Touchpoint:
     """Record one touchpoint; the household's journey follows in the same transaction."""
     touchpoint = Touchpoint(
-        association_id=household.association_id, household=household, day=day, kind=kind,
-        activity=activity, ref=ref, note=note, actor=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
+        association_id=household.association_id,
+        household=household,
+        day=day,
+        kind=kind,
+        activity=activity,
+        ref=ref,
+        note=note,
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
     touchpoint.full_clean()
     touchpoint.save()
     audit_record(
-        actor=actor, action=AuditEvent.Action.CREATE, obj=touchpoint,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=touchpoint,
         fields=["day", "kind", "activity", "ref"] + (["note"] if note else []),
-    )  # fmt: skip
+    )
     hooks.touchpoints_changed(household)
     return touchpoint

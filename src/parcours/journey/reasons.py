@@ -35,8 +35,13 @@ def _kinds(value: str) -> str:
 
 
 def _touchpoint_count(p, ctx) -> str:
-    args = {"count": p["count"], "kinds": _kinds(p["kinds"]), "needed": p["needed"],
-            "day": _day(p.get("last_day")), "window": p.get("window_days")}  # fmt: skip
+    args = {
+        "count": p["count"],
+        "kinds": _kinds(p["kinds"]),
+        "needed": p["needed"],
+        "day": _day(p.get("last_day")),
+        "window": p.get("window_days"),
+    }
     if p.get("window_days"):
         return (
             ngettext(
@@ -59,8 +64,12 @@ def _same_activity(p, ctx) -> str:
         "%(count)s attendance at %(activity)s over the last %(window)s days (needs %(needed)s)",
         "%(count)s attendances at %(activity)s over the last %(window)s days (needs %(needed)s)",
         p["count"],
-    ) % {"count": p["count"], "activity": activity, "window": p.get("window_days"),
-         "needed": p["needed"]}  # fmt: skip
+    ) % {
+        "count": p["count"],
+        "activity": activity,
+        "window": p.get("window_days"),
+        "needed": p["needed"],
+    }
 
 
 def _distinct(p, ctx) -> str:
@@ -70,8 +79,13 @@ def _distinct(p, ctx) -> str:
         "%(count)s attendances in %(distinct)s activities over the last %(window)s days "
         "(needs %(needed)s in %(needed_distinct)s)",
         p["count"],
-    ) % {"count": p["count"], "distinct": p["distinct"], "window": p.get("window_days"),
-         "needed": p["needed"], "needed_distinct": p["needed_distinct"]}  # fmt: skip
+    ) % {
+        "count": p["count"],
+        "distinct": p["distinct"],
+        "window": p.get("window_days"),
+        "needed": p["needed"],
+        "needed_distinct": p["needed_distinct"],
+    }
 
 
 def _open_episode(p, ctx) -> str:
@@ -84,8 +98,12 @@ def _open_episode(p, ctx) -> str:
         return _("%(kind)s on %(day)s, still open") % {"kind": kind, "day": _day(p["opened_on"])}
     return _(
         "%(kind)s on %(opened)s, closed on %(closed)s (counts for %(grace)s days after closing)"
-    ) % {"kind": kind, "opened": _day(p["opened_on"]), "closed": _day(p["closed_on"]),
-         "grace": p.get("closed_within_days")}  # fmt: skip
+    ) % {
+        "kind": kind,
+        "opened": _day(p["opened_on"]),
+        "closed": _day(p["closed_on"]),
+        "grace": p.get("closed_within_days"),
+    }
 
 
 def _active_episode(p, ctx) -> str:

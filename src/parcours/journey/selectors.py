@@ -69,7 +69,7 @@ def household_journey(*, household) -> JourneyView:
             ],
             skipped=[definition.stage_label(k, lang) for k in s.skipped],
             regression=s.regression,
-        )  # fmt: skip
+        )
         for s in spans
     ]
     current = views[-1] if views and views[-1].end is None else None

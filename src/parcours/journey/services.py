@@ -71,7 +71,7 @@ def _rows_for(household: Household, now: Timeline, future: Timeline, as_of: date
             skipped=list(s.skipped),
             regression=s.regression,
             definition_version=version,
-        )  # fmt: skip
+        )
         for s in now.stage_spans
     ]
     status_rows = [
@@ -83,16 +83,20 @@ def _rows_for(household: Household, now: Timeline, future: Timeline, as_of: date
             end=s.end,
             reasons=[_json_reason(r) for r in s.reasons],
             definition_version=version,
-        )  # fmt: skip
+        )
         for s in now.status_spans
     ]
     current = now.current
     snapshot = HouseholdJourney(
-        association_id=household.association_id, household_id=household.pk, computed_on=as_of,
-        valid_until=_next_change(now, future, as_of), stage=current.stage or "",
-        statuses=list(current.statuses), definition_version=version,
+        association_id=household.association_id,
+        household_id=household.pk,
+        computed_on=as_of,
+        valid_until=_next_change(now, future, as_of),
+        stage=current.stage or "",
+        statuses=list(current.statuses),
+        definition_version=version,
         reasons=[_json_reason(r) for r in current.reasons],
-    )  # fmt: skip
+    )
     return stage_rows, status_rows, snapshot
 
 
@@ -118,8 +122,9 @@ def journey_refresh(household: Household, *, as_of: date | None = None) -> House
     return snapshot
 
 
-def journey_recompute(*, association=None, as_of: date | None = None, only_due: bool = False,
-                      batch_size: int = 500) -> int:  # fmt: skip
+def journey_recompute(
+    *, association=None, as_of: date | None = None, only_due: bool = False, batch_size: int = 500
+) -> int:
     """Recompute stored spans of every household (of one association, or all).
 
     only_due: just the households whose stored spans stop being true by as_of (daily run).
@@ -168,8 +173,9 @@ def journey_recompute(*, association=None, as_of: date | None = None, only_due: 
 
 
 @transaction.atomic
-def placement_set_manual(*, actor, household: Household, stage: str, reason: str
-                         ) -> ManualPlacement:  # fmt: skip
+def placement_set_manual(
+    *, actor, household: Household, stage: str, reason: str
+) -> ManualPlacement:
     """Place a household by hand. A written reason is required; the change is audited."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
@@ -183,9 +189,12 @@ def placement_set_manual(*, actor, household: Household, stage: str, reason: str
         withdrawn_at=timezone.now()
     )
     placement = ManualPlacement(
-        association_id=household.association_id, household=household, stage=stage,
-        reason=reason.strip(), actor=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
+        association_id=household.association_id,
+        household=household,
+        stage=stage,
+        reason=reason.strip(),
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
     placement.full_clean()
     placement.save()
     audit_record(

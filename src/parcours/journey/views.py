@@ -22,9 +22,11 @@ def place(request, pk: int):
         raise Http404 from exc
     try:
         services.placement_set_manual(
-            actor=request.user, household=household, stage=request.POST.get("stage", ""),
+            actor=request.user,
+            household=household,
+            stage=request.POST.get("stage", ""),
             reason=request.POST.get("reason", ""),
-        )  # fmt: skip
+        )
         messages.success(request, _("The manual placement is recorded."))
     except ValidationError as exc:
         for errors in exc.message_dict.values():
