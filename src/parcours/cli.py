@@ -61,13 +61,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"Seeding a demo association with {args.households} households...", flush=True)
-    result = seed_demo(households=args.households, seed=args.seed)
+    from django.utils import translation
+
+    with translation.override("fr"):
+        result = seed_demo(households=args.households, seed=args.seed)
     address = f"http://127.0.0.1:{args.port}/"
     print()
     print(f"Parcours demo: {result.association.name}")
     print(f"  {result.household_count} households, {result.touchpoint_count} touchpoints")
     print(f"  Open {address}")
-    print(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
+    print(f"  Demo logins (password for all: {DEMO_PASSWORD}):")  # noqa: E501
     for username, role in result.logins:
         print(f"    {username:<14} {role}")
     print(flush=True)
