@@ -26,6 +26,17 @@ EXPECTED = {
     "households:edit": "edit_households",
     "households:person_add": "edit_households",
     "households:touchpoint_add": "record_touchpoints",
+    "activities:list": "record_touchpoints",
+    "activities:create": "manage_activities",
+    "activities:today": "record_touchpoints",
+    "activities:detail": "record_touchpoints",
+    "activities:edit": "manage_activities",
+    "activities:schedule_add": "manage_activities",
+    "activities:session_add": "manage_activities",
+    "activities:sheet": "record_touchpoints",
+    "activities:session_edit": "manage_activities",
+    "activities:marks": "record_touchpoints",
+    "activities:newcomer": "record_touchpoints",
 }
 
 
@@ -46,12 +57,47 @@ def test_every_route_is_in_the_matrix():
     assert set(all_routes()) == set(EXPECTED)
 
 
+def _activity(world, which):
+    from django_scopes import scopes_disabled
+
+    from parcours.activities.models import Activity
+
+    association = world.a if which == "a" else world.b
+    with scopes_disabled():
+        return Activity.objects.get_or_create(
+            association=association, name="Access matrix", defaults={"category": "activity"}
+        )[0]
+
+
+def _session(world, which):
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from parcours.activities.models import Session
+
+    activity = _activity(world, which)
+    with scopes_disabled():
+        return Session.objects.get_or_create(
+            association_id=activity.association_id, activity=activity,
+            day=timezone.localdate(), defaults={"start_time": "14:00"},
+        )[0]  # fmt: skip
+
+
+# a route's <int:...> argument -> the object of association `which` it names
+URL_KWARGS = {
+    "pk": lambda world, which: world.household_a if which == "a" else world.household_b,
+    "activity_pk": _activity,
+    "session_pk": _session,
+}
+
+
 def _url(name, world, which="a"):
+    import re
+
     from django.urls import reverse
 
-    pattern = all_routes()[name].pattern
-    household = world.household_a if which == "a" else world.household_b
-    kwargs = {"pk": household.pk} if "<int:pk>" in str(pattern) else {}
+    pattern = str(all_routes()[name].pattern)
+    kwargs = {k: URL_KWARGS[k](world, which).pk for k in re.findall(r"<int:(\w+)>", pattern)}
     return reverse(name, kwargs=kwargs)
 
 
@@ -81,7 +127,7 @@ def test_role_matrix_on_own_association(name, role, world, client):
 
 
 @pytest.mark.parametrize(
-    "name", [n for n in sorted(EXPECTED) if "<int:pk>" in str(all_routes()[n].pattern)]
+    "name", [n for n in sorted(EXPECTED) if "<int:" in str(all_routes()[n].pattern)]
 )
 @pytest.mark.parametrize("role", ROLES)
 def test_other_association_objects_are_unreachable(name, role, world, client):

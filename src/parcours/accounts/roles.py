@@ -26,6 +26,7 @@ class Capability(models.TextChoices):
     RECORD_TOUCHPOINTS = "record_touchpoints", _("Record touchpoints")
     VIEW_AGGREGATES = "view_aggregates", _("See aggregate figures")
     MANAGE_MEMBERS = "manage_members", _("Manage the association's users")
+    MANAGE_ACTIVITIES = "manage_activities", _("Manage activities, schedules and sessions")
 
 
 C = Capability
@@ -38,6 +39,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.VIEW_SENSITIVE,
             C.RECORD_TOUCHPOINTS,
             C.VIEW_AGGREGATES,
+            C.MANAGE_ACTIVITIES,
         }
     ),
     Role.SOCIAL_WORKER: frozenset(

@@ -1,0 +1,116 @@
+"""Reads on activities, sessions and attendance sheets, inside the request's association scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+
+from parcours.activities.models import Activity, Attendance, Schedule, Session
+from parcours.households.models import Household, Touchpoint, TouchpointKind
+
+REGULAR_WINDOW_DAYS = 90  # a household present at this activity within this window is expected
+
+
+def activity_list() -> QuerySet[Activity]:
+    today = timezone.localdate()
+    upcoming = Q(sessions__day__gte=today, sessions__cancelled=False)
+    return Activity.objects.annotate(
+        next_day=Min("sessions__day", filter=upcoming),
+        schedule_count=Count("schedules", distinct=True),
+    ).order_by("name", "id")
+
+
+def activity_detail(*, pk: int) -> Activity:
+    return Activity.objects.get(pk=pk)
+
+
+def activity_schedules(*, activity: Activity) -> QuerySet[Schedule]:
+    return Schedule.objects.filter(activity=activity).select_related(
+        "facilitator_user", "facilitator_household"
+    )
+
+
+def _with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
+    return qs.select_related("activity", "facilitator_user", "facilitator_household").annotate(
+        present_count=Count("attendances", filter=Q(attendances__status="present"))
+    )
+
+
+def activity_sessions(*, activity: Activity, upcoming: bool, limit: int = 12) -> list[Session]:
+    today = timezone.localdate()
+    qs = _with_counts(Session.objects.filter(activity=activity))
+    if upcoming:
+        qs = qs.filter(day__gte=today).order_by("day", "start_time", "id")
+    else:
+        qs = qs.filter(day__lt=today).order_by("-day", "-start_time", "-id")
+    return list(qs[:limit])
+
+
+def sessions_on(*, day: date) -> QuerySet[Session]:
+    return _with_counts(Session.objects.filter(day=day)).order_by("start_time", "activity__name")
+
+
+def session_detail(*, pk: int) -> Session:
+    return Session.objects.select_related(
+        "activity", "facilitator_user", "facilitator_household"
+    ).get(pk=pk)
+
+
+@dataclass
+class SheetRow:
+    household: Household
+    attendance: Attendance | None
+
+    @property
+    def status(self) -> str:
+        return self.attendance.status if self.attendance else Attendance.Status.UNMARKED
+
+    @property
+    def version(self) -> int:
+        return self.attendance.version if self.attendance else 0
+
+
+def session_regulars(*, session: Session) -> QuerySet[Household]:
+    """Households present at this activity in the REGULAR_WINDOW_DAYS before the session."""
+    since = session.day - timedelta(days=REGULAR_WINDOW_DAYS)
+    came = Touchpoint.objects.filter(
+        kind=TouchpointKind.ATTENDANCE,
+        activity_id=session.activity_id,
+        day__gte=since,
+        day__lte=session.day,
+    ).values("household_id")
+    return Household.objects.filter(pk__in=came)
+
+
+def sheet_rows(*, session: Session) -> list[SheetRow]:
+    """The expected people (the regulars) and everyone already on the sheet, by name."""
+    marks = {
+        a.household_id: a
+        for a in Attendance.objects.filter(session=session).select_related("household")
+    }
+    households = {a.household_id: a.household for a in marks.values()}
+    for household in session_regulars(session=session).exclude(pk__in=list(households)):
+        households[household.pk] = household
+    rows = [SheetRow(h, marks.get(pk)) for pk, h in households.items()]
+    rows.sort(key=lambda r: (r.household.name.casefold(), r.household.pk))
+    return rows
+
+
+def sheet_row(*, session: Session, household: Household) -> SheetRow:
+    attendance = Attendance.objects.filter(session=session, household=household).first()
+    if attendance is not None:
+        attendance.household = household
+    return SheetRow(household, attendance)
+
+
+def team_members(*, association) -> QuerySet:
+    """Users of the association, the possible facilitators among the team."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__association=association, is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )

@@ -1,0 +1,289 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from parcours.accounts.permissions import require
+from parcours.accounts.roles import Capability
+from parcours.activities import selectors, services
+from parcours.activities.forms import (
+    ActivityForm,
+    MarkForm,
+    NewcomerForm,
+    ScheduleForm,
+    SessionForm,
+)
+from parcours.activities.models import Activity, Attendance, Session
+
+MANAGE = Capability.MANAGE_ACTIVITIES
+TAKE_ATTENDANCE = Capability.RECORD_TOUCHPOINTS
+
+
+def _get_activity(pk: int) -> Activity:
+    try:
+        return selectors.activity_detail(pk=pk)
+    except Activity.DoesNotExist as exc:  # another association's activity looks the same
+        raise Http404 from exc
+
+
+def _get_session(pk: int) -> Session:
+    try:
+        return selectors.session_detail(pk=pk)
+    except Session.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, on the field it names when it does."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- activities ---------------------------------------------------------------------------
+
+
+@require(TAKE_ATTENDANCE)
+def activity_list(request):
+    activities = selectors.activity_list()
+    return render(request, "activities/list.html", {"activities": activities})
+
+
+@require(MANAGE)
+def activity_create(request):
+    form = ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        activity = services.activity_create(
+            actor=request.user, association=request.association, **form.cleaned_data
+        )
+        return redirect("activities:detail", activity_pk=activity.pk)
+    return render(request, "activities/activity_form.html", {"form": form})
+
+
+@require(TAKE_ATTENDANCE)
+def activity_detail(request, activity_pk: int):
+    activity = _get_activity(activity_pk)
+    context = {
+        "activity": activity,
+        "schedules": selectors.activity_schedules(activity=activity),
+        "upcoming": selectors.activity_sessions(activity=activity, upcoming=True),
+        "past": selectors.activity_sessions(activity=activity, upcoming=False),
+    }
+    return render(request, "activities/detail.html", context)
+
+
+@require(MANAGE)
+def activity_edit(request, activity_pk: int):
+    activity = _get_activity(activity_pk)
+    form = ActivityForm(request.POST or None, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        fresh = _get_activity(activity_pk)
+        services.activity_update(actor=request.user, activity=fresh, **form.cleaned_data)
+        return redirect("activities:detail", activity_pk=activity_pk)
+    return render(request, "activities/activity_form.html", {"form": form, "activity": activity})
+
+
+@require(MANAGE)
+def schedule_add(request, activity_pk: int):
+    activity = _get_activity(activity_pk)
+    form = ScheduleForm(
+        request.POST or None,
+        association=request.association,
+        initial={"place": activity.place, "starts_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule = services.schedule_create(
+                actor=request.user, activity=activity, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            count = schedule.sessions.count()
+            messages.success(
+                request, _("Weekly schedule saved: %(count)d sessions planned.") % {"count": count}
+            )
+            return redirect("activities:detail", activity_pk=activity_pk)
+    return render(request, "activities/schedule_form.html", {"form": form, "activity": activity})
+
+
+@require(MANAGE)
+def session_add(request, activity_pk: int):
+    activity = _get_activity(activity_pk)
+    form = SessionForm(
+        request.POST or None,
+        association=request.association,
+        initial={"place": activity.place, "day": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(
+                actor=request.user, activity=activity, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("activities:sheet", session_pk=session.pk)
+    return render(request, "activities/session_form.html", {"form": form, "activity": activity})
+
+
+@require(MANAGE)
+def session_edit(request, session_pk: int):
+    session = _get_session(session_pk)
+    form = SessionForm(
+        request.POST or None,
+        association=request.association,
+        editing=True,
+        instance=session,
+        initial={
+            "facilitator_user": session.facilitator_user_id,
+            "facilitator_household": session.facilitator_household_id,
+            "cancelled": session.cancelled,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_update(actor=request.user, session=session, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("activities:sheet", session_pk=session_pk)
+    context = {"form": form, "activity": session.activity, "session": session}
+    return render(request, "activities/session_form.html", context)
+
+
+# --- the attendance sheet -----------------------------------------------------------------
+
+
+@require(TAKE_ATTENDANCE)
+def today(request):
+    day = timezone.localdate()
+    if request.GET.get("day"):
+        try:
+            day = date.fromisoformat(request.GET["day"])
+        except ValueError:
+            messages.error(request, _("This date is not valid: here are today's sessions."))
+    sessions = selectors.sessions_on(day=day)
+    context = {
+        "sessions": sessions,
+        "day": day,
+        "is_today": day == timezone.localdate(),
+        "prev_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+    }
+    return render(request, "activities/today.html", context)
+
+
+def _sheet_context(request, session: Session, **extra) -> dict:
+    rows = selectors.sheet_rows(session=session)
+    return {
+        "session": session,
+        "rows": rows,
+        "present_count": sum(r.status == Attendance.Status.PRESENT for r in rows),
+        "statuses": _STATUSES,
+        "markable": not session.cancelled and session.day <= timezone.localdate(),
+        "newcomer_form": NewcomerForm(initial={"consent_date": timezone.localdate()}),
+        **extra,
+    }
+
+
+_STATUSES = [
+    (Attendance.Status.PRESENT, Attendance.Status.PRESENT.label),
+    (Attendance.Status.ABSENT, Attendance.Status.ABSENT.label),
+    (Attendance.Status.EXCUSED, Attendance.Status.EXCUSED.label),
+]
+
+
+@require(TAKE_ATTENDANCE)
+def sheet(request, session_pk: int):
+    session = _get_session(session_pk)
+    return render(request, "activities/sheet.html", _sheet_context(request, session))
+
+
+@require(TAKE_ATTENDANCE)
+@require_http_methods(["GET", "POST"])
+def marks(request, session_pk: int):
+    """GET: the sheet's rows (the page polls it). POST: one household's mark (one tap)."""
+    session = _get_session(session_pk)
+    if request.method == "GET":
+        rows = selectors.sheet_rows(session=session)
+        context = {"session": session, "rows": rows, "statuses": _STATUSES, "markable": True}
+        context["markable"] = not session.cancelled and session.day <= timezone.localdate()
+        return render(request, "activities/_rows.html", context)
+    form = MarkForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()
+                           if f in form.fields)  # fmt: skip
+        return _mark_error(request, session, errors, status=400)
+    data = form.cleaned_data
+    try:
+        result = services.attendance_mark(
+            actor=request.user, session=session, household=data["household"],
+            status=data["status"], mark_id=data["mark_id"], base_version=data["base_version"],
+            intent_at=data["intent_at"],
+        )  # fmt: skip
+    except ValidationError as exc:
+        return _mark_error(request, session, " ".join(exc.messages), status=409)
+    if not request.htmx:
+        if result.outcome == "stale":
+            messages.warning(
+                request, _("Someone else changed this mark meanwhile; theirs is kept.")
+            )
+        return redirect("activities:sheet", session_pk=session.pk)
+    row = selectors.SheetRow(data["household"], result.attendance)
+    response = render(
+        request,
+        "activities/_row.html",
+        {"session": session, "row": row, "statuses": _STATUSES, "markable": True,
+         "outcome": result.outcome},
+    )  # fmt: skip
+    response["X-Mark-Outcome"] = result.outcome
+    return response
+
+
+def _mark_error(request, session, message: str, *, status: int):
+    if not request.htmx:
+        messages.error(request, message)
+        return redirect("activities:sheet", session_pk=session.pk)
+    return render(request, "activities/_mark_error.html", {"message": message}, status=status)
+
+
+@require(TAKE_ATTENDANCE)
+def newcomer(request, session_pk: int):
+    session = _get_session(session_pk)
+    form = NewcomerForm(request.POST or None, initial={"consent_date": timezone.localdate()})
+    template = "activities/_newcomer.html" if request.htmx else "activities/newcomer.html"
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            household, result = services.newcomer_add(actor=request.user, session=session, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if not request.htmx:
+                messages.success(
+                    request, _("%(name)s is on the sheet, marked present.") % {"name": household}
+                )
+                return redirect("activities:sheet", session_pk=session.pk)
+            context = {
+                "session": session,
+                "newcomer_form": NewcomerForm(initial={"consent_date": timezone.localdate()}),
+                "added": household,
+                "row": selectors.SheetRow(household, result.attendance),
+                "statuses": _STATUSES,
+                "markable": True,
+            }
+            response = render(request, "activities/_newcomer.html", context)
+            response["X-Mark-Outcome"] = result.outcome
+            return response
+    context = {"session": session, "newcomer_form": form}
+    return render(request, template, context)
