@@ -37,6 +37,16 @@ EXPECTED = {
     "activities:session_edit": "manage_activities",
     "activities:marks": "record_touchpoints",
     "activities:newcomer": "record_touchpoints",
+    "outreach:list": "record_touchpoints",
+    "outreach:create": "record_touchpoints",
+    "outreach:detail": "record_touchpoints",
+    "outreach:contact_add": "record_touchpoints",
+    "frontdesk:home": "record_touchpoints",
+    "frontdesk:info_request": "record_touchpoints",
+    "frontdesk:peer_contact": "record_touchpoints",
+    "frontdesk:appointment": "record_touchpoints",
+    "frontdesk:intake": "record_touchpoints",
+    "frontdesk:intake_detail": "record_touchpoints",
 }
 
 
@@ -89,6 +99,9 @@ URL_KWARGS = {
     "activity_pk": _activity,
     "session_pk": _session,
 }
+# the daily-operations apps name their own objects (tests/<app>/factories.py)
+for _app in ("outreach", "frontdesk"):
+    URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 
 
 def _url(name, world, which="a"):

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from parcours.outreach.models import OutreachChannel
+
+
+class UserChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ActionForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=DateInput())
+    place = forms.CharField(label=_("Place"), max_length=200)
+    neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=100, required=False)
+    channel = forms.ChoiceField(label=_("Channel"), choices=OutreachChannel.choices)
+    team = UserChoices(
+        label=_("Team"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, team_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = team_queryset
+
+
+class QuickHouseholdForm(forms.Form):
+    """The minimum to record a family met in the street or at the desk, with its consent."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    consent_given = forms.BooleanField(
+        label=_("The family agrees to be recorded by the association"), required=False
+    )
+    consent_date = forms.DateField(label=_("Consent date"), required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("consent_given"):
+            self.add_error(
+                "consent_given",
+                _("Consent: the family must agree to be recorded before anything is saved."),
+            )
+        elif not data.get("consent_date") and "consent_date" not in self.errors:
+            self.add_error("consent_date", _("Consent date: give the day the family agreed."))
+        day = data.get("consent_date")
+        if day and day > timezone.localdate():
+            self.add_error("consent_date", _("Consent date cannot be in the future."))
+        return data

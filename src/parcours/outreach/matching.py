@@ -1,0 +1,85 @@
+"""Duplicate detection for households: the same family typed twice must be proposed, not twinned.
+
+Two households are probably the same when their phones match once normalised (French formats:
+``+33 6 ..``, ``0033 6..``, ``06 ..``), or when their names match (accents, case, spaces and a
+leading "Famille" ignored) in the same neighbourhood. A name match where one side has no
+neighbourhood is proposed too, as weaker evidence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from parcours.households.models import Household
+
+_NAME_PREFIXES = {"famille", "family", "fam", "foyer"}
+
+
+def normalise_text(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+
+
+def normalise_name(value: str) -> str:
+    words = normalise_text(value).split()
+    while len(words) > 1 and words[0] in _NAME_PREFIXES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def normalise_phone(value: str) -> str:
+    """A comparable form of a phone number: French numbers as 10 national digits."""
+    raw = (value or "").strip()
+    digits = re.sub(r"\D", "", raw)
+    if raw.startswith("00"):
+        digits, international = digits[2:], True
+    else:
+        international = raw.startswith("+")
+    if international:
+        if digits.startswith("33"):
+            national = digits[2:]
+            return national if national.startswith("0") else "0" + national
+        return "+" + digits
+    return digits
+
+
+@dataclass
+class Match:
+    household: Household
+    reasons: list[str] = field(default_factory=list)  # "phone", "name_neighbourhood", "name"
+
+    @property
+    def strong(self) -> bool:
+        return "phone" in self.reasons or "name_neighbourhood" in self.reasons
+
+
+def household_duplicates(
+    *, name: str, neighbourhood: str = "", phone: str = "", limit: int = 5
+) -> list[Match]:
+    """Households of the active association that look like the one described."""
+    name_key = normalise_name(name)
+    place_key = normalise_text(neighbourhood)
+    phone_key = normalise_phone(phone)
+    if len(phone_key.lstrip("+")) < 6:
+        phone_key = ""
+    found: dict[int, list[str]] = {}
+    rows = Household.objects.values_list("id", "name", "neighbourhood", "phone")
+    for pk, other_name, other_place, other_phone in rows.iterator(chunk_size=2000):
+        reasons = []
+        if phone_key and normalise_phone(other_phone) == phone_key:
+            reasons.append("phone")
+        if name_key and normalise_name(other_name) == name_key:
+            other_place_key = normalise_text(other_place)
+            if place_key and other_place_key == place_key:
+                reasons.append("name_neighbourhood")
+            elif not place_key or not other_place_key:
+                reasons.append("name")
+        if reasons:
+            found[pk] = reasons
+    households = Household.objects.in_bulk(list(found))
+    matches = [Match(households[pk], reasons) for pk, reasons in found.items() if pk in households]
+    matches.sort(key=lambda m: (not m.strong, "phone" not in m.reasons, m.household.name))
+    return matches[:limit]
