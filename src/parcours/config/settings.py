@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "parcours.support",
     "parcours.community",
     "parcours.journey",
+    "parcours.analytics",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Journey analytics: measures over stored spans and touchpoints, and the dashboard."""

@@ -1,0 +1,98 @@
+"""Reads for the analytics: the columns of one association, one query per table.
+
+The measures (:mod:`parcours.analytics.measures`) are pure functions over these columns.
+Every query goes through the scoped managers and names the association explicitly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from parcours.analytics.measures.base import STATUSES, JourneyData
+from parcours.engine.columns import KIND_CODE
+
+
+def _days(values: list[date | None]) -> np.ndarray:
+    """Dates -> day numbers (int32), None -> -1."""
+    arr = np.array([v if v is not None else np.datetime64("NaT") for v in values],
+                   dtype="datetime64[D]")  # fmt: skip
+    out = arr.astype(np.int64)
+    out[np.isnat(arr)] = -1
+    return out.astype(np.int32)
+
+
+def journey_data(*, association, stage_keys: tuple[str, ...]) -> JourneyData:
+    """Households, stage spans, status spans and touchpoints of ``association`` as columns."""
+    from parcours.households.models import Household, Touchpoint
+    from parcours.journey.models import StageSpan, StatusSpan
+
+    hh = list(
+        Household.objects.filter(association=association)
+        .order_by("id")
+        .values_list("id", "neighbourhood", "heard_from")
+    )
+    spans = list(
+        StageSpan.objects.filter(association=association)
+        .order_by("household_id", "start")
+        .values_list("household_id", "stage", "start", "end")
+    )
+    index = {k: i for i, k in enumerate(stage_keys)}
+    spans = [s for s in spans if s[1] in index]
+    statuses = list(
+        StatusSpan.objects.filter(association=association, status__in=STATUSES)
+        .order_by("household_id", "start")
+        .values_list("household_id", "status", "start", "end")
+    )
+    tps = list(
+        Touchpoint.objects.filter(association=association)
+        .order_by("household_id", "day", "id")
+        .values_list("household_id", "day", "kind", "activity_id", "ref")
+    )
+    status_index = {k: i for i, k in enumerate(STATUSES)}
+    return JourneyData(
+        stage_keys=stage_keys,
+        household=np.array([h[0] for h in hh], dtype=np.int64),
+        neighbourhood=np.array([h[1] or "" for h in hh], dtype=object),
+        channel=np.array([h[2] or "" for h in hh], dtype=object),
+        span_household=np.array([s[0] for s in spans], dtype=np.int64),
+        span_stage=np.array([index[s[1]] for s in spans], dtype=np.int8),
+        span_start=_days([s[2] for s in spans]),
+        span_end=_days([s[3] for s in spans]),
+        status_household=np.array([s[0] for s in statuses], dtype=np.int64),
+        status_code=np.array([status_index[s[1]] for s in statuses], dtype=np.int8),
+        status_start=_days([s[2] for s in statuses]),
+        status_end=_days([s[3] for s in statuses]),
+        tp_household=np.array([t[0] for t in tps], dtype=np.int64),
+        tp_day=_days([t[1] for t in tps]),
+        tp_kind=np.array([KIND_CODE.get(t[2], -1) for t in tps], dtype=np.int8),
+        tp_activity=np.array([-1 if t[3] is None else t[3] for t in tps], dtype=np.int64),
+        tp_ref=np.array([-1 if t[4] is None else t[4] for t in tps], dtype=np.int64),
+    )
+
+
+def filter_choices(*, association) -> dict[str, list]:
+    """Values offered in the dashboard's filters: neighbourhoods, activities, cohort months."""
+    from parcours.activities.models import Activity
+    from parcours.households.models import Household, Touchpoint
+
+    hoods = sorted(
+        set(
+            Household.objects.filter(association=association)
+            .exclude(neighbourhood="")
+            .values_list("neighbourhood", flat=True)
+        )
+    )
+    activities = list(
+        Activity.objects.filter(association=association).order_by("name").values_list("id", "name")
+    )
+    months = sorted(
+        {
+            d.strftime("%Y-%m")
+            for d in Touchpoint.objects.filter(association=association, kind="intake_visit")
+            .values_list("day", flat=True)
+            .distinct()
+        }
+    )
+    return {"neighbourhoods": hoods, "activities": activities, "cohorts": months}
