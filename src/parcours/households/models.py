@@ -120,7 +120,8 @@ class Touchpoint(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=TouchpointKind.choices)
     activity = models.ForeignKey(
         "activities.Activity",
-        on_delete=models.PROTECT,
+        # An activity with attendance cannot be deleted alone, but goes with its association.
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",
