@@ -47,6 +47,11 @@ EXPECTED = {
     "frontdesk:appointment": "record_touchpoints",
     "frontdesk:intake": "record_touchpoints",
     "frontdesk:intake_detail": "record_touchpoints",
+    "support:list": "view_sensitive",
+    "support:open": "view_sensitive",
+    "support:detail": "view_sensitive",
+    "support:followup_add": "view_sensitive",
+    "support:close": "view_sensitive",
 }
 
 
@@ -100,7 +105,7 @@ URL_KWARGS = {
     "session_pk": _session,
 }
 # the daily-operations apps name their own objects (tests/<app>/factories.py)
-for _app in ("outreach", "frontdesk"):
+for _app in ("outreach", "frontdesk", "support"):
     URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 
 

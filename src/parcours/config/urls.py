@@ -8,5 +8,6 @@ urlpatterns = [
     path("journey/", include("parcours.journey.urls")),
     path("outreach/", include("parcours.outreach.urls")),
     path("frontdesk/", include("parcours.frontdesk.urls")),
+    path("support/", include("parcours.support.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
