@@ -151,3 +151,25 @@ def test_malformed_task_rules_name_the_key_path(task: str, path: str) -> None:
 
 def test_no_touchpoints_no_tasks() -> None:
     assert propose_tasks([], BENEFICIARY, date(2026, 1, 1)) == ()
+
+
+def test_next_change_is_the_next_threshold() -> None:
+    from parcours.engine.worklists import next_task_change
+
+    tps = [tp(0, "outreach_contact")]
+    assert next_task_change(tps, BENEFICIARY, day(10)) == day(30)
+    assert next_task_change(tps, BENEFICIARY, day(30)) is None
+    assert next_task_change(USAGE, BENEFICIARY, day(20)) == day(53)  # lapse_soon threshold
+    case = [*USAGE, tp(20, "support_opened", ref=7), tp(30, "communication")]
+    assert next_task_change(case, BENEFICIARY, day(40)) == day(44)
+
+
+def test_followups_recorded_outside_the_log_reset_the_clock() -> None:
+    case = [*USAGE, tp(20, "support_opened", ref=7)]
+    got = propose_tasks(case, BENEFICIARY, day(40), followups={7: day(30)})
+    assert [p.rule for p in got if p.rule == "support_followup"] == []
+    got = propose_tasks(case, BENEFICIARY, day(44), followups={7: day(30)})
+    assert [p.reason["last_followup"] for p in got if p.rule == "support_followup"] == [day(30)]
+    # a follow-up after the day is not known yet
+    got = propose_tasks(case, BENEFICIARY, day(34), followups={7: day(36)})
+    assert [p.rule for p in got if p.rule == "support_followup"] == ["support_followup"]

@@ -244,6 +244,21 @@ def open_episodes(
     )
 
 
+def _last_followup(
+    ep: _Episode,
+    tps: tuple[Touchpoint, ...],
+    rule: TaskSpec,
+    followups: Mapping[int, date] | None,
+    as_of: date,
+) -> date:
+    days = [ep.opened_on]
+    days += [tp.day for tp in tps if tp.kind in rule.followup_kinds and tp.day >= ep.opened_on]
+    extra = followups.get(ep.ref) if followups and ep.ref is not None else None
+    if extra is not None and extra <= as_of:
+        days.append(extra)
+    return max(days)
+
+
 def propose_tasks(
     touchpoints: Iterable[Touchpoint],
     definition: JourneyDefinition,
@@ -251,8 +266,13 @@ def propose_tasks(
     *,
     rules: tuple[TaskSpec, ...] | None = None,
     tl: Timeline | None = None,
+    followups: Mapping[int, date] | None = None,
 ) -> tuple[TaskProposal, ...]:
-    """The tasks the definition's rules propose for one household as of ``as_of``."""
+    """The tasks the definition's rules propose for one household as of ``as_of``.
+
+    ``followups``: the last follow-up day of an episode (by ref) recorded outside the
+    touchpoint log (e.g. a support case's follow-up notes), for ``episode_idle`` rules.
+    """
     tps = tuple(tp for tp in touchpoints if tp.day <= as_of)
     if rules is None:
         rules = task_rules(definition)
@@ -366,14 +386,7 @@ def propose_tasks(
             assert rule.episode is not None
             opened, closed = rule.episode
             for ep in open_episodes(tps, opened, closed, as_of):
-                last = max(
-                    [ep.opened_on]
-                    + [
-                        tp.day
-                        for tp in tps
-                        if tp.kind in rule.followup_kinds and tp.day >= ep.opened_on
-                    ]
-                )
+                last = _last_followup(ep, tps, rule, followups, as_of)
                 days = (as_of - last).days
                 if days < rule.after_days:
                     continue
@@ -399,3 +412,41 @@ def propose_tasks(
                     )
                 )
     return tuple(out)
+
+
+def next_task_change(
+    touchpoints: Iterable[Touchpoint],
+    definition: JourneyDefinition,
+    as_of: date,
+    *,
+    rules: tuple[TaskSpec, ...] | None = None,
+    tl: Timeline | None = None,
+    followups: Mapping[int, date] | None = None,
+) -> date | None:
+    """The first day after ``as_of`` when a rule's threshold is reached by itself.
+
+    Changes of stage or status (a window lapsing) are not included: the journey's own
+    "valid until" day covers them. Together they say when proposals must be evaluated again.
+    """
+    tps = tuple(tp for tp in touchpoints if tp.day <= as_of)
+    if rules is None:
+        rules = task_rules(definition)
+    if tl is None or tl.as_of != as_of:
+        tl = timeline(tps, definition, as_of)
+    span = tl.stage_spans[-1] if tl.stage_spans and tl.stage_spans[-1].end is None else None
+    days: list[date] = []
+    for rule in rules:
+        if rule.type == "stage_for" and span is not None and span.stage == rule.stage:
+            days.append(span.start + timedelta(days=rule.after_days))
+        elif rule.type == "stage_lapse" and span is not None and span.stage in tl.lapses:
+            days.append(tl.lapses[span.stage] - timedelta(days=rule.within_days))
+        elif rule.type == "status":
+            for s in tl.status_spans:
+                if s.status == rule.status and s.end is None:
+                    days.append(s.start + timedelta(days=rule.after_days))
+        elif rule.type == "episode_idle" and rule.episode is not None:
+            for ep in open_episodes(tps, rule.episode[0], rule.episode[1], as_of):
+                last = _last_followup(ep, tps, rule, followups, as_of)
+                days.append(last + timedelta(days=rule.after_days))
+    future = [d for d in days if d > as_of]
+    return min(future) if future else None
