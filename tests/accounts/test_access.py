@@ -26,6 +26,8 @@ EXPECTED = {
     "households:edit": "edit_households",
     "households:person_add": "edit_households",
     "households:touchpoint_add": "record_touchpoints",
+    "analytics:dashboard": "view_aggregates",
+    "analytics:export": "view_aggregates",
     "activities:list": "record_touchpoints",
     "activities:create": "manage_activities",
     "activities:today": "record_touchpoints",

@@ -96,3 +96,31 @@ def filter_choices(*, association) -> dict[str, list]:
         }
     )
     return {"neighbourhoods": hoods, "activities": activities, "cohorts": months}
+
+
+def activity_names(*, association) -> dict[int, str]:
+    from parcours.activities.models import Activity
+
+    return dict(Activity.objects.filter(association=association).values_list("id", "name"))
+
+
+def action_names(*, association, ids) -> dict[int, str]:
+    """Outreach actions by id: "place (day)"."""
+    if not ids:
+        return {}
+    from parcours.outreach.models import OutreachAction
+
+    rows = OutreachAction.objects.filter(association=association, id__in=ids)
+    return {
+        pk: f"{place} ({day:%d/%m/%Y})" for pk, place, day in rows.values_list("id", "place", "day")
+    }
+
+
+def household_names(*, association, ids) -> dict[int, str]:
+    """Names of households, for staff only (the caller checks the audience)."""
+    if not ids:
+        return {}
+    from parcours.households.models import Household
+
+    rows = Household.objects.filter(association=association, id__in=ids)
+    return dict(rows.values_list("id", "name"))

@@ -6,6 +6,7 @@ urlpatterns = [
     path("households/", include("parcours.households.urls")),
     path("activities/", include("parcours.activities.urls")),
     path("journey/", include("parcours.journey.urls")),
+    path("analytics/", include("parcours.analytics.urls")),
     path("outreach/", include("parcours.outreach.urls")),
     path("frontdesk/", include("parcours.frontdesk.urls")),
     path("support/", include("parcours.support.urls")),

@@ -1,0 +1,538 @@
+"""From a measure's result to what the dashboard and the CSV show: a table (the chart's text
+alternative and the CSV rows), an ECharts option, and for staff the households behind a bar.
+
+One presenter per measure kind, in a registry (``PRESENTERS``). Counts go through the
+:class:`~parcours.analytics.privacy.Audience`, so small counts are hidden for the board and in
+exports, and names appear only for staff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from parcours.analytics.privacy import NOT_SHOWN, Audience
+
+
+@dataclass
+class Labels:
+    stage: Callable[[str], str]
+    status: Callable[[str], str]
+    channel: dict[str, str] = field(default_factory=dict)
+    activity: dict[int, str] = field(default_factory=dict)
+    action: dict[int, str] = field(default_factory=dict)
+    household: dict[int, str] = field(default_factory=dict)  # names, for staff only
+    order: tuple[str, ...] = ()  # stage keys in the journey's order
+
+
+@dataclass
+class Dropout:
+    label: str
+    households: list[tuple[int, str]]
+
+
+@dataclass
+class Panel:
+    kind: str
+    title: str
+    intro: str
+    columns: list[str]
+    rows: list[list[Any]]
+    chart: dict[str, Any]
+    dropouts: list[Dropout] = field(default_factory=list)
+    height: int = 320
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-data-{self.kind}"
+
+
+TITLES = {
+    "funnel": gettext_lazy("Funnel: how far families went"),
+    "entry_points": gettext_lazy("Entry points"),
+    "distribution": gettext_lazy("Where families are today"),
+    "flows": gettext_lazy("Moves between stages"),
+    "cohorts": gettext_lazy("Monthly cohorts: who keeps coming"),
+    "time_in_stage": gettext_lazy("Time spent in each stage"),
+    "lifecycle": gettext_lazy("Activity month by month"),
+    "channels": gettext_lazy("How families heard of us"),
+    "activities": gettext_lazy("Activities and progress"),
+    "process_map": gettext_lazy("Journey map and most common paths"),
+}
+
+
+def pct(x: float | None) -> str:
+    if x is None:
+        return NOT_SHOWN
+    return f"{number_format(100 * x, 1)} %"
+
+
+def num(x: float | None) -> str:
+    return NOT_SHOWN if x is None else number_format(x, 1 if x % 1 else 0)
+
+
+def _bar(categories: list[str], series: list[dict], *, horizontal: bool = False, **extra) -> dict:
+    cat_axis = {"type": "category", "data": categories, "axisLabel": {"interval": 0}}
+    val_axis = {"type": "value", "minInterval": 1}
+    if horizontal:
+        cat_axis["inverse"] = True
+        axes = {"yAxis": cat_axis, "xAxis": val_axis}
+    else:
+        cat_axis["axisLabel"]["rotate"] = 30
+        axes = {"xAxis": cat_axis, "yAxis": val_axis}
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0, "type": "scroll"},
+        "grid": {"containLabel": True, "left": 8, "right": 16, "top": 36, "bottom": 8},
+        **axes,
+        "series": [{"type": "bar", **s} for s in series],
+        **extra,
+    }
+
+
+# -- one presenter per measure ------------------------------------------------------------
+
+
+def funnel(r, labels: Labels, who: Audience) -> Panel:
+    rows, reached, names = [], [], [_("Reached this stage or a later one")]
+    prev = None
+    dropouts = []
+    for s in r.steps:
+        label = labels.stage(s.stage)
+        rows.append(
+            [
+                label,
+                who.count(s.reached),
+                who.derived(pct(s.conversion), s.reached, prev if prev is not None else s.reached),
+                who.derived(pct(s.overall), s.reached, r.households),
+                who.derived(num(s.days["median"]), s.reached),
+                who.derived(num(s.days["p75"]), s.reached),
+                who.derived(num(s.days["p90"]), s.reached),
+                who.count(len(s.dropped)),
+            ]
+        )
+        reached.append(who.value(s.reached))
+        prev = s.reached
+        if who.names and s.dropped:
+            dropouts.append(
+                Dropout(label, [(h, labels.household.get(h, f"#{h}")) for h in s.dropped])
+            )
+    return Panel(
+        "funnel",
+        str(TITLES["funnel"]),
+        _(
+            "Families who entered the journey during the period: how many reached each stage "
+            "or a later one by the end of the period, the share that went on from the stage "
+            "before, and the days it took (median, 75th and 90th percentile). "
+            "%(n)s families entered."
+        )
+        % {"n": who.count(r.households)},
+        [
+            _("Stage"),
+            _("Families"),
+            _("From the stage before"),
+            _("Of all who entered"),
+            _("Median days"),
+            _("75th percentile (days)"),
+            _("90th percentile (days)"),
+            _("Went no further"),
+        ],
+        rows,
+        _bar(
+            [labels.stage(s.stage) for s in r.steps],
+            [{"name": names[0], "data": reached}],
+            horizontal=True,
+        ),
+        dropouts,
+        height=380,
+    )
+
+
+def entry_points(r, labels: Labels, who: Audience) -> Panel:
+    keys = list(r.counts)
+    return Panel(
+        "entry_points",
+        str(TITLES["entry_points"]),
+        _("The stage at which the families who entered during the period started.")
+        + " "
+        + _("%(n)s families entered.") % {"n": who.count(r.households)},
+        [_("Stage"), _("Families")],
+        [[labels.stage(k), who.count(r.counts[k])] for k in keys],
+        _bar(
+            [labels.stage(k) for k in keys],
+            [{"name": _("Families"), "data": [who.value(r.counts[k]) for k in keys]}],
+            horizontal=True,
+        ),
+        height=340,
+    )
+
+
+def distribution(r, labels: Labels, who: Audience) -> Panel:
+    stage_keys, status_keys = list(r.stages), list(r.statuses)
+    rows = [[_("Stage"), labels.stage(k), who.count(r.stages[k])] for k in stage_keys]
+    rows += [[_("Status"), labels.status(k), who.count(r.statuses[k])] for k in status_keys]
+    chart = _bar(
+        [labels.stage(k) for k in stage_keys],
+        [{"name": _("Families"), "data": [who.value(r.stages[k]) for k in stage_keys]}],
+        horizontal=True,
+    )
+    return Panel(
+        "distribution",
+        str(TITLES["distribution"]),
+        _(
+            "Families by current stage and by status on %(day)s (the last day of the period). "
+            "A family can hold several statuses at once."
+        )
+        % {"day": r.day},
+        [_("By"), _("Stage or status"), _("Families")],
+        rows,
+        chart,
+        height=340,
+    )
+
+
+def flows(r, labels: Labels, who: Audience) -> Panel:
+    arrow = "→ "
+    nodes: dict[str, None] = {}
+    links = []
+    rows = []
+    for f in r.links:
+        source, target = labels.stage(f.source), arrow + labels.stage(f.target)
+        rows.append(
+            [
+                labels.stage(f.source),
+                labels.stage(f.target),
+                who.count_of(f.transitions, f.households),
+                who.count(f.households),
+                _("yes") if f.regression else _("no"),
+            ]
+        )
+        value = who.value(f.households) and f.transitions
+        if value:
+            nodes[source] = nodes[target] = None
+            links.append(
+                {
+                    "source": source,
+                    "target": target,
+                    "value": value,
+                    "lineStyle": {"color": "#c0392b" if f.regression else "source"},
+                }
+            )
+    chart = {
+        "tooltip": {"trigger": "item"},
+        "series": [
+            {
+                "type": "sankey",
+                "data": [{"name": n} for n in nodes],
+                "links": links,
+                "emphasis": {"focus": "adjacency"},
+                "lineStyle": {"curveness": 0.5, "opacity": 0.4},
+                "label": {"fontSize": 11},
+                "left": 8,
+                "right": 110,
+            }
+        ],
+    }
+    return Panel(
+        "flows",
+        str(TITLES["flows"]),
+        _(
+            "Moves from one stage to the next during the period, going back included "
+            "(in red). %(n)s moves by %(h)s families."
+        )
+        % {"n": who.count(r.transitions), "h": who.count(r.households)},
+        [_("From"), _("To"), _("Moves"), _("Families"), _("Going back")],
+        rows,
+        chart,
+        height=420,
+    )
+
+
+def cohorts(r, labels: Labels, who: Audience) -> Panel:
+    width = max((len(c.attended) for c in r.cohorts), default=0)
+    months = [_("Month %(n)s") % {"n": m} for m in range(width)]
+    rows, data = [], []
+    for y, c in enumerate(r.cohorts):
+        cells = [c.month, who.count(c.households)]
+        for m, (n, share) in enumerate(zip(c.attended, c.shares, strict=True)):
+            shown = who.derived(share, n, c.households)
+            cells.append(pct(shown) if shown != NOT_SHOWN else NOT_SHOWN)
+            if shown != NOT_SHOWN:
+                data.append([m, y, round(100 * share, 1)])
+        cells += [""] * (width - len(c.attended))
+        rows.append(cells)
+    chart = {
+        "tooltip": {"position": "top"},
+        "grid": {"containLabel": True, "left": 8, "right": 8, "top": 8, "bottom": 56},
+        "xAxis": {"type": "category", "data": months, "splitArea": {"show": True}},
+        "yAxis": {"type": "category", "data": [c.month for c in r.cohorts], "inverse": True},
+        "visualMap": {
+            "min": 0,
+            "max": 100,
+            "calculable": True,
+            "orient": "horizontal",
+            "left": "center",
+            "bottom": 0,
+            "inRange": {"color": ["#f7fbff", "#08519c"]},
+        },
+        "series": [
+            {
+                "type": "heatmap",
+                "name": _("Share that attended (%)"),
+                "data": data,
+                "label": {"show": True},
+            }
+        ],
+    }
+    return Panel(
+        "cohorts",
+        str(TITLES["cohorts"]),
+        _(
+            "Families grouped by the month of their first welcome visit: the share that "
+            "attended an activity in that month (month 0) and in each later month."
+        ),
+        [_("First welcome visit"), _("Families"), *months],
+        rows,
+        chart,
+        height=max(240, 40 * len(r.cohorts) + 100),
+    )
+
+
+def time_in_stage(r, labels: Labels, who: Audience) -> Panel:
+    rows, series = [], []
+    for s in r.stages:
+        if not s.spans:
+            continue
+        shown = not (who.hide_small and s.households < 5)
+        rows.append(
+            [
+                labels.stage(s.stage),
+                who.count(s.households),
+                who.count(s.events) if shown else NOT_SHOWN,
+                who.count(s.censored) if shown else NOT_SHOWN,
+                (NOT_SHOWN if s.median_days is None else s.median_days) if shown else NOT_SHOWN,
+            ]
+        )
+        if shown and s.curve:
+            points = [[0, 100.0]] + [[t, round(100 * p, 1)] for t, p in s.curve]
+            series.append(
+                {
+                    "type": "line",
+                    "step": "end",
+                    "name": labels.stage(s.stage),
+                    "data": points,
+                    "showSymbol": False,
+                }
+            )
+    chart = {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0, "type": "scroll"},
+        "grid": {"containLabel": True, "left": 8, "right": 16, "top": 36, "bottom": 24},
+        "xAxis": {"type": "value", "name": _("days"), "nameLocation": "middle", "nameGap": 24},
+        "yAxis": {"type": "value", "max": 100, "name": "%"},
+        "series": series,
+    }
+    return Panel(
+        "time_in_stage",
+        str(TITLES["time_in_stage"]),
+        _(
+            "Share of families still in a stage after a number of days (Kaplan–Meier). "
+            "Families still there at the end of the period count until that day (censored)."
+        ),
+        [_("Stage"), _("Families"), _("Left the stage"), _("Still in it"), _("Median days")],
+        rows,
+        chart,
+        height=360,
+    )
+
+
+def lifecycle(r, labels: Labels, who: Audience) -> Panel:
+    months = [m.month for m in r.months]
+    names = {
+        "new": _("New"),
+        "returning": _("Returning"),
+        "resurrecting": _("Back after a break"),
+        "dormant": _("Gone quiet"),
+    }
+
+    def series(attr: str, sign: int = 1) -> dict:
+        vals = [who.value(getattr(m, attr)) for m in r.months]
+        return {
+            "name": names[attr],
+            "stack": "all",
+            "data": [None if v is None else sign * v for v in vals],
+        }
+
+    chart = _bar(
+        months,
+        [series("new"), series("returning"), series("resurrecting"), series("dormant", -1)],
+    )
+    return Panel(
+        "lifecycle",
+        str(TITLES["lifecycle"]),
+        _(
+            "Each month: families new this month, returning from the month before, back "
+            "after a break, and gone quiet (active the month before, not this month). "
+            "Newsletters and messages from the association do not count as activity."
+        ),
+        [_("Month"), *names.values()],
+        [[m.month, *(who.count(getattr(m, a)) for a in names)] for m in r.months],
+        chart,
+    )
+
+
+def channels(r, labels: Labels, who: Audience) -> Panel:
+    keys = list(r.channels[0].reached) if r.channels else []
+    shown_stages = keys[3:6] if len(keys) >= 6 else keys
+    rows = []
+    for group, kind in ((r.channels, _("Channel")), (r.actions, _("Outreach action"))):
+        for a in group:
+            name = (
+                labels.channel.get(a.key, a.key or _("Unknown"))
+                if kind == _("Channel")
+                else labels.action.get(a.key, f"#{a.key}")
+            )
+            rows.append(
+                [kind, name, who.count(a.households), *(who.count(a.reached[k]) for k in keys)]
+            )
+    cats = [labels.channel.get(a.key, a.key or _("Unknown")) for a in r.channels]
+    series = [{"name": _("Families"), "data": [who.value(a.households) for a in r.channels]}]
+    series += [
+        {"name": labels.stage(k), "data": [who.value(a.reached[k]) for a in r.channels]}
+        for k in shown_stages
+    ]
+    return Panel(
+        "channels",
+        str(TITLES["channels"]),
+        _(
+            "Families who entered during the period, by how they heard of the association, "
+            "and families reached by each outreach action: how many reached each stage or a "
+            "later one."
+        ),
+        [_("By"), _("Channel or action"), _("Families"), *(labels.stage(k) for k in keys)],
+        rows,
+        _bar(cats, series),
+        height=360,
+    )
+
+
+def activities(r, labels: Labels, who: Audience) -> Panel:
+    acts = sorted(r.activities, key=lambda a: -a.attendees)
+    names = [labels.activity.get(a.activity, f"#{a.activity}") for a in acts]
+    rows = [
+        [
+            n,
+            who.count(a.attendees),
+            who.count(a.progressed),
+            who.derived(pct(a.progressed / a.attendees if a.attendees else None), a.progressed),
+        ]
+        for n, a in zip(names, acts, strict=True)
+    ]
+    chart = _bar(
+        names,
+        [
+            {"name": _("Families who attended"), "data": [who.value(a.attendees) for a in acts]},
+            {"name": _("Went further afterwards"), "data": [who.value(a.progressed) for a in acts]},
+        ],
+        horizontal=True,
+    )
+    return Panel(
+        "activities",
+        str(TITLES["activities"]),
+        _(
+            "Families who attended each activity during the period, and how many reached a "
+            "later stage after their first session."
+        ),
+        [_("Activity"), _("Families who attended"), _("Went further afterwards"), _("Share")],
+        rows,
+        chart,
+        height=max(260, 36 * len(acts) + 80),
+    )
+
+
+def process_map(r, labels: Labels, who: Audience) -> Panel:
+    rows = [
+        [
+            _("Move"),
+            f"{labels.stage(t.source)} → {labels.stage(t.target)}",
+            who.count_of(t.count, t.households),
+            who.count(t.households),
+            who.derived(num(t.median_days), t.households),
+        ]
+        for t in r.transitions
+    ]
+    rows += [
+        [_("Path"), " → ".join(labels.stage(s) for s in v.stages), who.count(v.households),
+         who.count(v.households), NOT_SHOWN]
+        for v in r.variants
+    ]  # fmt: skip
+    present = {s for t in r.transitions for s in (t.source, t.target)}
+    stages = [k for k in labels.order if k in present]
+    order = {k: labels.order.index(k) for k in stages}
+    nodes = [
+        {"name": labels.stage(k), "x": order[k] * 100, "y": (order[k] % 2) * 60,
+         "symbolSize": 18}
+        for k in stages
+    ]  # fmt: skip
+    edges = [
+        {
+            "source": labels.stage(t.source),
+            "target": labels.stage(t.target),
+            "value": who.count_of(t.count, t.households),
+            "label": {"show": True, "formatter": str(who.count_of(t.count, t.households))},
+            "lineStyle": {
+                "width": 1 + min(8, t.count**0.5),
+                "curveness": 0.3,
+                "color": "#c0392b" if order[t.target] < order[t.source] else "#2a6f97",
+            },
+        }
+        for t in r.transitions
+        if who.value(t.households) is not None
+    ]
+    chart = {
+        "tooltip": {},
+        "series": [
+            {
+                "type": "graph",
+                "layout": "none",
+                "roam": True,
+                "data": nodes,
+                "links": edges,
+                "edgeSymbol": ["none", "arrow"],
+                "label": {"show": True, "position": "bottom", "fontSize": 11},
+            }
+        ],
+    }
+    return Panel(
+        "process_map",
+        str(TITLES["process_map"]),
+        _(
+            "For families who entered during the period: every move between two stages with "
+            "its count and the median days spent before it, and the %(top)s most common paths "
+            "(out of %(n)s different paths)."
+        )
+        % {"top": len(r.variants), "n": r.variant_count},
+        [_("Kind"), _("Move or path"), _("Times"), _("Families"), _("Median days")],
+        rows,
+        chart,
+        height=300,
+    )
+
+
+PRESENTERS: dict[str, Callable[[Any, Labels, Audience], Panel]] = {
+    "funnel": funnel,
+    "entry_points": entry_points,
+    "distribution": distribution,
+    "flows": flows,
+    "cohorts": cohorts,
+    "time_in_stage": time_in_stage,
+    "lifecycle": lifecycle,
+    "channels": channels,
+    "activities": activities,
+    "process_map": process_map,
+}

@@ -1,0 +1,103 @@
+"""The dashboard: every measure as a chart, its data table and a CSV download."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from parcours.accounts.permissions import require
+from parcours.accounts.roles import ROLE_CAPABILITIES, Capability
+from parcours.analytics import selectors
+from parcours.analytics.forms import FilterForm
+from parcours.analytics.measures import MEASURES, Query, run
+from parcours.analytics.panels import PRESENTERS, TITLES, Labels, Panel
+from parcours.analytics.privacy import EXPORT, audience_for
+from parcours.journey.definitions import definition_for
+from parcours.journey.reasons import current_language
+
+
+def _query(request, association) -> tuple[FilterForm, Query]:
+    form = FilterForm(
+        request.GET or None, choices=selectors.filter_choices(association=association)
+    )
+    return form, Query(association.pk, form.period(), form.filters())
+
+
+def _labels(association, definition, results, who) -> Labels:
+    from parcours.households.models import Channel
+
+    lang = current_language()
+    dropped: set[int] = set()
+    if who.names and "funnel" in results:
+        for s in results["funnel"].steps:
+            dropped.update(s.dropped)
+    action_ids = {a.key for a in results["channels"].actions} if "channels" in results else set()
+    return Labels(
+        stage=lambda k: definition.stage_label(k, lang),
+        status=lambda k: definition.status_label(k, lang),
+        channel={str(k): str(v) for k, v in Channel.choices},
+        activity=selectors.activity_names(association=association),
+        action=selectors.action_names(association=association, ids=action_ids),
+        household=selectors.household_names(association=association, ids=dropped),
+        order=definition.stage_keys,
+    )
+
+
+def _panels(request, association, kinds, who) -> tuple[FilterForm, Query, list[Panel]]:
+    form, query = _query(request, association)
+    definition = definition_for(association)
+    data = selectors.journey_data(association=association, stage_keys=definition.stage_keys)
+    results = {kind: run(kind, data, query) for kind in kinds}
+    labels = _labels(association, definition, results, who)
+    return form, query, [PRESENTERS[k](results[k], labels, who) for k in kinds]
+
+
+@require(Capability.VIEW_AGGREGATES)
+def dashboard(request):
+    association = request.membership.association
+    who = audience_for(ROLE_CAPABILITIES[request.membership.role])
+    form, query, panels = _panels(request, association, list(MEASURES), who)
+    params = request.GET.copy()
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "form": form,
+            "period": query.period,
+            "panels": panels,
+            "who": who,
+            "query_string": params.urlencode(),
+            "lang": current_language(),
+        },
+    )
+
+
+def neutralise(cell) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require(Capability.VIEW_AGGREGATES)
+def export_csv(request):
+    """The numbers of one measure (``?measure=``, the funnel by default), small counts hidden
+    whoever exports them, formulas neutralised, never a name."""
+    kind = request.GET.get("measure", "funnel")
+    if kind not in MEASURES:
+        raise Http404
+    association = request.membership.association
+    form, query, (panel,) = _panels(request, association, [kind], EXPORT)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"{association.slug}-{kind}-{query.period.start}-{query.period.end}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # spreadsheets then read the file as UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([neutralise(str(TITLES[kind]))])
+    writer.writerow([neutralise(f"{_('Period')}: {query.period.start} – {query.period.end}")])
+    writer.writerow([neutralise(c) for c in panel.columns])
+    for row in panel.rows:
+        writer.writerow([neutralise(c) for c in row])
+    return response

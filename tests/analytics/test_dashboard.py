@@ -1,0 +1,133 @@
+"""The dashboard and its CSV through HTTP: roles, privacy, languages, filters, query count."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from parcours.accounts.roles import Role
+from parcours.analytics.views import neutralise
+
+URL = "/analytics/"
+PERIOD = "?start=2026-01-01&end=2026-06-30"
+
+
+@pytest.fixture
+def many(world):
+    """Six more households of association A that came to the welcome visit, so some counts
+    reach 5; one of them named with a formula."""
+    from datetime import date
+
+    from django_scopes import scopes_disabled
+
+    from parcours.households import services
+
+    coordinator = world.user(Role.COORDINATOR)
+    with scopes_disabled():
+        for i in range(6):
+            name = "=HYPERLINK(1)" if i == 0 else f"Famille Test{i}"
+            h = services.household_create(
+                actor=coordinator, association=world.a, name=name, neighbourhood="Le Centre",
+                heard_from="peer",
+            )  # fmt: skip
+            services.touchpoint_record(
+                actor=coordinator, household=h, day=date(2026, 2, 2), kind="intake_visit"
+            )
+    return world
+
+
+def test_board_sees_small_counts_hidden_and_no_names(many, client):
+    client.force_login(many.user(Role.BOARD))
+    response = client.get(URL + PERIOD)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "&lt; 5" in body
+    assert "Famille Martin" not in body and "Famille Test1" not in body
+    assert "households/" not in body.split("<main", 1)[1]  # no link to a household page
+    # the six welcome visits make a count of 6, shown as is
+    assert "<td>6</td>" in body
+
+
+def test_staff_see_the_households_behind_the_bars(many, client):
+    client.force_login(many.user(Role.COORDINATOR))
+    body = client.get(URL + PERIOD).content.decode()
+    assert "Famille Martin" in body and "Famille Test1" in body
+    assert f'href="/households/{many.household_a.pk}/"' in body
+
+
+def test_volunteers_and_peer_families_are_refused(world, client):
+    for role in (Role.VOLUNTEER, Role.PEER_FAMILY):
+        client.force_login(world.user(role))
+        assert client.get(URL).status_code == 403
+        assert client.get(URL + "export/").status_code == 403
+
+
+def test_french_by_default_and_english_on_request(world, client):
+    client.force_login(world.user(Role.BOARD))
+    fr = client.get(URL).content.decode()
+    assert "Tableau de bord" in fr and "Découverte" in fr
+    assert 'src="/static/vendor/echarts/i18n/langFR.js"' in fr
+    client.cookies["django_language"] = "en"
+    en = client.get(URL).content.decode()
+    assert "Dashboard" in en and "Discovery" in en
+
+
+def test_filters_change_the_figures_and_bad_dates_are_named(many, client):
+    client.force_login(many.user(Role.COORDINATOR))
+    everyone = client.get(URL + PERIOD).context["panels"][0].rows[0][1]
+    centre = client.get(URL + PERIOD + "&neighbourhood=Le+Centre").context["panels"][0].rows[0][1]
+    assert (everyone, centre) == (7, 6)
+    response = client.get(URL + "?start=2026-05-01&end=2026-01-01")
+    assert response.status_code == 200
+    assert response.context["form"].errors["end"]
+
+
+def test_csv_hides_small_counts_for_everyone_and_neutralises_formulas(many, client):
+    client.force_login(many.user(Role.COORDINATOR))
+    response = client.get(URL + "export/" + PERIOD + "&measure=funnel")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[2][0] == "Étape"
+    by_stage = {r[0]: r for r in rows[3:]}
+    assert by_stage["Sensibilisation"][1] == "7"
+    assert by_stage["Découverte"][1] == "< 5"
+    assert "Famille Test" not in text and "Famille Martin" not in text
+    assert "HYPERLINK" not in text
+    assert client.get(URL + "export/?measure=nope").status_code == 404
+
+
+def test_every_measure_exports(many, client):
+    from parcours.analytics.measures import MEASURES
+
+    client.force_login(many.user(Role.BOARD))
+    for kind in MEASURES:
+        assert client.get(URL + "export/" + PERIOD + f"&measure={kind}").status_code == 200
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+33 6", "-2", "@SUM(A1)"])
+def test_neutralise_prefixes_formula_cells(cell):
+    assert neutralise(cell) == "'" + cell
+    assert neutralise("Famille") == "Famille" and neutralise(5) == "5"
+
+
+def test_dashboard_query_count_does_not_grow_with_households(
+    many, client, django_assert_max_num_queries
+):
+    client.force_login(many.user(Role.COORDINATOR))
+    client.get(URL)  # warm the session
+    with django_assert_max_num_queries(16):
+        assert client.get(URL + PERIOD).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("analytics:export") + PERIOD).status_code == 200
+
+
+def test_nav_link_for_aggregate_roles_only(world, client):
+    client.force_login(world.user(Role.BOARD))
+    assert 'href="/analytics/"' in client.get("/").content.decode()
+    client.force_login(world.user(Role.VOLUNTEER))
+    assert 'href="/analytics/"' not in client.get("/").content.decode()
