@@ -96,7 +96,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import call_command
 
-    call_command("recompute")
+    call_command("recompute", due=args.due)
     return 0
 
 
@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
     recompute = sub.add_parser("recompute", help="recompute every household's journey")
+    recompute.add_argument(
+        "--due", action="store_true", help="only households whose journey changes by itself today"
+    )
     recompute.set_defaults(func=cmd_recompute)
     return parser
 

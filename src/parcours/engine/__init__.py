@@ -9,11 +9,13 @@ Public API:
 - one household: ``timeline``, ``Timeline``, ``StageSpan``, ``StatusSpan``, ``Placement``,
   ``Touchpoint`` (timeline.py, touchpoints.py)
 - all households: ``recompute``, ``SpanColumns``, ``span_reasons`` (batch.py) over
-  ``TouchpointColumns`` (columns.py)
+  ``TouchpointColumns`` (columns.py); everything stored (reasons, evidence, statuses,
+  placement, next change by itself): ``recompute_journeys``, ``Journeys`` (batch_journeys.py)
 - reasons: ``Reason`` and the table of codes (reasons.py)
 """
 
 from parcours.engine.batch import SpanColumns, recompute, span_reasons
+from parcours.engine.batch_journeys import Journeys, recompute_journeys
 from parcours.engine.columns import TouchpointColumns
 from parcours.engine.definition import (
     JourneyDefinition,
@@ -29,6 +31,7 @@ from parcours.engine.touchpoints import Touchpoint
 
 __all__ = [
     "DefinitionError",
+    "Journeys",
     "JourneyDefinition",
     "Placement",
     "Reason",
@@ -42,6 +45,7 @@ __all__ = [
     "loads_definition",
     "parse_definition",
     "recompute",
+    "recompute_journeys",
     "shipped_definition",
     "span_reasons",
     "timeline",

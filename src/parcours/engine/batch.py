@@ -8,9 +8,10 @@ episodes via segmented reductions, combinators via sorted sweeps); the current s
 sweep summing ``1 << stage`` over holding intervals, whose highest bit is the stage.
 
 If a condition type of the definition has no batch implementation, the whole batch falls
-back to the per-household engine (correct, slower). Reasons are not vectorised: get them
-for chosen spans with :func:`span_reasons`, which runs the per-household engine on those
-households only.
+back to the per-household engine (correct, slower). This module gives the spans only; the
+full recomputation with reasons, evidence, statuses, placement and the next change by itself
+is ``batch_journeys.recompute_journeys`` (reasons vectorised in batch_explain.py).
+:func:`span_reasons` still gives one span's reasons through the per-household engine.
 """
 
 from __future__ import annotations
@@ -194,14 +195,52 @@ def _chunks(columns: TouchpointColumns, size: int) -> list[TouchpointColumns]:
     ]
 
 
+@dataclass(frozen=True)
+class StageRuns:
+    """Internals of one vectorised stage computation, reused for statuses and reasons.
+
+    ``spans`` as returned by recompute; ``sh`` the household index (in ``ctx``) of each
+    span; ``pt_h``, ``pt_day``, ``pt_stage``: the sweep points (sorted by household, day):
+    from ``pt_day[i]`` until the next point the current stage is ``pt_stage[i]`` (-1: none).
+    """
+
+    ctx: bi.BatchContext
+    ids: bi.I64
+    limit: int
+    spans: SpanColumns
+    sh: bi.I64
+    pt_h: bi.I64
+    pt_day: bi.I64
+    pt_stage: bi.I64
+
+    def stage_at(self, h: bi.I64, day: bi.I64) -> bi.I64:
+        """Current stage index of households ``h`` (ctx index) on ``day``, -1 if none."""
+        if self.pt_h.shape[0] == 0:
+            return np.full(h.shape[0], -1, dtype=np.int64)
+        key = self.pt_h * bi.SHIFT + self.pt_day
+        i = np.searchsorted(key, h * bi.SHIFT + day, "right").astype(np.int64) - 1
+        ok = i >= 0
+        ok[ok] = self.pt_h[i[ok]] == h[ok]
+        return np.where(ok, self.pt_stage[np.maximum(i, 0)], -1)
+
+
 def _recompute_vectorised(
     columns: TouchpointColumns, definition: JourneyDefinition, as_of: date
 ) -> SpanColumns:
     limit = day_number(as_of)
     ctx, ids = _context(columns, limit)
+    return stage_runs(ctx, ids, definition, as_of).spans
+
+
+def stage_runs(
+    ctx: bi.BatchContext, ids: bi.I64, definition: JourneyDefinition, as_of: date
+) -> StageRuns:
+    """Stage spans of the households of a batch context (fills ``ctx.first_held``)."""
+    limit = day_number(as_of)
     n = ctx.n
+    z = np.zeros(0, dtype=np.int64)
     if n == 0:
-        return _empty(definition, as_of)
+        return StageRuns(ctx, ids, limit, _empty(definition, as_of), z, z, z, z)
     held: list[bi.BatchIntervals] = []
     weights: list[bi.I64] = []
     for s, rule in enumerate(definition.stages):
@@ -221,7 +260,7 @@ def _recompute_vectorised(
     # runs of the same stage within a household (the last point of each has stage -1)
     m = stage.shape[0]
     if m == 0:
-        return _empty(definition, as_of)
+        return StageRuns(ctx, ids, limit, _empty(definition, as_of), z, h, day, stage)
     change = np.empty(m, dtype=bool)
     change[0] = True
     change[1:] = (stage[1:] != stage[:-1]) | (h[1:] != h[:-1])
@@ -244,7 +283,7 @@ def _recompute_vectorised(
         never = ctx.first_held[rule.key][sh] > sstart
         skipped |= (between & never).astype(np.int64) << s
     flags = np.where(skipped != 0, FLAG_SKIP, 0) | np.where(sstage < prev, FLAG_REGRESSION, 0)
-    return SpanColumns(
+    spans = SpanColumns(
         household=ids[sh],
         stage=sstage.astype(np.int8),
         start=sstart.astype(np.int32),
@@ -254,6 +293,7 @@ def _recompute_vectorised(
         version=definition.version,
         as_of=as_of,
     )
+    return StageRuns(ctx, ids, limit, spans, sh, h, day, stage)
 
 
 def _household_bounds(columns: TouchpointColumns) -> tuple[npt.NDArray[np.int64], bi.I64]:
@@ -264,6 +304,8 @@ def _household_bounds(columns: TouchpointColumns) -> tuple[npt.NDArray[np.int64]
         new[0] = True
         np.not_equal(hh[1:], hh[:-1], out=new[1:])
     first = np.flatnonzero(new).astype(np.int64)
+    if n == 0:
+        return first, first
     return first, np.append(first[1:], n).astype(np.int64)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from parcours.engine.batch_explain import Templates
 from parcours.engine.columns import KIND_CODE
 from parcours.engine.intervals import INF
 
@@ -51,6 +52,10 @@ class BatchContext:
         default_factory=dict
     )
     _groups: dict[str, tuple[I64, I64]] = field(default_factory=dict)
+    # for batch explanations (batch_explain.py): reason templates shared by all chunks, and
+    # per-context memos (sorted selections, activity groups, episode tables)
+    templates: Templates = field(default_factory=lambda: Templates())
+    memo: dict[object, object] = field(default_factory=dict)
 
     def by_activity(self, kind: str) -> tuple[I64, I64]:
         """Touchpoints of ``kind`` grouped by (activity, household): group ids and the order
@@ -77,6 +82,67 @@ class BatchContext:
                 mask = lut[self.kind.view(np.uint8)]
             self._cache[key] = mask
         return self._cache[key]
+
+
+def selection(
+    bctx: BatchContext, kinds: frozenset[str] | None, exclude: frozenset[str]
+) -> tuple[I64, I64]:
+    """Indices of the touchpoints of these kinds and their sort keys ``hh * SHIFT + day``."""
+    memo_key = ("selection", kinds, exclude)
+    got = bctx.memo.get(memo_key)
+    if got is None:
+        idx = np.flatnonzero(bctx.select(kinds, exclude)).astype(np.int64)
+        got = bctx.memo[memo_key] = (idx, bctx.hh[idx] * SHIFT + bctx.day[idx])
+    return got  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class ActivityGroups:
+    """Touchpoints of one kind grouped by (household, activity), activities ascending (no
+    activity = -1 first), each group in log order. ``idx``: touchpoint indices in that order;
+    ``key``: ``group * SHIFT + day``; per group its household ``g_h`` and activity ``g_a``;
+    per household its groups ``lo[h]:hi[h]``."""
+
+    idx: I64
+    key: I64
+    g_h: I64
+    g_a: I64
+    lo: I64
+    hi: I64
+
+
+def activity_groups(bctx: BatchContext, kind: str) -> ActivityGroups:
+    memo_key = ("activity_groups", kind)
+    got = bctx.memo.get(memo_key)
+    if isinstance(got, ActivityGroups):
+        return got
+    idx, _ = selection(bctx, frozenset({kind}), frozenset())
+    hh, act = bctx.hh[idx], bctx.activity[idx]
+    if idx.shape[0]:
+        values, code = np.unique(act, return_inverse=True)
+        width = np.int64(values.shape[0])
+        order = np.argsort(hh * width + code, kind="stable")
+        idx, hh, act = idx[order], hh[order], act[order]
+        gkey = hh * width + code[order]
+        new = np.empty(idx.shape[0], dtype=bool)
+        new[0] = True
+        np.not_equal(gkey[1:], gkey[:-1], out=new[1:])
+        g = np.cumsum(new, dtype=np.int64) - 1
+        first = np.flatnonzero(new)
+        g_h, g_a = hh[first], act[first]
+    else:
+        g = g_h = g_a = np.zeros(0, dtype=np.int64)
+    hs = np.arange(bctx.n, dtype=np.int64)
+    groups = ActivityGroups(
+        idx=idx,
+        key=g * SHIFT + bctx.day[idx],
+        g_h=g_h,
+        g_a=g_a,
+        lo=np.searchsorted(g_h, hs, "left").astype(np.int64),
+        hi=np.searchsorted(g_h, hs, "right").astype(np.int64),
+    )
+    bctx.memo[memo_key] = groups
+    return groups
 
 
 def merge_sorted(group: I64, start: I64, end: I64) -> BatchIntervals:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
+from parcours.engine import batch_explain as be
 from parcours.engine import batch_intervals as bi
 from parcours.engine.intervals import INF, Intervals, complement, intersect, union
 from parcours.engine.reasons import Reason
@@ -61,6 +64,14 @@ class AnyOf(Condition):
     def batch_intervals(self, bctx: bi.BatchContext) -> bi.BatchIntervals:
         return bi.union([c.batch_intervals(bctx) for c in self.conditions])
 
+    def batch_explain(
+        self, bctx: bi.BatchContext, q_h: bi.I64, q_day: bi.I64, evidence: bool
+    ) -> be.BatchExplanation:
+        parts = [c.batch_explain(bctx, q_h, q_day, evidence) for c in self.conditions]
+        held = np.logical_or.reduce([p.holds for p in parts])
+        # reasons of the holding members (of all when none holds), their touchpoints
+        return be.combine(held, [(p, p.holds | ~held, p.holds) for p in parts])
+
 
 @register("all")
 @dataclass(frozen=True)
@@ -91,6 +102,14 @@ class AllOf(Condition):
 
     def batch_intervals(self, bctx: bi.BatchContext) -> bi.BatchIntervals:
         return bi.intersect([c.batch_intervals(bctx) for c in self.conditions])
+
+    def batch_explain(
+        self, bctx: bi.BatchContext, q_h: bi.I64, q_day: bi.I64, evidence: bool
+    ) -> be.BatchExplanation:
+        parts = [c.batch_explain(bctx, q_h, q_day, evidence) for c in self.conditions]
+        holds = np.logical_and.reduce([p.holds for p in parts])
+        every = np.ones(q_h.shape[0], dtype=bool)
+        return be.combine(holds, [(p, every, holds) for p in parts])
 
 
 @register("not")
@@ -126,6 +145,21 @@ class Not(Condition):
 
     def batch_intervals(self, bctx: bi.BatchContext) -> bi.BatchIntervals:
         return bi.complement(self.condition.batch_intervals(bctx), bctx.first_day)
+
+    def batch_explain(
+        self, bctx: bi.BatchContext, q_h: bi.I64, q_day: bi.I64, evidence: bool
+    ) -> be.BatchExplanation:
+        inner = self.condition.batch_explain(bctx, q_h, q_day, evidence)
+        n = q_h.shape[0]
+        first = be.first_per_query(inner.r_q, np.ones(inner.r_q.shape[0], dtype=bool), n)
+        of = np.full(n, be.NONE, dtype=np.int64)
+        has = first >= 0
+        codes = np.asarray([be.CODE_INDEX[t.code] for t in bctx.templates.table], dtype=np.int64)
+        of[has] = codes[inner.r_t[first[has]]]
+        template = bctx.templates.id(be.Template("not", (), (("of", be.CODE),)))
+        head = be.leaf(~inner.holds, template, [of])
+        every = np.ones(n, dtype=bool)
+        return be.combine(~inner.holds, [(head, every, every), (inner, every, ~every)])
 
 
 __all__ = ["INF", "AllOf", "AnyOf", "Not"]

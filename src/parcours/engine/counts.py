@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from parcours.engine import batch_explain as be
 from parcours.engine import batch_intervals as bi
 from parcours.engine.intervals import Intervals, at_least, union, windowed_counts
 from parcours.engine.reasons import Reason
@@ -92,6 +93,49 @@ class TouchpointCount(Condition):
         ivs = bi.windowed_counts(hh, bctx.day[sel], self.min_count, self.window_days)
         return ivs
 
+    def batch_explain(
+        self, bctx: bi.BatchContext, q_h: bi.I64, q_day: bi.I64, evidence: bool
+    ) -> be.BatchExplanation:
+        kinds = "*" if self.kinds is None else ",".join(sorted(self.kinds))
+        template = bctx.templates.id(
+            be.Template(
+                "touchpoint_count",
+                (("kinds", kinds), ("needed", self.min_count), ("window_days", self.window_days)),
+                (("count", be.INT), ("last_day", be.DATE)),
+            )
+        )
+        idx, key = bi.selection(bctx, self.kinds, self.exclude_kinds)
+        lo, hi = _window_ranges(key, q_h * bi.SHIFT, q_day, self.window_days)
+        count = hi - lo
+        last = np.full(count.shape[0], be.NONE, dtype=np.int64)
+        some = count > 0
+        last[some] = bctx.day[idx[hi[some] - 1]]
+        e_q = e_i = None
+        if evidence:
+            e_q, pos = be.expand(lo, hi)
+            e_i = idx[pos]
+        return be.leaf(count >= self.min_count, template, [count, last], e_q, e_i)
+
+
+def _window_ranges(
+    key: bi.I64, base: bi.I64, q_day: bi.I64, window_days: int | None
+) -> tuple[bi.I64, bi.I64]:
+    """Rows [lo, hi) of ``key`` (group * SHIFT + day, sorted) in the window ending on q_day."""
+    hi = np.searchsorted(key, base + q_day, "right").astype(np.int64)
+    lo = np.searchsorted(key, base + be.window_low(q_day, window_days), "left").astype(np.int64)
+    return lo, hi
+
+
+def _activity_counts(
+    bctx: bi.BatchContext, kind: str, q_h: bi.I64, q_day: bi.I64, window_days: int | None
+) -> tuple[bi.ActivityGroups, bi.I64, bi.I64, bi.I64, bi.I64]:
+    """Per (query, activity of its household) pair: the query, the group, and the rows
+    [lo, hi) of that group's touchpoints in the window (pairs sorted by query, activity)."""
+    g = bi.activity_groups(bctx, kind)
+    pq, grp = be.expand(g.lo[q_h], g.hi[q_h])
+    lo, hi = _window_ranges(g.key, grp * bi.SHIFT, q_day[pq], window_days)
+    return g, pq, grp, lo, hi
+
 
 @register("attendance_same_activity")
 @dataclass(frozen=True)
@@ -153,6 +197,43 @@ class SameActivity(Condition):
         )
         owner = per_group.h % np.int64(bctx.n)
         return bi.union([bi.BatchIntervals(owner, per_group.start, per_group.end)])
+
+    def batch_explain(
+        self, bctx: bi.BatchContext, q_h: bi.I64, q_day: bi.I64, evidence: bool
+    ) -> be.BatchExplanation:
+        template = bctx.templates.id(
+            be.Template(
+                "attendance_same_activity",
+                (
+                    ("kind", self.kind),
+                    ("needed", self.min_count),
+                    ("window_days", self.window_days),
+                ),
+                (("activity", be.INT), ("count", be.INT)),
+            )
+        )
+        n = q_h.shape[0]
+        g, pq, grp, lo, hi = _activity_counts(bctx, self.kind, q_h, q_day, self.window_days)
+        cnt = hi - lo
+        top = np.zeros(n, dtype=np.int64)
+        np.maximum.at(top, pq, cnt)
+        # the first activity (ascending, none first) with the most touchpoints, as explain()
+        best = be.first_per_query(pq, (cnt == top[pq]) & (cnt > 0), n)
+        has = best >= 0
+        b = best[has]
+        activity = np.full(n, be.NONE, dtype=np.int64)
+        act = g.g_a[grp[b]]
+        activity[has] = np.where(act < 0, be.NONE, act)
+        count = np.zeros(n, dtype=np.int64)
+        count[has] = cnt[b]
+        e_q = e_i = None
+        if evidence:
+            blo = np.zeros(n, dtype=np.int64)
+            bhi = np.zeros(n, dtype=np.int64)
+            blo[has], bhi[has] = lo[b], hi[b]
+            e_q, pos = be.expand(blo, bhi)
+            e_i = g.idx[pos]
+        return be.leaf(count >= self.min_count, template, [activity, count], e_q, e_i)
 
 
 @register("attendance_distinct")
@@ -216,3 +297,31 @@ class DistinctActivities(Condition):
             [bi.BatchIntervals(owner, presence.start, presence.end)], self.min_distinct
         )
         return bi.at_least([count, distinct], 2)
+
+    def batch_explain(
+        self, bctx: bi.BatchContext, q_h: bi.I64, q_day: bi.I64, evidence: bool
+    ) -> be.BatchExplanation:
+        template = bctx.templates.id(
+            be.Template(
+                "attendance_distinct",
+                (
+                    ("kind", self.kind),
+                    ("needed", self.min_count),
+                    ("needed_distinct", self.min_distinct),
+                    ("window_days", self.window_days),
+                ),
+                (("count", be.INT), ("distinct", be.INT)),
+            )
+        )
+        n = q_h.shape[0]
+        idx, key = bi.selection(bctx, frozenset({self.kind}), frozenset())
+        lo, hi = _window_ranges(key, q_h * bi.SHIFT, q_day, self.window_days)
+        count = hi - lo
+        _, pq, _, glo, ghi = _activity_counts(bctx, self.kind, q_h, q_day, self.window_days)
+        distinct = np.bincount(pq[ghi > glo], minlength=n).astype(np.int64)
+        holds = (count >= self.min_count) & (distinct >= self.min_distinct)
+        e_q = e_i = None
+        if evidence:
+            e_q, pos = be.expand(lo, hi)
+            e_i = idx[pos]
+        return be.leaf(holds, template, [count, distinct], e_q, e_i)

@@ -15,6 +15,7 @@ from datetime import date
 
 import numpy as np
 
+from parcours.engine import batch_explain as be
 from parcours.engine import batch_intervals as bi
 from parcours.engine.columns import KIND_CODE
 from parcours.engine.intervals import INF, Intervals, merge
@@ -162,6 +163,52 @@ class OpenEpisode(Condition):
         end = np.where(closed, np.minimum(end + self.closed_within_days, INF), INF)
         return bi.union([bi.BatchIntervals(h, start, end)])
 
+    def batch_explain(
+        self, bctx: bi.BatchContext, q_h: bi.I64, q_day: bi.I64, evidence: bool
+    ) -> be.BatchExplanation:
+        template = bctx.templates.id(
+            be.Template(
+                "open_episode",
+                (
+                    ("opened", self.opened),
+                    ("closed", self.closed),
+                    ("closed_within_days", self.closed_within_days),
+                    ("since_stage", self.since_stage),
+                ),
+                (
+                    ("ref", be.INT),
+                    ("opened_on", be.DATE),
+                    ("closed_on", be.DATE),
+                    ("days_since_closed", be.INT),
+                    ("since_day", be.DATE),
+                ),
+            )
+        )
+        n = q_h.shape[0]
+        t, pq, e = _episode_pairs(bctx, self.opened, self.closed, q_h, q_day)
+        pd = q_day[pq]
+        since_day = np.full(n, be.NONE, dtype=np.int64)
+        if self.since_stage is None:
+            eligible = np.ones(pq.shape[0], dtype=bool)
+        else:
+            since = bctx.first_held[self.since_stage][q_h]
+            eligible = t.start[e] >= since[pq]
+            has_since = (since < INF) & (since <= q_day)
+            since_day[has_since] = since[has_since]
+        end = t.end[e]
+        end = np.where(end >= INF, INF, np.minimum(end + self.closed_within_days, INF))
+        last_holding = be.last_per_query(pq, eligible & (pd < end), n)
+        last_eligible = be.last_per_query(pq, eligible, n)
+        chosen = np.where(last_holding >= 0, last_holding, last_eligible)
+        ref, opened_on, closed_on, days_since, e_q, e_i = _chosen(t, e, chosen, q_day, evidence)
+        return be.leaf(
+            last_holding >= 0,
+            template,
+            [ref, opened_on, closed_on, days_since, since_day],
+            e_q,
+            e_i,
+        )
+
 
 @register("active_episode")
 @dataclass(frozen=True)
@@ -200,6 +247,138 @@ class ActiveEpisode(Condition):
 
     def batch_intervals(self, bctx: bi.BatchContext) -> bi.BatchIntervals:
         return self._as_open().batch_intervals(bctx)
+
+    def batch_explain(
+        self, bctx: bi.BatchContext, q_h: bi.I64, q_day: bi.I64, evidence: bool
+    ) -> be.BatchExplanation:
+        template = bctx.templates.id(
+            be.Template(
+                "active_episode",
+                (("opened", self.opened), ("closed", self.closed)),
+                (("ref", be.INT), ("opened_on", be.DATE)),
+            )
+        )
+        n = q_h.shape[0]
+        t, pq, e = _episode_pairs(bctx, self.opened, self.closed, q_h, q_day)
+        chosen = be.last_per_query(pq, q_day[pq] < t.end[e], n)  # open on that day
+        ref, opened_on, _, _, e_q, e_i = _chosen(t, e, chosen, q_day, evidence, closing=False)
+        return be.leaf(chosen >= 0, template, [ref, opened_on], e_q, e_i)
+
+
+@dataclass(frozen=True)
+class EpisodeTable:
+    """Episodes of every household of a batch, sorted by (household, start, ref): ``end`` is
+    the closing day (INF while open on as_of), ``open_i`` / ``close_i`` the touchpoints that
+    opened and closed it (indices into the batch context, -1 for none); ref -1 = none."""
+
+    h: bi.I64
+    ref: bi.I64
+    start: bi.I64
+    end: bi.I64
+    open_i: bi.I64
+    close_i: bi.I64
+    key: bi.I64  # h * SHIFT + start
+
+
+def episode_table(bctx: bi.BatchContext, opened: str, closed: str) -> EpisodeTable:
+    """Like :func:`batch_episodes`, with refs and the opening and closing touchpoints."""
+    memo_key = ("episodes", opened, closed)
+    got = bctx.memo.get(memo_key)
+    if isinstance(got, EpisodeTable):
+        return got
+    idx = np.flatnonzero(bctx.select(frozenset({opened, closed}), frozenset())).astype(np.int64)
+    z = np.zeros(0, dtype=np.int64)
+    if idx.shape[0] == 0:
+        table = EpisodeTable(z, z, z, z, z, z, z)
+        bctx.memo[memo_key] = table
+        return table
+    hh, day, ref = bctx.hh[idx], bctx.day[idx], bctx.ref[idx]
+    order = np.lexsort((day, ref, hh))  # stable: same-day touchpoints keep log order
+    hh, day, ref, idx = hh[order], day[order], ref[order], idx[order]
+    is_open = bctx.kind[idx] == np.int8(KIND_CODE[opened])
+    n = hh.shape[0]
+    new_day = np.empty(n, dtype=bool)
+    new_day[0] = True
+    new_day[1:] = (hh[1:] != hh[:-1]) | (ref[1:] != ref[:-1]) | (day[1:] != day[:-1])
+    first = np.flatnonzero(new_day)
+    pos = np.arange(n, dtype=np.int64)
+    big = np.int64(n)
+    first_open = np.minimum.reduceat(np.where(is_open, pos, big), first)
+    first_close = np.minimum.reduceat(np.where(is_open, big, pos), first)
+    o, c = first_open < big, first_close < big
+    hh, day, ref = hh[first], day[first], ref[first]
+    m = hh.shape[0]
+    new_seg = np.empty(m, dtype=bool)
+    new_seg[0] = True
+    new_seg[1:] = (hh[1:] != hh[:-1]) | (ref[1:] != ref[:-1]) | c[:-1]
+    seg_first = np.flatnonzero(new_seg)
+    seg_last = np.empty_like(seg_first)
+    seg_last[:-1] = seg_first[1:] - 1
+    seg_last[-1] = m - 1
+    # every row of a segment but its last has an opener; a lone closer opens nothing
+    keep = o[seg_first]
+    sf, sl = seg_first[keep], seg_last[keep]
+    closes = c[sl]
+    open_i = idx[first_open[sf]]
+    close_i = np.where(closes, idx[np.minimum(first_close[sl], big - 1)], -1)
+    h, r, start = hh[sf], ref[sf], day[sf]
+    end = np.where(closes, day[sl], INF)
+    o2 = np.lexsort((r, start, h))
+    h, r, start, end, open_i, close_i = (a[o2] for a in (h, r, start, end, open_i, close_i))
+    table = EpisodeTable(h, r, start, end, open_i, close_i, h * bi.SHIFT + start)
+    bctx.memo[memo_key] = table
+    return table
+
+
+def _episode_pairs(
+    bctx: bi.BatchContext, opened: str, closed: str, q_h: bi.I64, q_day: bi.I64
+) -> tuple[EpisodeTable, bi.I64, bi.I64]:
+    """(query, episode) pairs for the episodes each query's household opened by its day,
+    sorted by query then (start, ref)."""
+    t = episode_table(bctx, opened, closed)
+    base = q_h * bi.SHIFT
+    lo = np.searchsorted(t.key, base, "left").astype(np.int64)
+    hi = np.searchsorted(t.key, base + q_day, "right").astype(np.int64)
+    pq, e = be.expand(lo, hi)
+    return t, pq, e
+
+
+def _chosen(
+    t: EpisodeTable,
+    e: bi.I64,
+    chosen: bi.I64,
+    q_day: bi.I64,
+    evidence: bool,
+    *,
+    closing: bool = True,
+) -> tuple[bi.I64, bi.I64, bi.I64, bi.I64, bi.I64 | None, bi.I64 | None]:
+    """Params of the chosen episode per query (pair index, -1 none), as of the query day."""
+    n = chosen.shape[0]
+    has = chosen >= 0
+    ce = e[chosen[has]]
+    ref = np.full(n, be.NONE, dtype=np.int64)
+    r = t.ref[ce]
+    ref[has] = np.where(r < 0, be.NONE, r)
+    opened_on = np.full(n, be.NONE, dtype=np.int64)
+    opened_on[has] = t.start[ce]
+    closed_on = np.full(n, be.NONE, dtype=np.int64)
+    days_since = np.full(n, be.NONE, dtype=np.int64)
+    end = t.end[ce]
+    qd = q_day[has]
+    was_closed = end <= qd
+    qs = np.flatnonzero(has)
+    closed_on[qs[was_closed]] = end[was_closed]
+    days_since[qs[was_closed]] = (qd - end)[was_closed]
+    if not evidence:
+        return ref, opened_on, closed_on, days_since, None, None
+    e_q = qs
+    e_i = t.open_i[ce]
+    if closing:
+        e_q = np.concatenate([e_q, qs[was_closed]])
+        e_i = np.concatenate([e_i, t.close_i[ce][was_closed]])
+        order = np.argsort(e_q, kind="stable")
+        e_q, e_i = e_q[order], e_i[order]
+    return ref, opened_on, closed_on, days_since, e_q, e_i
 
 
 def batch_episodes(

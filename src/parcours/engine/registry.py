@@ -22,6 +22,10 @@ from parcours.engine.reasons import Reason
 from parcours.engine.touchpoints import History, Touchpoint
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from parcours.engine.batch_explain import BatchExplanation
     from parcours.engine.batch_intervals import BatchContext, BatchIntervals
 
 
@@ -90,6 +94,17 @@ class Condition(ABC):
         return ()
 
     def batch_intervals(self, bctx: BatchContext) -> BatchIntervals:
+        raise NotVectorised(self.type_name)
+
+    def batch_explain(
+        self,
+        bctx: BatchContext,
+        q_h: npt.NDArray[np.int64],
+        q_day: npt.NDArray[np.int64],
+        evidence: bool,
+    ) -> BatchExplanation:
+        """``explain`` for many queries (household index ``q_h`` on day ``q_day``, each day at
+        most as_of) at once, evidence rows only when ``evidence`` (batch_explain.py)."""
         raise NotVectorised(self.type_name)
 
 

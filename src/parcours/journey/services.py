@@ -6,15 +6,20 @@ touchpoints (registered in households.hooks by JourneyConfig.ready).
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
-from django.db import transaction
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record
-from parcours.engine import Reason, Timeline, Touchpoint, timeline
+from parcours.engine import Journeys, Reason, Timeline, Touchpoint, recompute_journeys, timeline
+from parcours.engine.columns import KINDS, TouchpointColumns, day_date, day_number
+from parcours.engine.timeline import FLAG_REGRESSION
 from parcours.households.models import Household
 from parcours.households.models import Touchpoint as TouchpointRow
 from parcours.journey.definitions import definition_for
@@ -107,6 +112,7 @@ def journey_refresh(household: Household, *, as_of: date | None = None) -> House
     rows = list(
         TouchpointRow.objects.with_scopes_disabled()
         .filter(household=household)
+        .order_by("day", "-id")  # the order journey_recompute reads (touchpoint_columns)
         .values_list("day", "kind", "activity_id", "ref")
     )
     now = household_timeline(household, as_of, rows)
@@ -123,53 +129,257 @@ def journey_refresh(household: Household, *, as_of: date | None = None) -> House
 
 
 def journey_recompute(
-    *, association=None, as_of: date | None = None, only_due: bool = False, batch_size: int = 500
+    *, association=None, as_of: date | None = None, only_due: bool = False, batch_size: int = 1000
 ) -> int:
-    """Recompute stored spans of every household (of one association, or all).
+    """Recompute stored spans of every household (of one association, or all), batch path.
+
+    Per association: its touchpoints are read as columns with one ordered query, the batch
+    engine (``recompute_journeys``) computes spans with reasons and evidence, status spans,
+    the placement and ``valid_until`` for all of them at once, and the rows are written with
+    bulk_create, ``batch_size`` households per transaction: a crash leaves whole batches.
+    The rows are the ones ``journey_refresh`` writes (tests/journey prove it).
 
     only_due: just the households whose stored spans stop being true by as_of (daily run).
-    Each batch of households is written in its own transaction: a crash leaves whole batches.
     Returns the number of households recomputed.
     """
+    from parcours.accounts.models import Association
+
     as_of = as_of or timezone.localdate()
+    done = 0
     with scopes_disabled():
-        households = Household.objects.select_related("association").order_by("id")
         if association is not None:
-            households = households.filter(association=association)
-        if only_due:
-            households = households.filter(journey__valid_until__lte=as_of) | households.filter(
-                journey__isnull=True
-            )
-        ids = list(households.values_list("id", flat=True))
-        done = 0
-        for i in range(0, len(ids), batch_size):
-            chunk = ids[i : i + batch_size]
-            batch = list(Household.objects.select_related("association").filter(id__in=chunk))
-            rows_by_household: dict[int, list] = {h: [] for h in chunk}
-            for hid, *row in (
-                TouchpointRow.objects.filter(household_id__in=chunk)
-                .order_by("household_id", "day")
-                .values_list("household_id", "day", "kind", "activity_id", "ref")
-            ):
-                rows_by_household[hid].append(row)
-            stage_rows, status_rows, snapshots = [], [], []
-            for household in batch:
-                rows = rows_by_household[household.pk]
-                now = household_timeline(household, as_of, rows)
-                future = household_timeline(household, as_of + timedelta(days=HORIZON_DAYS), rows)
-                s, st, snap = _rows_for(household, now, future, as_of)
-                stage_rows += s
-                status_rows += st
-                snapshots.append(snap)
-            with transaction.atomic():
-                StageSpan.objects.filter(household_id__in=chunk).delete()
-                StatusSpan.objects.filter(household_id__in=chunk).delete()
-                HouseholdJourney.objects.filter(household_id__in=chunk).delete()
-                StageSpan.objects.bulk_create(stage_rows, batch_size=1000)
-                StatusSpan.objects.bulk_create(status_rows, batch_size=1000)
-                HouseholdJourney.objects.bulk_create(snapshots, batch_size=1000)
-            done += len(batch)
+            associations = [association]
+        else:
+            associations = list(Association.objects.order_by("id"))
+        for assoc in associations:
+            done += _recompute_association(assoc, as_of, only_due, batch_size)
     return done
+
+
+def _household_ids(association, as_of: date, only_due: bool) -> list[int]:
+    households = Household.objects.filter(association=association)
+    if only_due:
+        households = households.filter(Q(journey__valid_until__lte=as_of) | Q(journey__isnull=True))
+    return list(households.order_by("id").values_list("id", flat=True).distinct())
+
+
+def touchpoint_columns(association, household_ids: list[int] | None = None) -> TouchpointColumns:
+    """The association's touchpoints as engine columns, in the order journey_refresh reads
+    them (by day; within a day, the latest recorded first: the model's ordering)."""
+    table = TouchpointRow._meta.db_table
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        day_sql = "CAST(julianday(day) - 2440587.5 AS INTEGER)"
+    elif vendor == "postgresql":
+        day_sql = "(day - DATE '1970-01-01')"
+    else:  # pragma: no cover - other databases: dates converted in Python
+        day_sql = "day"
+    kind_sql = "CASE kind " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS))
+    kind_sql += " ELSE -1 END"
+    sql = (
+        f"SELECT household_id, {day_sql}, {kind_sql}, COALESCE(activity_id, -1), "
+        f"COALESCE(ref, -1) FROM {table} WHERE association_id = %s "
+        "ORDER BY household_id, day, id DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [association.pk])
+        rows = cursor.fetchall()
+    n = len(rows)
+    if day_sql == "day":  # pragma: no cover
+        rows = [(h, day_number(d), k, a, r) for h, d, k, a, r in rows]
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=5 * n)
+    del rows
+    a = flat.reshape(n, 5)
+    if household_ids is not None:
+        a = a[np.isin(a[:, 0], np.asarray(household_ids, dtype=np.int64))]
+    return TouchpointColumns(
+        household=np.ascontiguousarray(a[:, 0]),
+        day=a[:, 1].astype(np.int32),
+        kind=a[:, 2].astype(np.int8),
+        activity=np.ascontiguousarray(a[:, 3]),
+        ref=np.ascontiguousarray(a[:, 4]),
+    )
+
+
+class _Dates:
+    """day number -> date / ISO string, cached (a recomputation meets few distinct days)."""
+
+    def __init__(self) -> None:
+        self.dates: dict[int, date] = {}
+        self.iso: dict[int, str] = {}
+
+    def date(self, n: int) -> date | None:
+        if n < 0:
+            return None
+        got = self.dates.get(n)
+        if got is None:
+            got = self.dates[n] = day_date(n)
+        return got
+
+    def isoformat(self, n: int) -> str:
+        got = self.iso.get(n)
+        if got is None:
+            got = self.iso[n] = day_date(n).isoformat()
+        return got
+
+
+def _recompute_association(association, as_of: date, only_due: bool, batch_size: int) -> int:
+    ids = _household_ids(association, as_of, only_due)
+    if not ids:
+        return 0
+    definition = definition_for(association)
+    columns = touchpoint_columns(association, ids if only_due else None)
+    journeys = recompute_journeys(columns, definition, as_of, horizon_days=HORIZON_DAYS)
+    keys = definition.stage_keys
+    status_keys = [s.key for s in definition.statuses]
+    version = definition.version
+    dates = _Dates()
+    spans, statuses = journeys.spans, journeys.statuses
+    for i in range(0, len(ids), batch_size):
+        chunk = ids[i : i + batch_size]
+        lo_id, hi_id = chunk[0], chunk[-1]
+        s_lo, s_hi = np.searchsorted(spans.household, [lo_id, hi_id + 1]).tolist()
+        t_lo, t_hi = np.searchsorted(statuses.household, [lo_id, hi_id + 1]).tolist()
+        h_lo, h_hi = np.searchsorted(journeys.households, [lo_id, hi_id + 1]).tolist()
+        stage_rows = _stage_rows(association, journeys, s_lo, s_hi, keys, version, dates)
+        status_rows = _status_rows(association, journeys, t_lo, t_hi, status_keys, version, dates)
+        snapshots = _snapshots(
+            association, journeys, chunk, h_lo, h_hi, keys, status_keys, as_of, dates
+        )
+        with transaction.atomic():
+            StageSpan.objects.filter(household_id__in=chunk).delete()
+            StatusSpan.objects.filter(household_id__in=chunk).delete()
+            HouseholdJourney.objects.filter(household_id__in=chunk).delete()
+            StageSpan.objects.bulk_create(stage_rows, batch_size=1000)
+            StatusSpan.objects.bulk_create(status_rows, batch_size=1000)
+            HouseholdJourney.objects.bulk_create(snapshots, batch_size=1000)
+    return len(ids)
+
+
+def _evidence_lists(journeys: Journeys, lo: int, hi: int, dates: _Dates) -> list[list[dict]]:
+    ev = journeys.span_evidence
+    a, b = np.searchsorted(ev.owner, [lo, hi]).tolist()
+    out: list[list[dict]] = [[] for _ in range(hi - lo)]
+    for o, d, k, act, ref in zip(
+        (ev.owner[a:b] - lo).tolist(),
+        ev.day[a:b].tolist(),
+        ev.kind[a:b].tolist(),
+        ev.activity[a:b].tolist(),
+        ev.ref[a:b].tolist(),
+        strict=True,
+    ):
+        out[o].append(
+            {
+                "day": dates.isoformat(d),
+                "kind": KINDS[k],
+                "activity": None if act < 0 else act,
+                "ref": None if ref < 0 else ref,
+            }
+        )
+    return out
+
+
+def _reason_lists(reasons, lo: int, hi: int) -> list[list[dict]]:
+    a, b = np.searchsorted(reasons.owner, [lo, hi]).tolist()
+    out: list[list[dict]] = [[] for _ in range(hi - lo)]
+    templates = reasons.templates
+    for o, t, v in zip(
+        (reasons.owner[a:b] - lo).tolist(),
+        reasons.template[a:b].tolist(),
+        reasons.values[a:b].tolist(),
+        strict=True,
+    ):
+        out[o].append(templates[t].as_dict(v))
+    return out
+
+
+def _stage_rows(association, journeys: Journeys, lo, hi, keys, version, dates) -> list[StageSpan]:
+    spans = journeys.spans
+    reasons = _reason_lists(journeys.span_reasons, lo, hi)
+    evidence = _evidence_lists(journeys, lo, hi, dates)
+    return [
+        StageSpan(
+            association_id=association.pk,
+            household_id=h,
+            stage=keys[s],
+            stage_order=s,
+            start=dates.date(a),
+            end=dates.date(b),
+            predicted_end=dates.date(p) if b < 0 else None,
+            reasons=r,
+            evidence=e,
+            skipped=[keys[i] for i in range(len(keys)) if sk >> i & 1],
+            regression=bool(f & FLAG_REGRESSION),
+            definition_version=version,
+        )
+        for h, s, a, b, p, sk, f, r, e in zip(
+            spans.household[lo:hi].tolist(),
+            spans.stage[lo:hi].tolist(),
+            spans.start[lo:hi].tolist(),
+            spans.end[lo:hi].tolist(),
+            journeys.predicted_end[lo:hi].tolist(),
+            spans.skipped[lo:hi].tolist(),
+            spans.flags[lo:hi].tolist(),
+            reasons,
+            evidence,
+            strict=True,
+        )
+    ]
+
+
+def _status_rows(association, journeys: Journeys, lo, hi, status_keys, version, dates):
+    st = journeys.statuses
+    reasons = _reason_lists(journeys.status_reasons, lo, hi)
+    return [
+        StatusSpan(
+            association_id=association.pk,
+            household_id=h,
+            status=status_keys[k],
+            start=dates.date(a),
+            end=dates.date(b),
+            reasons=r,
+            definition_version=version,
+        )
+        for h, k, a, b, r in zip(
+            st.household[lo:hi].tolist(),
+            st.status[lo:hi].tolist(),
+            st.start[lo:hi].tolist(),
+            st.end[lo:hi].tolist(),
+            reasons,
+            strict=True,
+        )
+    ]
+
+
+def _snapshots(association, journeys: Journeys, chunk, lo, hi, keys, status_keys, as_of, dates):
+    reasons = _reason_lists(journeys.current_reasons, lo, hi)
+    computed = {
+        h: (s, m, v, r)
+        for h, s, m, v, r in zip(
+            journeys.households[lo:hi].tolist(),
+            journeys.stage[lo:hi].tolist(),
+            journeys.status_mask[lo:hi].tolist(),
+            journeys.valid_until[lo:hi].tolist(),
+            reasons,
+            strict=True,
+        )
+    }
+    out = []
+    for h in chunk:
+        s, m, v, r = computed.get(h, (-1, 0, -1, []))  # no touchpoint at all: nothing holds
+        out.append(
+            HouseholdJourney(
+                association_id=association.pk,
+                household_id=h,
+                computed_on=as_of,
+                valid_until=dates.date(v),
+                stage=keys[s] if s >= 0 else "",
+                statuses=[k for i, k in enumerate(status_keys) if m >> i & 1],
+                definition_version=journeys.version,
+                reasons=r,
+            )
+        )
+    return out
 
 
 @transaction.atomic

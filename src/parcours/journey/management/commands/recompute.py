@@ -17,4 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args, due=False, **options):
         started = time.perf_counter()
         n = journey_recompute(only_due=due)
-        self.stdout.write(f"{n} households recomputed in {time.perf_counter() - started:.1f} s")
+        seconds = time.perf_counter() - started
+        rate = n / seconds if seconds > 0 else 0.0
+        self.stdout.write(
+            f"{n} households recomputed in {seconds:.1f} s ({rate:,.0f} households/s)"
+        )
