@@ -175,3 +175,33 @@ def recompute_step(ctx: Context) -> Outcome:
         spans_table(spans.household, keys[spans.stage.astype(np.int64)], spans.start, end),
         notes={"version": spans.version},
     )
+
+
+# -- journey analytics (bench/analytics_reference.py) ----------------------------------------
+
+
+@step(
+    "dashboard",
+    "analytics: funnel, distribution, flows, cohorts, time in stage (parcours.analytics) for all "
+    "households and one neighbourhood; DuckDB SQL on the same rows in the same worker",
+    sizes="SM",
+)
+def dashboard_step(ctx: Context) -> Outcome:
+    from bench.analytics_reference import dashboard_step as run
+
+    return run(ctx)
+
+
+@step(
+    "process_map",
+    "analytics: process map and variants (parcours.analytics) vs PM4Py on the same event log",
+    sizes="SL",
+)
+def process_map_step(ctx: Context) -> Outcome:
+    try:
+        import pm4py  # noqa: F401
+    except ImportError:
+        return Outcome(skipped="pm4py is not installed (pip install pm4py)")
+    from bench.analytics_reference import process_map_step as run
+
+    return run(ctx)

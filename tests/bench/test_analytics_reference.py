@@ -1,0 +1,82 @@
+"""The journey measures equal their DuckDB SQL references on generated data (size S)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from bench.analytics_reference import differences, generated, ours, reference, register
+from parcours.analytics.measures import Filters, Period, Query
+
+END = date(2025, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def association():
+    _gen, data = generated(1_000, 1, END)  # size S
+    con = duckdb.connect()
+    register(con, data)
+    return data, con
+
+
+def _filters(data):
+    return [
+        Filters(),
+        Filters(neighbourhood=str(data.neighbourhood[0])),
+        Filters(channel="web"),
+        Filters(cohort="2025-01"),
+        Filters(activity=int(data.tp_activity[data.tp_activity >= 0][0])),
+        Filters(neighbourhood=str(data.neighbourhood[0]), channel="door_to_door"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        Period(date(2024, 7, 1), END),
+        Period(date(2023, 7, 1), END),
+        Period(date(2024, 1, 1), date(2024, 6, 30)),
+    ],
+    ids=["last-12-months", "everything", "a-past-half-year"],
+)
+def test_measures_equal_the_duckdb_reference(association, period):
+    data, con = association
+    for filters in _filters(data):
+        query = Query(1, period, filters)
+        ref, got = reference(con, query, len(data.stage_keys)), ours(data, query)
+        assert differences(ref, got) == [], filters
+
+
+def test_the_comparison_is_not_vacuous(association):
+    data, con = association
+    got = ours(data, Query(1, Period(date(2024, 7, 1), END)))
+    assert got["funnel"]["households"] > 300
+    assert sum(1 for s in got["funnel"]["steps"] if s[3]) >= 5  # drop-outs at several stages
+    assert len(got["flows"]) >= 10 and any(b < a for a, b in got["flows"])  # regressions
+    assert len(got["cohorts"]) == 12 and len(got["time_in_stage"]) >= 8
+    assert sum(got["distribution"].values()) > 500
+    # and a wrong answer is noticed
+    broken = {**got, "distribution": {**got["distribution"], 0: got["distribution"][0] + 1}}
+    assert differences(reference(con, Query(1, Period(date(2024, 7, 1), END)), 10), broken)
+
+
+def test_process_map_and_variants_equal_pm4py(association):
+    pytest.importorskip("pm4py")
+    from bench.analytics_reference import (
+        ours_process_map,
+        pm4py_answer,
+        pm4py_log,
+        top_variants,
+    )
+    from parcours.analytics.measures.process_map import TOP
+
+    data, con = association
+    query = Query(1, Period(date(2024, 7, 1), END))
+    ref = pm4py_answer(pm4py_log(con, query, data.stage_keys))
+    got = ours_process_map(data, query)
+    assert len(ref["transitions"]) >= 10
+    assert differences(ref["transitions"], got["transitions"]) == []
+    assert got["variant_count"] == len(ref["variants"])
+    assert got["variants"] == top_variants(ref["variants"], TOP)
