@@ -136,8 +136,9 @@
       household: entry.household, status: entry.status, mark_id: entry.mark_id,
       base_version: entry.base_version, intent_at: entry.intent_at,
     };
+    // One source element per household: htmx queues requests per element.
     htmx.ajax("POST", marksUrl, {
-      source: sheet, values: values, headers: { "X-CSRFToken": csrf() }, swap: "none",
+      source: row || sheet, values: values, headers: { "X-CSRFToken": csrf() }, swap: "none",
       handler: function (elt, info) { onMarkAnswer(entry, info.xhr); },
     }).then(null, function () { onMarkFailed(entry); });
   }
@@ -214,6 +215,9 @@
     q.newcomers[entry.mark_id] = entry;
     store(q);
     rowsEl.appendChild(placeholder(entry));
+    // Ready for the next person; the consent date stays.
+    ["name", "neighbourhood", "phone"].forEach((n) => { if (form.elements[n]) form.elements[n].value = ""; });
+    if (form.elements.consent_given) form.elements.consent_given.checked = false;
     refreshSummary();
     sendNewcomer(entry);
   }
@@ -226,7 +230,7 @@
     if (!li) { li = placeholder(entry); rowsEl.appendChild(li); }
     setState(li, "saving", T.textSaving);
     htmx.ajax("POST", newcomerUrl, {
-      source: sheet, values: entry.fields, headers: { "X-CSRFToken": csrf() }, swap: "none",
+      source: li, values: entry.fields, headers: { "X-CSRFToken": csrf() }, swap: "none",
       handler: function (elt, info) { onNewcomerAnswer(entry, info.xhr); },
     }).then(null, function () { onNewcomerFailed(entry); });
   }
