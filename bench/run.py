@@ -133,6 +133,10 @@ def machine() -> str:
     )
 
 
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def fmt_s(x: object) -> str:
     return "–" if x is None else f"{float(x):.2f}"  # type: ignore[arg-type]
 
@@ -169,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         order.append(REFERENCE)  # the reference always runs: every answer is checked against it
     order += [n for n in wanted if n not in order]
 
+    load_before = _load()
     results: dict[str, dict[str, object]] = {}
     for name in order:
         print(f"[bench] {args.size}: {name} ...", file=sys.stderr, flush=True)
@@ -234,6 +239,14 @@ def main(argv: list[str] | None = None) -> int:
             f"| {name} | {STEPS[name].what} | {shown} | {ratio} | {r.get('peak_mb', '–')} | "
             f"{r.get('base_mb', '–')} | {r['check']} |"
         )
+    notes = [
+        f"- {name}: " + "; ".join(f"{k} {v}" for k, v in r["notes"].items())  # type: ignore[union-attr]
+        for name, r in results.items()
+        if r.get("notes") and not r.get("skipped") and "error" not in r
+    ]
+    if notes:
+        lines += ["", "Notes:", *notes]
+    lines += ["", f"Load (uptime load averages 1/5/15 min): before {load_before}, after {_load()}."]
     not_run = [n for n in STEPS if n not in results]
     if not_run:
         lines += ["", f"Not run: {', '.join(not_run)}."]

@@ -177,6 +177,193 @@ def recompute_step(ctx: Context) -> Outcome:
     )
 
 
+def _spans_out(spans: object, definition: object) -> pa.Table:
+    import numpy as np
+
+    keys = np.array(definition.stage_keys, dtype=object)  # type: ignore[attr-defined]
+    end = pa.array(spans.end, mask=spans.end < 0)  # type: ignore[attr-defined]
+    return spans_table(
+        spans.household,  # type: ignore[attr-defined]
+        keys[spans.stage.astype(np.int64)],  # type: ignore[attr-defined]
+        spans.start,  # type: ignore[attr-defined]
+        end,
+    )
+
+
+@step(
+    "recompute_reasons",
+    "engine: full batch recompute as stored (spans + reasons + evidence, status spans, "
+    "placement, predicted ends, valid_until)",
+)
+def recompute_reasons_step(ctx: Context) -> Outcome:
+    from parcours.engine.batch_journeys import recompute_journeys
+    from parcours.engine.definition import shipped_definition
+
+    definition = shipped_definition()
+    cols = ctx.columns()
+    t0 = time.perf_counter()
+    j = recompute_journeys(cols, definition, ctx.end)
+    seconds = time.perf_counter() - t0
+    return Outcome(
+        seconds,
+        _spans_out(j.spans, definition),
+        notes={
+            "stage spans": len(j.spans),
+            "span reasons": int(j.span_reasons.owner.shape[0]),
+            "evidence touchpoints": int(j.span_evidence.owner.shape[0]),
+            "status spans": len(j.statuses),
+            "households": int(j.households.shape[0]),
+        },
+    )
+
+
+def _db_path(ctx: Context, what: str) -> Path:
+    return ctx.data.with_name(f"{ctx.data.stem}-{what}.sqlite3")
+
+
+@step(
+    "touchpoint_latency",
+    "Django on SQLite (file, WAL): touchpoint_record -> stored spans, 1,000 random calls "
+    "(seconds = total; p50/p95/p99 in notes)",
+    needs_data=False,
+    sizes="M",
+)
+def touchpoint_latency_step(ctx: Context) -> Outcome:
+    import random
+
+    from bench import django_db
+    from bench.sizes import SIZES
+    from parcours.demo.generator import generate
+
+    t_all = time.perf_counter()
+    django_db.setup(_db_path(ctx, "latency"))
+    migrate_s = time.perf_counter() - t_all
+    gen = generate(SIZES[ctx.size], seed=ctx.seed, end=ctx.end)
+    seeded = django_db.seed(gen, ctx.end)
+    seed_s = time.perf_counter() - t_all
+
+    from django_scopes import scopes_disabled
+
+    from parcours.activities.models import Activity
+    from parcours.engine.columns import KINDS
+    from parcours.households import hooks
+    from parcours.households.models import Household
+    from parcours.households.services import touchpoint_record
+
+    # time each hook too: which part of a write is the journey, which other apps
+    hook_times: dict[str, list[float]] = {}
+    originals = list(hooks._after_change)
+
+    def timed(cb):  # type: ignore[no-untyped-def]
+        name = f"{cb.__module__}.{cb.__name__}"
+
+        def run(household):  # type: ignore[no-untyped-def]
+            t = time.perf_counter()
+            cb(household)
+            hook_times.setdefault(name, []).append(time.perf_counter() - t)
+
+        return run
+
+    hooks._after_change[:] = [timed(cb) for cb in originals]
+    rng = random.Random(ctx.seed)
+    pks = list(seeded["household_pk"].values())
+    with scopes_disabled():
+        activities = list(Activity.objects.filter(association=seeded["association"]))
+        calls = []
+        for _ in range(1000):
+            kind = rng.choice(KINDS)
+            calls.append(
+                (
+                    rng.choice(pks),
+                    kind,
+                    rng.choice(activities) if kind in ("attendance", "activity_led") else None,
+                    rng.randint(1, 3)
+                    if kind not in ("attendance", "communication", "referral_made")
+                    else None,
+                )
+            )
+        lat: list[float] = []
+        t0 = time.perf_counter()
+        for pk, kind, activity, ref in calls:
+            household = Household.objects.get(pk=pk)
+            t = time.perf_counter()
+            touchpoint_record(
+                actor=None, household=household, day=ctx.end, kind=kind, activity=activity, ref=ref
+            )
+            lat.append(time.perf_counter() - t)
+        seconds = time.perf_counter() - t0
+    hooks._after_change[:] = originals
+
+    def pct(xs: list[float], p: float) -> float:
+        s = sorted(xs)
+        return round(1000 * s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))], 2)
+
+    notes: dict[str, object] = {
+        "p50 ms": pct(lat, 50),
+        "p95 ms": pct(lat, 95),
+        "p99 ms": pct(lat, 99),
+        "max ms": round(1000 * max(lat), 2),
+        "seed total s (migrate + generate + write + journeys)": round(seed_s, 1),
+        "migrate s": round(migrate_s, 1),
+    }
+    notes.update({k: round(v, 1) for k, v in seeded["timings"].items()})
+    for name, xs in hook_times.items():
+        notes[f"hook {name} p50/p99 ms"] = f"{pct(xs, 50)}/{pct(xs, 99)}"
+    return Outcome(seconds, notes=notes)
+
+
+@step(
+    "orm_naive",
+    "slow reference: Django ORM loop, journey_refresh for each household (SQLite file)",
+    needs_data=False,
+    sizes="S",
+)
+def orm_naive_step(ctx: Context) -> Outcome:
+    from bench import django_db
+    from bench.sizes import SIZES
+    from parcours.demo.generator import generate
+
+    t0 = time.perf_counter()
+    django_db.setup(_db_path(ctx, "orm"))
+    gen = generate(SIZES[ctx.size], seed=ctx.seed, end=ctx.end)
+    seeded = django_db.seed(gen, ctx.end, journeys=False)
+    seed_s = time.perf_counter() - t0
+
+    from django_scopes import scopes_disabled
+
+    from parcours.engine.columns import day_number
+    from parcours.households.models import Household
+    from parcours.journey.models import StageSpan
+    from parcours.journey.services import journey_refresh
+
+    with scopes_disabled():
+        households = list(
+            Household.objects.filter(association=seeded["association"]).select_related(
+                "association"
+            )
+        )
+        t0 = time.perf_counter()
+        for household in households:
+            journey_refresh(household, as_of=ctx.end)
+        seconds = time.perf_counter() - t0
+        gen_id = {pk: i for i, pk in seeded["household_pk"].items()}
+        rows = list(StageSpan.objects.values_list("household_id", "stage", "start", "end"))
+    return Outcome(
+        seconds,
+        spans_table(
+            [gen_id[h] for h, _, _, _ in rows],
+            [s for _, s, _, _ in rows],
+            [day_number(a) for _, _, a, _ in rows],
+            [None if b is None else day_number(b) for _, _, _, b in rows],
+        ),
+        notes={
+            "households": len(households),
+            "households/s": round(len(households) / seconds),
+            "seed s": round(seed_s, 1),
+        },
+    )
+
+
 # -- journey analytics (bench/analytics_reference.py) ----------------------------------------
 
 

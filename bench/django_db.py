@@ -1,0 +1,112 @@
+"""The Django side of the benchmark: a SQLite file database seeded from the generator.
+
+``setup(path)`` points Django at a fresh SQLite file (test settings, WAL as in production) and
+migrates it. ``seed(gen, end)`` writes one generated association with the same touchpoint rows
+as ``parcours.seed.seed_association`` (same households in the same order, same activities,
+referral refs mapped to household ids), but faster: households with a name only (no French
+profile), touchpoints inserted with one ``executemany`` instead of model objects, then the
+stored journeys by ``journey_recompute`` (the batch path). Each phase is timed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def setup(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(f"{path}{suffix}")
+        if p.exists():
+            p.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("PARCOURS_ENV", "test")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "parcours.config.settings_test"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def seed(gen: Any, end: date, *, journeys: bool = True) -> dict[str, Any]:
+    """Write the generated association; returns timings and ``household_pk`` (gen id -> pk)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from parcours.accounts.models import Association
+    from parcours.activities.models import Activity
+    from parcours.engine.columns import KINDS, day_date
+    from parcours.households.models import Household, Touchpoint
+    from parcours.journey.services import journey_recompute
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    with scopes_disabled(), transaction.atomic():
+        association = Association.objects.create(name="Bench", slug="bench")
+        activity_pk = {
+            a.id: Activity.objects.create(
+                association=association, name=a.name_fr, category=a.category
+            ).pk
+            for a in gen.activities
+        }
+        rows = [
+            Household(association=association, name=f"Famille {i}")
+            for i in range(1, gen.n_households + 1)
+        ]
+        Household.objects.bulk_create(rows, batch_size=2000)
+    household_pk = {i: h.pk for i, h in enumerate(rows, start=1)}
+    timings["households_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    tp = gen.touchpoints
+    hh_lut = np.zeros(gen.n_households + 1, dtype=np.int64)
+    hh_lut[1:] = [household_pk[i] for i in range(1, gen.n_households + 1)]
+    act_ids = sorted(activity_pk)
+    referral = KINDS.index("referral_made")
+    ref = tp.ref.astype(np.int64)
+    is_ref = (tp.kind == referral) & (ref >= 0)
+    ref = np.where(is_ref, hh_lut[np.clip(ref, 0, gen.n_households)], ref)
+    act_lut = {a: activity_pk[a] for a in act_ids}
+    day_iso = {d: day_date(d).isoformat() for d in np.unique(tp.day).tolist()}
+    created = timezone.now().strftime("%Y-%m-%d %H:%M:%S.%f")
+    table = Touchpoint._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (association_id, household_id, day, kind, activity_id, ref, "
+        "actor_id, note, created_at) VALUES (%s, %s, %s, %s, %s, %s, NULL, '', %s)"
+    )
+    aid = association.pk
+    values = (
+        (aid, h, day_iso[d], KINDS[k], act_lut.get(a), r if r >= 0 else None, created)
+        for h, d, k, a, r in zip(
+            hh_lut[tp.household].tolist(),
+            tp.day.tolist(),
+            tp.kind.tolist(),
+            tp.activity.tolist(),
+            ref.tolist(),
+            strict=True,
+        )
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+    timings["touchpoints_s"] = time.perf_counter() - t0
+
+    if journeys:
+        t0 = time.perf_counter()
+        n = journey_recompute(association=association, as_of=end)
+        timings["journey_recompute_s"] = time.perf_counter() - t0
+        timings["journey_recompute_households_per_s"] = n / timings["journey_recompute_s"]
+    return {
+        "association": association,
+        "household_pk": household_pk,
+        "activity_pk": activity_pk,
+        "timings": timings,
+    }
