@@ -56,11 +56,13 @@ def compute(data: JourneyData, query: Query) -> Activities:
     sel = tp_mask(data, ids) & (data.tp_kind == ATTENDANCE) & (data.tp_activity >= 0)
     sel &= (data.tp_day >= first) & (data.tp_day <= last)
     hh, act, day = data.tp_household[sel], data.tp_activity[sel], data.tp_day[sel]
-    order = np.lexsort((day, act, hh))
-    hh, act, day = hh[order], act[order], day[order]
-    firsts = np.ones(hh.shape[0], dtype=bool)
-    firsts[1:] = (hh[1:] != hh[:-1]) | (act[1:] != act[:-1])
-    hh, act, day = hh[firsts], act[firsts], day[firsts].astype(np.int64)
+    # first attendance of each (household, activity): rows are sorted by (household, day), and
+    # np.unique's index is the first occurrence
+    lo = int(act.min()) if act.size else 0
+    key = hh * (int(act.max()) - lo + 1 if act.size else 1) + (act - lo)
+    order = np.argsort(key, kind="stable")  # nearly sorted already (by household): fast
+    first_rows = order[group_firsts(key[order])]
+    hh, act, day = hh[first_rows], act[first_rows], day[first_rows].astype(np.int64)
 
     s_hh, s_st, s_start, s_end = spans_until(data, query, np.unique(hh))
     sufmax = _suffix_max(s_hh, s_st)

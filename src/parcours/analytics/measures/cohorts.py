@@ -18,6 +18,7 @@ from parcours.analytics.measures.base import (
     INTAKE_VISIT,
     JourneyData,
     Query,
+    distinct_sorted,
     group_firsts,
     month_label,
     month_of,
@@ -54,14 +55,17 @@ def compute(data: JourneyData, query: Query) -> Cohorts:
     c_hh, c_month = c_hh[keep], c_month[keep]
     asel = inscope & (data.tp_kind == ATTENDANCE)
     ah, amonth = data.tp_household[asel], month_of(data.tp_day[asel])
-    pos = np.searchsorted(c_hh, ah)
-    pos_ok = pos < c_hh.shape[0]
-    match = np.zeros(ah.shape[0], dtype=bool)
-    match[pos_ok] = c_hh[pos[pos_ok]] == ah[pos_ok]
-    a_cohort = c_month[pos[match]]
+    cohort_of_row = np.full(ah.shape[0], -1, dtype=np.int64)
+    if c_hh.size and ah.size:
+        lo, hi = int(data.household[0]), int(data.household[-1])
+        table = np.full(hi - lo + 1, -1, dtype=np.int64)  # household -> cohort month
+        table[c_hh - lo] = c_month
+        cohort_of_row = table[ah - lo]
+    match = cohort_of_row >= 0
+    a_cohort = cohort_of_row[match]
     offset = amonth[match] - a_cohort
     later = offset >= 0
-    code = np.unique(ah[match][later] * 1200 + offset[later])  # distinct (household, offset)
+    code = distinct_sorted(ah[match][later] * 1200 + offset[later])  # (household, offset)
     hh_of, off_of = code // 1200, code % 1200
     cohort_of = c_month[np.searchsorted(c_hh, hh_of)]
     out = []

@@ -18,6 +18,8 @@ from parcours.analytics.measures.base import (
     JourneyData,
     Query,
     day_iso,
+    distinct_sorted,
+    member,
     scope,
 )
 
@@ -32,21 +34,23 @@ class Distribution:
     statuses: dict[str, int]
 
 
-def _covering(hh, start, end, day, ids):
+def _covering(hh, start, end, day, ids, every):
     sel = (start <= day) & ((end == OPEN) | (end > day))
-    return sel & np.isin(hh, ids)
+    return sel & member(hh, ids, every)
 
 
 def compute(data: JourneyData, query: Query) -> Distribution:
     ids = scope(data, query)
     day = query.period.last
-    sel = _covering(data.span_household, data.span_start, data.span_end, day, ids)
+    sel = _covering(data.span_household, data.span_start, data.span_end, day, ids, data.household)
     counts = np.bincount(data.span_stage[sel].astype(np.int64), minlength=len(data.stage_keys))
-    ssel = _covering(data.status_household, data.status_start, data.status_end, day, ids)
+    ssel = _covering(
+        data.status_household, data.status_start, data.status_end, day, ids, data.household
+    )
     scounts = np.bincount(data.status_code[ssel].astype(np.int64), minlength=len(STATUSES))
     return Distribution(
         day=day_iso(day),
-        households=int(np.unique(data.span_household[sel]).shape[0]),
+        households=int(distinct_sorted(data.span_household[sel]).shape[0]),
         stages={k: int(counts[i]) for i, k in enumerate(data.stage_keys)},
         statuses={k: int(scounts[i]) for i, k in enumerate(STATUSES)},
     )

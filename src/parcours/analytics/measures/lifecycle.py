@@ -23,6 +23,7 @@ from parcours.analytics.measures.base import (
     COMMUNICATION,
     JourneyData,
     Query,
+    distinct_sorted,
     group_firsts,
     month_label,
     month_of,
@@ -52,7 +53,7 @@ def compute(data: JourneyData, query: Query) -> Lifecycle:
     sel = tp_mask(data, ids) & (data.tp_kind != COMMUNICATION) & (data.tp_day <= query.period.last)
     hh = data.tp_household[sel]
     month = month_of(data.tp_day[sel])
-    code = np.unique(hh * 100_000 + month)  # (household, month) active, sorted
+    code = distinct_sorted(hh * 100_000 + month)  # (household, month) active, sorted
     a_hh, a_m = code // 100_000, code % 100_000
     firsts = group_firsts(a_hh)
     first_month = np.repeat(a_m[firsts], np.diff(np.append(np.flatnonzero(firsts), a_hh.size)))
