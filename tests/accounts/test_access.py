@@ -54,6 +54,20 @@ EXPECTED = {
     "support:detail": "view_sensitive",
     "support:followup_add": "view_sensitive",
     "support:close": "view_sensitive",
+    "community:home": "edit_households",
+    "community:group_create": "edit_households",
+    "community:group_detail": "edit_households",
+    "community:group_join": "edit_households",
+    "community:membership_end": "edit_households",
+    "community:sponsorship_create": "edit_households",
+    "community:sponsorship_end": "edit_households",
+    "community:referral_create": "edit_households",
+    "community:absent_visit": "record_peer_visits",
+    "community:role_create": "edit_households",
+    "community:role_end": "edit_households",
+    "community:project_create": "edit_households",
+    "community:communications": "record_touchpoints",
+    "community:communication_create": "record_touchpoints",
 }
 
 
@@ -107,7 +121,7 @@ URL_KWARGS = {
     "session_pk": _session,
 }
 # the daily-operations apps name their own objects (tests/<app>/factories.py)
-for _app in ("outreach", "frontdesk", "support"):
+for _app in ("outreach", "frontdesk", "support", "community"):
     URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 
 

@@ -27,6 +27,7 @@ class Capability(models.TextChoices):
     VIEW_AGGREGATES = "view_aggregates", _("See aggregate figures")
     MANAGE_MEMBERS = "manage_members", _("Manage the association's users")
     MANAGE_ACTIVITIES = "manage_activities", _("Manage activities, schedules and sessions")
+    RECORD_PEER_VISITS = "record_peer_visits", _("Record visits to absent families")
 
 
 C = Capability
@@ -38,6 +39,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.EDIT_HOUSEHOLDS,
             C.VIEW_SENSITIVE,
             C.RECORD_TOUCHPOINTS,
+            C.RECORD_PEER_VISITS,
             C.VIEW_AGGREGATES,
             C.MANAGE_ACTIVITIES,
         }
@@ -48,11 +50,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.EDIT_HOUSEHOLDS,
             C.VIEW_SENSITIVE,
             C.RECORD_TOUCHPOINTS,
+            C.RECORD_PEER_VISITS,
             C.VIEW_AGGREGATES,
         }
     ),
-    Role.VOLUNTEER: frozenset({C.VIEW_HOUSEHOLDS, C.RECORD_TOUCHPOINTS}),
-    Role.PEER_FAMILY: frozenset(),
+    Role.VOLUNTEER: frozenset({C.VIEW_HOUSEHOLDS, C.RECORD_TOUCHPOINTS, C.RECORD_PEER_VISITS}),
+    # A peer family records its own visits to absent families, nothing else.
+    Role.PEER_FAMILY: frozenset({C.RECORD_PEER_VISITS}),
     Role.BOARD: frozenset({C.VIEW_AGGREGATES}),
 }
 

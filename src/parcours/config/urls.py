@@ -10,5 +10,6 @@ urlpatterns = [
     path("outreach/", include("parcours.outreach.urls")),
     path("frontdesk/", include("parcours.frontdesk.urls")),
     path("support/", include("parcours.support.urls")),
+    path("community/", include("parcours.community.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
