@@ -68,6 +68,11 @@ EXPECTED = {
     "community:project_create": "edit_households",
     "community:communications": "record_touchpoints",
     "community:communication_create": "record_touchpoints",
+    "worklists:mine": ANY_MEMBER,
+    "worklists:board": "manage_tasks",
+    "worklists:task": ANY_MEMBER,  # and only one's own tasks (404 otherwise): tests/worklists
+    "worklists:preferences": ANY_MEMBER,
+    "worklists:matching": "manage_tasks",
 }
 
 
@@ -121,17 +126,27 @@ URL_KWARGS = {
     "session_pk": _session,
 }
 # the daily-operations apps name their own objects (tests/<app>/factories.py)
-for _app in ("outreach", "frontdesk", "support", "community"):
+for _app in ("outreach", "frontdesk", "support", "community", "worklists"):
     URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 
 
-def _url(name, world, which="a"):
+def _object(key, world, which, role):
+    """A factory may take the role walking the matrix (objects only their holder sees)."""
+    import inspect
+
+    factory = URL_KWARGS[key]
+    if "role" in inspect.signature(factory).parameters:
+        return factory(world, which, role=role)
+    return factory(world, which)
+
+
+def _url(name, world, which="a", role=None):
     import re
 
     from django.urls import reverse
 
     pattern = str(all_routes()[name].pattern)
-    kwargs = {k: URL_KWARGS[k](world, which).pk for k in re.findall(r"<int:(\w+)>", pattern)}
+    kwargs = {k: _object(k, world, which, role).pk for k in re.findall(r"<int:(\w+)>", pattern)}
     return reverse(name, kwargs=kwargs)
 
 
@@ -145,7 +160,7 @@ def _allowed(rule, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix_on_own_association(name, role, world, client):
     client.force_login(world.user(role))
-    url = _url(name, world)
+    url = _url(name, world, role=role)
     response = client.get(url)
     if name in ("accounts:logout", "set_language"):
         assert response.status_code in (302, 405)
@@ -167,7 +182,7 @@ def test_role_matrix_on_own_association(name, role, world, client):
 def test_other_association_objects_are_unreachable(name, role, world, client):
     """A user of B asking for A's household sees 'not found' (or 'not allowed'), never data."""
     client.force_login(world.user(role, "b"))
-    url = _url(name, world, which="a")
+    url = _url(name, world, which="a", role=role)
     for response in (client.get(url), client.post(url, {"name": "Hacked", "day": "2026-01-01"})):
         assert response.status_code in (403, 404), (name, role, response.status_code)
         assert b"Famille Martin" not in response.content

@@ -28,6 +28,7 @@ class Capability(models.TextChoices):
     MANAGE_MEMBERS = "manage_members", _("Manage the association's users")
     MANAGE_ACTIVITIES = "manage_activities", _("Manage activities, schedules and sessions")
     RECORD_PEER_VISITS = "record_peer_visits", _("Record visits to absent families")
+    MANAGE_TASKS = "manage_tasks", _("Assign the association's tasks and review sponsor matching")
 
 
 C = Capability
@@ -42,6 +43,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.RECORD_PEER_VISITS,
             C.VIEW_AGGREGATES,
             C.MANAGE_ACTIVITIES,
+            C.MANAGE_TASKS,
         }
     ),
     Role.SOCIAL_WORKER: frozenset(

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "parcours.community",
     "parcours.journey",
     "parcours.analytics",
+    "parcours.worklists",
 ]
 
 MIDDLEWARE = [

@@ -11,5 +11,6 @@ urlpatterns = [
     path("frontdesk/", include("parcours.frontdesk.urls")),
     path("support/", include("parcours.support.urls")),
     path("community/", include("parcours.community.urls")),
+    path("tasks/", include("parcours.worklists.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from parcours.worklists.models import DigestPreference
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class SnoozeForm(forms.Form):
+    until = forms.DateField(label=_("Remind me on"), widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["until"].initial = timezone.localdate() + timedelta(days=7)
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this task not needed?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
+
+
+class DoneForm(forms.Form):
+    note = forms.CharField(label=_("What was done (optional)"), required=False, max_length=1000)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(label=_("Give this task to"))
+
+    def __init__(self, *args, members=(), families=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        people = [
+            (
+                f"u{m.user_id}",
+                f"{m.user.get_full_name() or m.user.get_username()} — {m.get_role_display()}",
+            )
+            for m in members
+        ]  # noqa: E501
+        peers = [(f"h{h.pk}", f"{h.name} — {h.neighbourhood or '—'}") for h in families]
+        self.fields["assignee"].choices = [
+            ("", "—"),
+            (_("Peer families"), peers),
+            (_("Members of the association"), people),
+        ]
+
+
+class VisitForm(forms.Form):
+    day = forms.DateField(label=_("Day of the visit"), widget=DateInput)
+    outcome = forms.ChoiceField(
+        label=_("What happened?"),
+        choices=[
+            ("met", _("We met the family")),
+            ("not_home", _("Nobody at home")),
+            ("moved", _("The family has moved")),
+        ],
+        initial="met",
+    )
+    note = forms.CharField(
+        label=_("Anything to tell the coordinator (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day"].initial = timezone.localdate()
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = DigestPreference
+        fields = ["daily_digest", "language"]

@@ -1,0 +1,25 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from parcours.worklists.services import daily_run
+
+
+class Command(BaseCommand):
+    help = (
+        "The daily run (cron): recompute the journeys whose day has come, regenerate the "
+        "tasks of the households concerned, then send the daily digests."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-digests", action="store_true", help="do not send emails")
+
+    def handle(self, *args, no_digests=False, **options):
+        started = time.perf_counter()
+        report = daily_run(digests=not no_digests)
+        t = report.tasks
+        self.stdout.write(
+            f"{report.journeys} journeys recomputed; tasks of {t.households} households: "
+            f"{t.created} created, {t.closed} closed by themselves, {t.reopened} back from "
+            f"snooze; {report.digests} digests sent ({time.perf_counter() - started:.1f} s)"
+        )

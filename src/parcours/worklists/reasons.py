@@ -1,0 +1,112 @@
+"""Task titles and reasons in the user's language (the engine stores codes and params)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from parcours.accounts.roles import Capability, role_can
+from parcours.households.models import TouchpointKind
+from parcours.journey.definitions import definition_for
+from parcours.journey.reasons import current_language
+
+TITLES = {
+    "recontact": gettext_lazy("Re-contact them through a proximity action"),
+    "peer_visit": gettext_lazy("Visit by a peer family further along"),
+    "first_activity": gettext_lazy("Propose a first activity, with a sponsor"),
+    "assign_sponsor": gettext_lazy("Assign a sponsor"),
+    "invite_group": gettext_lazy("Invite them to a group of families"),
+    "lapse_soon": gettext_lazy("Encourage the family to come back"),
+    "find_absent": gettext_lazy("Go and find the absent family"),
+    "support_followup": gettext_lazy("Support follow-up"),
+    "bring_a_family": gettext_lazy("Invite them to bring a family"),
+    "committee_seat": gettext_lazy("Propose a seat on the committee"),
+}
+# Reasons that tell about a support case: only for roles that see sensitive data.
+SENSITIVE_CODES = frozenset({"episode_idle"})
+
+
+def _day(value) -> str:
+    if not value:
+        return "—"
+    d = value if isinstance(value, date) else date.fromisoformat(value)
+    return date_format(d, "DATE_FORMAT")
+
+
+def title(rule: str) -> str:
+    return str(TITLES.get(rule, rule.replace("_", " ").capitalize()))
+
+
+def reason_text(reason: dict, association) -> str:
+    code = reason.get("code")
+    p = reason.get("params", {})
+    definition = definition_for(association)
+    lang = current_language()
+
+    def stage(key):
+        return definition.stage_label(key, lang) if key in definition.stage_keys else (key or "—")
+
+    if code == "stage_for":
+        return ngettext(
+            "At “%(stage)s” since %(since)s (%(days)s day).",
+            "At “%(stage)s” since %(since)s (%(days)s days).",
+            p["days"],
+        ) % {"stage": stage(p["stage"]), "since": _day(p["since"]), "days": p["days"]}
+    if code == "stage_without_episode":
+        what = dict(TouchpointKind.choices).get(p["opened"], p["opened"])
+        return _("At “%(stage)s” since %(since)s, no “%(what)s” yet.") % {
+            "stage": stage(p["stage"]),
+            "since": _day(p["since"]),
+            "what": what,
+        }
+    if code == "stage_lapse":
+        return ngettext(
+            "“%(stage)s” ends on %(lapse)s unless the family comes (%(left)s day left).",
+            "“%(stage)s” ends on %(lapse)s unless the family comes (%(left)s days left).",
+            p["days_left"],
+        ) % {"stage": stage(p["stage"]), "lapse": _day(p["lapse"]), "left": p["days_left"]}
+    if code == "status_for":
+        label = definition.status_label(p["status"], lang)
+        return _("“%(status)s” since %(since)s.") % {"status": label, "since": _day(p["since"])}
+    if code == "episode_idle":
+        return ngettext(
+            "Case open since %(opened)s, last follow-up %(last)s (%(days)s day ago).",
+            "Case open since %(opened)s, last follow-up %(last)s (%(days)s days ago).",
+            p["days"],
+        ) % {"opened": _day(p["opened_on"]), "last": _day(p["last_followup"]), "days": p["days"]}
+    return str(code)
+
+
+def closed_text(task, association) -> str:
+    c = task.closed_because or {}
+    if c.get("code") != "cause_gone":
+        return ""
+    definition = definition_for(association)
+    key = c.get("params", {}).get("stage")
+    label = definition.stage_label(key, current_language()) if key else "—"
+    return _("The situation changed (now at “%(stage)s”).") % {"stage": label}
+
+
+def decorate(tasks, membership) -> None:
+    """Attach display fields (title, reason text, overdue) to tasks for templates and mails."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    sensitive = role_can(membership.role, Capability.VIEW_SENSITIVE)
+    definition = definition_for(membership.association)
+    lang = current_language()
+    for t in tasks:
+        t.title = title(t.rule)
+        t.reason_text = (
+            reason_text(t.reason, membership.association)
+            if sensitive or t.reason.get("code") not in SENSITIVE_CODES
+            else ""
+        )
+        t.overdue = t.is_open and t.due < today
+        t.stage_label = (
+            definition.stage_label(t.stage, lang) if t.stage in definition.stage_keys else ""
+        )
+        t.closed_text = closed_text(t, membership.association)

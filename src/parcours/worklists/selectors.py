@@ -1,0 +1,117 @@
+"""Reads of the worklists: whose tasks, the coordinator's board, candidates to assign."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from parcours.accounts.models import Membership
+from parcours.accounts.roles import Capability, Role, role_can
+from parcours.worklists.models import AssigneeKind, Task
+
+K = AssigneeKind
+# Unassigned tasks a staff role sees in "My tasks" (volunteers and peer families see only
+# the tasks given to them).
+POOL: dict[str, tuple[str, ...]] = {
+    Role.ADMIN: (K.COORDINATOR, K.SPONSOR),
+    Role.COORDINATOR: (K.COORDINATOR, K.SPONSOR),
+    Role.SOCIAL_WORKER: (K.SOCIAL_WORKER,),
+    Role.BOARD: (K.BOARD,),
+}
+
+
+def can_manage(membership) -> bool:
+    return membership is not None and role_can(membership.role, Capability.MANAGE_TASKS)
+
+
+def _mine(membership) -> Q:
+    q = Q(assignee_user_id=membership.user_id)
+    if membership.household_id and membership.role == Role.PEER_FAMILY:
+        q |= Q(assignee_household_id=membership.household_id)
+    pool = POOL.get(membership.role)
+    if pool:
+        q |= Q(assignee_user__isnull=True, assignee_household__isnull=True, assignee_kind__in=pool)
+    return q
+
+
+def _open(today: date) -> Q:
+    return Q(state=Task.State.OPEN) | Q(state=Task.State.SNOOZED, snoozed_until__lte=today)
+
+
+def _related(qs: QuerySet) -> QuerySet:
+    return qs.select_related("household", "assignee_user", "assignee_household")
+
+
+def tasks_for_member(membership, *, today: date | None = None) -> QuerySet:
+    """The open tasks of one member ("My tasks"), most urgent first."""
+    today = today or timezone.localdate()
+    return _related(
+        Task.objects.filter(association_id=membership.association_id)
+        .filter(_mine(membership))
+        .filter(_open(today))
+        .order_by("due", "id")
+    )
+
+
+def tasks_recently_closed(membership, *, limit: int = 10) -> QuerySet:
+    return _related(
+        Task.objects.filter(association_id=membership.association_id)
+        .filter(_mine(membership))
+        .exclude(state__in=[Task.State.OPEN, Task.State.SNOOZED])
+        .order_by("-state_at", "-id")[:limit]
+    )
+
+
+def task_visible(pk: int, membership) -> Task:
+    """A task this member may see (raises Task.DoesNotExist otherwise: a 404)."""
+    qs = _related(Task.objects.filter(association_id=membership.association_id))
+    if not can_manage(membership):
+        qs = qs.filter(_mine(membership))
+    return qs.get(pk=pk)
+
+
+def board_tasks(*, today: date | None = None, stage: str = "", neighbourhood: str = "") -> QuerySet:
+    today = today or timezone.localdate()
+    qs = Task.objects.filter(_open(today))
+    if stage:
+        qs = qs.filter(stage=stage)
+    if neighbourhood:
+        qs = qs.filter(household__neighbourhood=neighbourhood)
+    return _related(qs.order_by("due", "id"))
+
+
+def household_tasks(household) -> QuerySet:
+    return _related(Task.objects.filter(household=household).order_by("-state_at", "due", "id"))
+
+
+def assignable(association, task: Task) -> tuple[list, list]:
+    """(memberships, peer families) a task can be given to."""
+    from parcours.journey.definitions import definition_for
+    from parcours.worklists.services import peer_stages
+
+    members = list(
+        Membership.objects.filter(association=association)
+        .exclude(role=Role.PEER_FAMILY)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
+    peers = list(
+        Membership.objects.filter(
+            association=association,
+            role=Role.PEER_FAMILY,
+            household__isnull=False,
+            household__journey__stage__in=peer_stages(definition_for(association)),
+        )
+        .exclude(household_id=task.household_id)
+        .select_related("household")
+        .order_by("household__neighbourhood", "household__name")
+    )
+    seen: set[int] = set()
+    families = []
+    for m in peers:
+        if m.household_id not in seen:
+            seen.add(m.household_id)
+            families.append(m.household)
+    return members, families

@@ -1,0 +1,523 @@
+"""Writes of the worklists: task regeneration, task actions, the daily run and digests.
+
+Regeneration is idempotent. The engine proposes tasks (rule, cause) for a household as of a
+day; a proposal without a task creates one, a task without a proposal that is still open
+closes itself ("the situation changed"), a task that is done, dismissed or closed stays so.
+(household, rule, cause) is unique in the database, so running it twice creates nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from parcours.accounts.models import Membership
+from parcours.accounts.roles import Role
+from parcours.audit.models import AuditEvent
+from parcours.audit.services import audit_record
+from parcours.engine import JourneyDefinition, Touchpoint, timeline
+from parcours.engine.worklists import (
+    TaskProposal,
+    TaskSpec,
+    next_task_change,
+    propose_tasks,
+    task_rules,
+)
+from parcours.households.models import Household
+from parcours.households.models import Touchpoint as TouchpointRow
+from parcours.journey.definitions import definition_for
+from parcours.journey.models import HouseholdJourney
+from parcours.worklists.models import (
+    AssigneeKind,
+    DigestPreference,
+    SponsorMatch,
+    Task,
+    TaskCheck,
+)
+
+# A peer family is a household at this stage or beyond whose peer-family user exists.
+PEER_MIN_STAGE = "recommendation"
+# The task rule whose visit is recorded as an absent_visit touchpoint of the visitor.
+VISIT_RULES = ("find_absent", "peer_visit")
+
+
+_RULES: dict[int, tuple[JourneyDefinition, tuple[TaskSpec, ...]]] = {}
+
+
+def rules_for(definition: JourneyDefinition) -> tuple[TaskSpec, ...]:
+    """The definition's task rules, validated once per loaded definition."""
+    cached = _RULES.get(id(definition))
+    if cached is None or cached[0] is not definition:
+        cached = (definition, task_rules(definition))
+        _RULES[id(definition)] = cached
+    return cached[1]
+
+
+def peer_stages(definition: JourneyDefinition) -> tuple[str, ...]:
+    keys = definition.stage_keys
+    return keys[keys.index(PEER_MIN_STAGE) :] if PEER_MIN_STAGE in keys else ()
+
+
+@dataclass
+class Result:
+    created: int = 0
+    closed: int = 0
+    reopened: int = 0
+    households: int = 0
+
+    def __iadd__(self, other: Result) -> Result:
+        self.created += other.created
+        self.closed += other.closed
+        self.reopened += other.reopened
+        self.households += other.households
+        return self
+
+
+class PeerPool:
+    """Peer families of one association (recommendation or beyond, with a user), by load."""
+
+    def __init__(self, association_id: int, definition: JourneyDefinition) -> None:
+        with scopes_disabled():
+            members = Membership.objects.filter(
+                association_id=association_id,
+                role=Role.PEER_FAMILY,
+                household__isnull=False,
+                household__journey__stage__in=peer_stages(definition),
+            ).values_list("household_id", "household__neighbourhood")
+            self.households = {h: n for h, n in members}
+            loads = (
+                Task.objects.filter(
+                    assignee_household_id__in=list(self.households),
+                    state__in=[Task.State.OPEN, Task.State.SNOOZED],
+                )
+                .values("assignee_household_id")
+                .annotate(n=Count("id"))
+            )
+            self.load = {row["assignee_household_id"]: row["n"] for row in loads}
+
+    def pick(self, household: Household, same_neighbourhood: bool) -> int | None:
+        candidates = [
+            h
+            for h, n in self.households.items()
+            if h != household.pk
+            and (not same_neighbourhood or (n and n == household.neighbourhood))
+        ]
+        if not candidates:
+            return None
+
+        def key(h: int) -> tuple[int, int, int]:
+            near = 0 if self.households[h] == household.neighbourhood else 1
+            return (near, self.load.get(h, 0), h)
+
+        best = min(candidates, key=key)
+        self.load[best] = self.load.get(best, 0) + 1
+        return best
+
+
+def _sponsor_of(household: Household, ref: int | None) -> tuple[int | None, int | None]:
+    """(user id, household id) of the active sponsor: the sponsorship episode is a match."""
+    if ref is None:
+        return None, None
+    from parcours.worklists import community
+
+    with scopes_disabled():
+        if community.available():
+            return community.sponsor_of(ref, household.pk) or (None, None)
+        m = SponsorMatch.objects.filter(sponsorship_ref=ref, household_id=household.pk).first()
+    if m is None:
+        return None, None
+    return m.sponsor_user_id, m.sponsor_household_id
+
+
+def _new_task(household: Household, p: TaskProposal, pool: PeerPool | None) -> Task:
+    task = Task(
+        association_id=household.association_id,
+        household=household,
+        rule=p.rule,
+        cause=p.cause,
+        assignee_kind=p.assignee,
+        stage=p.stage or "",
+        reason=p.reason.as_dict(),
+        ref=p.ref,
+        since=p.since,
+        due=p.due,
+    )
+    if p.assignee in (AssigneeKind.PEER_FAMILY, AssigneeKind.PEER_FAMILY_NEIGHBOURHOOD) and pool:
+        task.assignee_household_id = pool.pick(
+            household, p.assignee == AssigneeKind.PEER_FAMILY_NEIGHBOURHOOD
+        )
+    elif p.assignee == AssigneeKind.SPONSOR:
+        user_id, household_id = _sponsor_of(household, p.ref)
+        task.assignee_user_id = user_id
+        task.assignee_household_id = None if user_id else household_id
+    return task
+
+
+def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
+    """Regenerate the tasks of a few households (one transaction, a few queries)."""
+    result = Result(households=len(households))
+    ids = [h.pk for h in households]
+    with scopes_disabled():
+        rows: dict[int, list[Touchpoint]] = defaultdict(list)
+        for hid, d, k, a, r in (
+            TouchpointRow.objects.filter(household_id__in=ids)
+            .order_by("household_id", "day", "id")
+            .values_list("household_id", "day", "kind", "activity_id", "ref")
+        ):
+            rows[hid].append(Touchpoint(day=d, kind=k, activity=a, ref=r))
+        existing: dict[int, dict[tuple[str, str], Task]] = defaultdict(dict)
+        for t in Task.objects.filter(household_id__in=ids):
+            existing[t.household_id][(t.rule, t.cause)] = t
+        followups: dict[int, date] = {}
+        try:
+            from parcours.support.models import FollowUp
+        except ImportError:  # pragma: no cover - the support app is optional
+            FollowUp = None
+        if FollowUp is not None:
+            followups = dict(
+                FollowUp.objects.filter(case__household_id__in=ids)
+                .values("case_id")
+                .annotate(last=Max("day"))
+                .values_list("case_id", "last")
+            )
+        journey_until = dict(
+            HouseholdJourney.objects.filter(household_id__in=ids).values_list(
+                "household_id", "valid_until"
+            )
+        )
+        pools: dict[int, PeerPool] = {}
+        create: list[Task] = []
+        update: list[Task] = []
+        checks: list[TaskCheck] = []
+        now = timezone.now()
+        for household in households:
+            definition = definition_for(household.association)
+            rules = rules_for(definition)
+            tps = rows.get(household.pk, [])
+            tl = timeline(tps, definition, as_of)
+            wanted = {
+                (p.rule, p.cause): p
+                for p in propose_tasks(
+                    tps, definition, as_of, rules=rules, tl=tl, followups=followups
+                )
+            }
+            mine = existing.get(household.pk, {})
+            for key, p in wanted.items():
+                task = mine.get(key)
+                if task is None:
+                    if (
+                        p.assignee.startswith("peer_family")
+                        and household.association_id not in pools
+                    ):
+                        pools[household.association_id] = PeerPool(
+                            household.association_id, definition
+                        )
+                    create.append(_new_task(household, p, pools.get(household.association_id)))
+                    result.created += 1
+                elif (
+                    task.state == Task.State.SNOOZED
+                    and task.snoozed_until
+                    and task.snoozed_until <= as_of
+                ):
+                    task.state, task.snoozed_until, task.state_at = Task.State.OPEN, None, now
+                    update.append(task)
+                    result.reopened += 1
+            current = tl.current
+            for key, task in mine.items():
+                if key not in wanted and task.is_open:
+                    task.state = Task.State.CLOSED
+                    task.state_at, task.state_by, task.snoozed_until = now, None, None
+                    task.closed_because = {
+                        "code": "cause_gone",
+                        "params": {
+                            "stage": current.stage,
+                            "statuses": list(current.statuses),
+                            "day": as_of.isoformat(),
+                        },
+                    }
+                    update.append(task)
+                    result.closed += 1
+            until = next_task_change(
+                tps, definition, as_of, rules=rules, tl=tl, followups=followups
+            )
+            j = journey_until.get(household.pk)
+            days = [d for d in (until, j) if d is not None]
+            checks.append(
+                TaskCheck(
+                    association_id=household.association_id,
+                    household_id=household.pk,
+                    computed_on=as_of,
+                    valid_until=min(days) if days else None,
+                )
+            )
+        with transaction.atomic():
+            Task.objects.bulk_create(create, batch_size=1000)
+            Task.objects.bulk_update(
+                update,
+                ["state", "state_at", "state_by", "snoozed_until", "closed_because"],
+                batch_size=1000,
+            )
+            TaskCheck.objects.filter(household_id__in=ids).delete()
+            TaskCheck.objects.bulk_create(checks, batch_size=1000)
+    return result
+
+
+@transaction.atomic
+def tasks_regenerate(household: Household, *, as_of: date | None = None) -> Result:
+    """Bring one household's tasks in line with its touchpoints as of a day (idempotent)."""
+    return _regenerate_chunk([household], as_of or timezone.localdate())
+
+
+def tasks_after_touchpoints(household: Household) -> None:
+    """households.hooks callback: runs inside the transaction of every touchpoint write."""
+    tasks_regenerate(household)
+
+
+def tasks_regenerate_many(
+    *,
+    association=None,
+    household_ids: list[int] | None = None,
+    as_of: date | None = None,
+    batch_size: int = 500,
+) -> Result:
+    """Regenerate the tasks of many households (all, one association's, or the given ids)."""
+    as_of = as_of or timezone.localdate()
+    result = Result()
+    with scopes_disabled():
+        qs = Household.objects.order_by("id")
+        if association is not None:
+            qs = qs.filter(association=association)
+        if household_ids is not None:
+            qs = qs.filter(id__in=household_ids)
+        ids = list(qs.values_list("id", flat=True))
+        for i in range(0, len(ids), batch_size):
+            chunk = list(
+                Household.objects.select_related("association").filter(
+                    id__in=ids[i : i + batch_size]
+                )
+            )
+            result += _regenerate_chunk(chunk, as_of)
+    return result
+
+
+def due_households(as_of: date) -> list[int]:
+    """Households whose tasks may have changed by themselves by as_of (or never computed)."""
+    with scopes_disabled():
+        return list(
+            Household.objects.filter(
+                Q(task_check__isnull=True)
+                | Q(task_check__valid_until__lte=as_of)
+                | Q(journey__valid_until__lte=as_of)
+                | Q(tasks__state=Task.State.SNOOZED, tasks__snoozed_until__lte=as_of)
+            )
+            .distinct()
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+def _set_state(task: Task, *, actor, state: str, reason: str = "", until=None) -> Task:
+    if not task.is_open:
+        raise ValidationError({"state": _("This task is already closed.")})
+    task.state = state
+    task.state_reason = reason
+    task.state_by = actor if getattr(actor, "pk", None) else None
+    task.state_at = timezone.now()
+    task.snoozed_until = until
+    task.full_clean()
+    task.save(update_fields=["state", "state_reason", "state_by", "state_at", "snoozed_until"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=task,
+        fields=["state"] + (["state_reason"] if reason else []),
+    )
+    return task
+
+
+@transaction.atomic
+def task_done(*, actor, task: Task, note: str = "") -> Task:
+    return _set_state(task, actor=actor, state=Task.State.DONE, reason=note.strip())
+
+
+@transaction.atomic
+def task_snooze(*, actor, task: Task, until: date | None, today: date | None = None) -> Task:
+    today = today or timezone.localdate()
+    if until is None:
+        raise ValidationError({"until": _("Choose the day the task comes back.")})
+    if until <= today:
+        raise ValidationError({"until": _("The day the task comes back must be after today.")})
+    return _set_state(task, actor=actor, state=Task.State.SNOOZED, until=until)
+
+
+@transaction.atomic
+def task_dismiss(*, actor, task: Task, reason: str) -> Task:
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("Write why this task is not needed.")})
+    return _set_state(task, actor=actor, state=Task.State.DISMISSED, reason=reason.strip())
+
+
+@transaction.atomic
+def task_assign(*, actor, task: Task, user=None, household: Household | None = None) -> Task:
+    """Give a task to a member of the association, or to a peer family (through its users)."""
+    if (user is None) == (household is None):
+        raise ValidationError({"assignee": _("Choose one person or one peer family.")})
+    if not task.is_open:
+        raise ValidationError({"assignee": _("This task is already closed.")})
+    with scopes_disabled():
+        if (
+            user is not None
+            and not Membership.objects.filter(
+                user=user, association_id=task.association_id
+            ).exists()
+        ):
+            raise ValidationError(
+                {"assignee": _("This person is not a member of the association.")}
+            )
+        if household is not None:
+            if household.association_id != task.association_id:
+                raise ValidationError({"assignee": _("Unknown family.")})
+            if household.pk == task.household_id:
+                raise ValidationError({"assignee": _("A family cannot be assigned its own task.")})
+            if not Membership.objects.filter(
+                household=household, role=Role.PEER_FAMILY, association_id=task.association_id
+            ).exists():
+                raise ValidationError(
+                    {"assignee": _("This family has no peer-family account to see the task.")}
+                )
+    task.assignee_user = user
+    task.assignee_household = household
+    task.full_clean()
+    task.save(update_fields=["assignee_user", "assignee_household"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=task,
+        fields=["assignee_user", "assignee_household"],
+    )
+    return task
+
+
+@transaction.atomic
+def task_record_visit(
+    *, actor, task: Task, visitor: Household, day: date, outcome: str, note: str = ""
+) -> Task:
+    """A peer family went to find the household: an absent_visit touchpoint on the VISITOR.
+
+    Through the community app's visit record when it is installed (it writes the touchpoint
+    through households.services.touchpoint_record), else the touchpoint directly. The visit
+    counts toward the visitor's recommendation stage; the task is done.
+    """
+    from parcours.households.services import touchpoint_record
+    from parcours.worklists import community
+
+    if task.rule not in VISIT_RULES:
+        raise ValidationError({"task": _("This task is not a visit.")})
+    if not task.is_open:
+        raise ValidationError({"task": _("This task is already closed.")})
+    if visitor is None:
+        raise ValidationError({"visitor": _("Assign a peer family to the task first.")})
+    if visitor.pk == task.household_id or visitor.association_id != task.association_id:
+        raise ValidationError({"visitor": _("The visit must be made by another family.")})
+    if outcome not in community.VISIT_OUTCOMES:
+        raise ValidationError({"outcome": _("Choose what happened.")})
+    if day > timezone.localdate():
+        raise ValidationError({"day": _("Day of the visit: it cannot be in the future.")})
+    if day < task.since:
+        raise ValidationError(
+            {"day": _("Day of the visit: it must be on or after the day of the task.")}
+        )
+    household = task.household
+    if not community.record_absent_visit(
+        actor=actor, visitor=visitor, visited=household, day=day, outcome=outcome
+    ):
+        touchpoint_record(
+            actor=actor, household=visitor, day=day, kind="absent_visit", ref=household.pk
+        )
+    task.refresh_from_db()
+    if not task.is_open:
+        return task
+    return _set_state(task, actor=actor, state=Task.State.DONE, reason=note.strip())
+
+
+# --- preferences and digests ----------------------------------------------------------------
+
+
+@transaction.atomic
+def digest_preference_set(*, actor, membership, daily_digest: bool, language: str):
+    pref, _created = DigestPreference.objects.update_or_create(
+        user=membership.user,
+        association=membership.association,
+        defaults={"daily_digest": daily_digest, "language": language},
+    )
+    return pref
+
+
+def digests_send(*, as_of: date | None = None) -> int:
+    """Email each user who asked for it the list of their open tasks (once a day)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from parcours.worklists.selectors import tasks_for_member
+
+    as_of = as_of or timezone.localdate()
+    sent = 0
+    with scopes_disabled():
+        prefs = DigestPreference.objects.filter(daily_digest=True).filter(
+            Q(last_sent__isnull=True) | Q(last_sent__lt=as_of)
+        )
+        for pref in prefs.select_related("user", "association"):
+            membership = (
+                Membership.objects.filter(user=pref.user, association=pref.association)
+                .select_related("association", "user")
+                .first()
+            )
+            if membership is None or not pref.user.email or not pref.user.is_active:
+                continue
+            tasks = list(tasks_for_member(membership, today=as_of))
+            if tasks:
+                with translation.override(pref.language):
+                    from parcours.worklists.reasons import decorate
+
+                    decorate(tasks, membership)
+                    body = render_to_string(
+                        "worklists/digest.txt",
+                        {"tasks": tasks, "today": as_of, "membership": membership},
+                    )
+                    subject = _("Parcours: %(count)s tasks for you") % {"count": len(tasks)}
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [pref.user.email])
+                sent += 1
+            pref.last_sent = as_of
+            pref.save(update_fields=["last_sent"])
+    return sent
+
+
+@dataclass
+class DailyReport:
+    journeys: int
+    tasks: Result
+    digests: int
+
+
+def daily_run(*, as_of: date | None = None, digests: bool = True) -> DailyReport:
+    """What `parcours daily` does: journeys whose day has come, their tasks, the digests."""
+    from parcours.journey.services import journey_recompute
+
+    as_of = as_of or timezone.localdate()
+    ids = due_households(as_of)  # before the journeys move their valid_until forward
+    journeys = journey_recompute(only_due=True, as_of=as_of)
+    tasks = tasks_regenerate_many(household_ids=ids, as_of=as_of)
+    return DailyReport(journeys, tasks, digests_send(as_of=as_of) if digests else 0)

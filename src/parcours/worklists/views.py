@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from parcours.accounts.permissions import member_required, require
+from parcours.accounts.roles import Capability, Role
+from parcours.households.models import Household
+from parcours.journey.definitions import definition_for
+from parcours.journey.reasons import current_language
+from parcours.worklists import forms, selectors, services
+from parcours.worklists.models import DigestPreference, Task
+from parcours.worklists.reasons import decorate
+
+ACTIONS = ("done", "snooze", "dismiss", "assign", "visit")
+
+
+def _task(request, pk: int) -> Task:
+    try:
+        return selectors.task_visible(pk, request.membership)
+    except Task.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _visitor(request, task: Task) -> Household | None:
+    """The household that records a visit: the peer family's own, else the assigned one."""
+    m = request.membership
+    if m.role == Role.PEER_FAMILY and m.household_id:
+        return m.household
+    if selectors.can_manage(m):
+        return task.assignee_household
+    return None
+
+
+def _forms(request, task: Task, data=None, action: str = ""):
+    m = request.membership
+    out = {
+        "done": forms.DoneForm(data if action == "done" else None, prefix="done"),
+        "snooze": forms.SnoozeForm(data if action == "snooze" else None, prefix="snooze"),
+        "dismiss": forms.DismissForm(data if action == "dismiss" else None, prefix="dismiss"),
+    }
+    if task.rule in services.VISIT_RULES and _visitor(request, task) is not None:
+        out["visit"] = forms.VisitForm(data if action == "visit" else None, prefix="visit")
+    if selectors.can_manage(m):
+        members, families = selectors.assignable(m.association, task)
+        out["assign"] = forms.AssignForm(
+            data if action == "assign" else None,
+            prefix="assign",
+            members=members,
+            families=families,
+        )
+    return out
+
+
+def _apply(request, task: Task, action: str, form) -> None:
+    actor = request.user
+    d = form.cleaned_data
+    if action == "done":
+        services.task_done(actor=actor, task=task, note=d["note"])
+    elif action == "snooze":
+        services.task_snooze(actor=actor, task=task, until=d["until"])
+    elif action == "dismiss":
+        services.task_dismiss(actor=actor, task=task, reason=d["reason"])
+    elif action == "assign":
+        value = d["assignee"]
+        if value.startswith("u"):
+            from django.contrib.auth import get_user_model
+
+            user = get_user_model().objects.filter(pk=int(value[1:])).first()
+            services.task_assign(actor=actor, task=task, user=user)
+        elif value.startswith("h"):
+            household = Household.objects.filter(pk=int(value[1:])).first()
+            if household is None:
+                raise ValidationError({"assignee": _("Unknown family.")})
+            services.task_assign(actor=actor, task=task, household=household)
+        else:
+            raise ValidationError({"assignee": _("Choose one person or one peer family.")})
+    elif action == "visit":
+        services.task_record_visit(
+            actor=actor,
+            task=task,
+            visitor=_visitor(request, task),
+            day=d["day"],
+            outcome=d["outcome"],
+            note=d["note"],
+        )
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def task_detail(request, task_pk: int):
+    task = _task(request, task_pk)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if request.method == "POST" and action not in ACTIONS:
+        raise PermissionDenied
+    all_forms = _forms(request, task, request.POST, action)
+    if action:
+        form = all_forms.get(action)
+        if form is None:  # e.g. assigning without the right, or a visit by nobody
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                _apply(request, task, action, form)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for e in errors:
+                        form.add_error(None if field not in form.fields else field, e)
+            else:
+                messages.success(request, _("Saved."))
+                if request.htmx:
+                    task = _task(request, task_pk)
+                    decorate([task], request.membership)
+                    return render(request, "worklists/_task.html", {"task": task, "card": True})
+                return redirect(request.POST.get("next") or "worklists:mine")
+    decorate([task], request.membership)
+    context = {
+        "task": task,
+        "forms": all_forms,
+        "action": action,
+        "can_manage": selectors.can_manage(request.membership),
+        "show_contact": True,
+    }
+    status = 400 if action else 200
+    if request.htmx and action:
+        return render(request, "worklists/_actions.html", context, status=200)
+    return render(request, "worklists/task.html", context, status=status)
+
+
+@member_required
+def my_tasks(request):
+    m = request.membership
+    tasks = list(selectors.tasks_for_member(m))
+    closed = list(selectors.tasks_recently_closed(m))
+    decorate(tasks + closed, m)
+    return render(
+        request,
+        "worklists/mine.html",
+        {
+            "tasks": tasks,
+            "closed": closed,
+            "overdue": sum(1 for t in tasks if t.overdue),
+            "can_manage": selectors.can_manage(m),
+        },
+    )
+
+
+@require(Capability.MANAGE_TASKS)
+def board(request):
+    m = request.membership
+    stage = request.GET.get("stage", "")
+    neighbourhood = request.GET.get("neighbourhood", "")
+    tasks = list(selectors.board_tasks(stage=stage, neighbourhood=neighbourhood))
+    decorate(tasks, m)
+    definition = definition_for(m.association)
+    lang = current_language()
+    by_stage: dict[str, list] = defaultdict(list)
+    by_hood: dict[str, list] = defaultdict(list)
+    for t in tasks:
+        by_stage[t.stage].append(t)
+        by_hood[t.household.neighbourhood or ""].append(t)
+    stage_groups = [
+        (definition.stage_label(k, lang), by_stage[k])
+        for k in definition.stage_keys
+        if k in by_stage
+    ]
+    if "" in by_stage:
+        stage_groups.append((_("No stage"), by_stage[""]))
+    hood_groups = sorted(by_hood.items(), key=lambda kv: (kv[0] == "", kv[0]))
+    neighbourhoods = sorted(
+        {n for n in Household.objects.values_list("neighbourhood", flat=True) if n}
+    )
+    return render(
+        request,
+        "worklists/board.html",
+        {
+            "tasks": tasks,
+            "by": request.GET.get("by", "stage"),
+            "stage_groups": stage_groups,
+            "hood_groups": hood_groups,
+            "stages": [(k, definition.stage_label(k, lang)) for k in definition.stage_keys],
+            "neighbourhoods": neighbourhoods,
+            "stage": stage,
+            "neighbourhood": neighbourhood,
+            "overdue": sum(1 for t in tasks if t.overdue),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@member_required
+def preferences(request):
+    m = request.membership
+    pref = DigestPreference.objects.filter(user=m.user, association=m.association).first()
+    initial = {"language": current_language()} if pref is None else None
+    form = forms.PreferenceForm(request.POST or None, instance=pref, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.digest_preference_set(
+            actor=request.user,
+            membership=m,
+            daily_digest=form.cleaned_data["daily_digest"],
+            language=form.cleaned_data["language"],
+        )
+        messages.success(request, _("Your preferences are saved."))
+        return redirect("worklists:mine")
+    return render(
+        request,
+        "worklists/preferences.html",
+        {"form": form, "has_email": bool(request.user.email)},
+    )
