@@ -4,6 +4,7 @@ parcours demo [--households N] [--port P] [--no-serve]   seed a demo association
 parcours serve [--bind ADDR] [--workers N]                serve with gunicorn (production)
 parcours manage <django command> [...]                    any Django management command
 parcours recompute                                        recompute every household's journey
+parcours daily [--no-digests]                             daily run for cron (docs/operations.md)
 """
 
 from __future__ import annotations
@@ -100,6 +101,14 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_daily(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import call_command
+
+    call_command("daily", *(["--no-digests"] if args.no_digests else []))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="parcours", description="Follow households along their journey."
@@ -124,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--due", action="store_true", help="only households whose journey changes by itself today"
     )
     recompute.set_defaults(func=cmd_recompute)
+    daily = sub.add_parser(
+        "daily", help="journeys whose day has come, their tasks, then the digests (cron)"
+    )
+    daily.add_argument("--no-digests", action="store_true", help="do not send emails")
+    daily.set_defaults(func=cmd_daily)
     return parser
 
 
