@@ -6,12 +6,19 @@ present household with exactly one attendance touchpoint for the session.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 
 from tests.activities import filedb
-from tests.e2e.conftest import axe_violations, format_violations, new_context, screenshot
+from tests.e2e.conftest import (
+    axe_violations,
+    format_violations,
+    horizontal_overflow,
+    new_context,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -25,17 +32,31 @@ def template(tmp_path_factory):
     return directory, filedb.prepare(directory, static=True)
 
 
-@pytest.fixture
-def served(template, tmp_path):
+@contextmanager
+def serve(template, target_dir):
     """Parcours served by gunicorn (2 processes x 4 threads) on its own SQLite file, as in
     production: WAL, IMMEDIATE transactions, one connection per thread. (The suite's
     in-memory database, shared by the live server's threads, cannot take concurrent writes.)"""
     directory, db_file = template
-    db_file = filedb.copy_database(db_file, tmp_path)
+    db_file = filedb.copy_database(db_file, target_dir)
     seeded = filedb.seed(directory, db_file, regulars=N_REGULARS)
     with filedb.server(directory, db_file) as url:
         yield Served(url, db_file, seeded["session"], seeded["regulars"], directory)
     assert [e for e in filedb.server_errors(directory) if "locked" in e] == []
+
+
+@pytest.fixture
+def served(template, tmp_path):
+    """A fresh database and server per test."""
+    with serve(template, tmp_path) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def served_for_pages(template, tmp_path_factory):
+    """One server for the page walks, which only add marks on the sheet."""
+    with serve(template, tmp_path_factory.mktemp("pages")) as served:
+        yield served
 
 
 @dataclass
@@ -229,3 +250,54 @@ def test_two_people_marking_the_same_sheet_lose_nothing(browser, served):
     finally:
         first_context.close()
         second_context.close()
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_activity_pages_are_accessible(browser, served_for_pages, viewport, lang):
+    """Every page of the activities, as a coordinator: axe finds nothing, no sideways scroll."""
+    served = served_for_pages
+    context = new_context(browser, viewport, served.url)
+    page = context.new_page()
+    try:
+        login(page, "coordinator")
+        if lang == "en":
+            page.locator("header button[name=language][value=en]").click()
+            page.wait_for_load_state()
+        activity = filedb.scalar(
+            served.db_file, "SELECT activity_id FROM activities_session WHERE id = ?",
+            served.session,
+        )  # fmt: skip
+        pages = {
+            "list": "/activities/",
+            "today": "/activities/today/",
+            "detail": f"/activities/{activity}/",
+            "activity-form": "/activities/new/",
+            "schedule-form": f"/activities/{activity}/schedules/new/",
+            "session-form": f"/activities/{activity}/sessions/new/",
+            "session-edit": f"/activities/sessions/{served.session}/edit/",
+            "sheet": f"/activities/sessions/{served.session}/",
+            "newcomer": f"/activities/sessions/{served.session}/newcomer/",
+        }
+        problems = []
+        for name, url in pages.items():
+            response = page.goto(url)
+            assert response.status == 200, (name, response.status)
+            assert page.locator("html").get_attribute("lang") == lang
+            if name == "sheet":
+                tap(page, served.regulars[0], "present")
+                tap(page, served.regulars[1], "excused")
+                wait_all_saved(page)
+                page.locator("#newcomer-details summary").click()
+            if name.endswith("-form"):  # the form with its errors, as after a bad entry
+                page.locator("main form button[type=submit]").click()
+                page.wait_for_load_state()
+                assert page.locator("main .error").count() > 0, name
+            violations = axe_violations(page)
+            if violations:
+                problems.append(f"{name}: {format_violations(violations)}")
+            if viewport == "phone" and (overflow := horizontal_overflow(page)):
+                problems.append(f"{name}: scrolls sideways: {overflow}")
+        assert problems == [], "\n".join(problems)
+    finally:
+        context.close()
