@@ -174,3 +174,16 @@ def test_the_sponsor_is_asked_when_usage_is_about_to_lapse(world, client, today)
     client.force_login(volunteer)
     assert "Encourager la famille à revenir" in client.get("/tasks/").content.decode()
     assert Membership.objects.get(user=volunteer).role == Role.VOLUNTEER
+
+
+@pytest.mark.django_db
+def test_household_page_lists_its_tasks_without_support_ones_for_volunteers(
+    world, absent, client
+):
+    h, task, peer, peer_user = absent
+    client.force_login(world.user(Role.VOLUNTEER))
+    page = client.get(f"/households/{h.pk}/").content.decode()
+    assert "Tâches pour cette famille" in page and "Aller chercher la famille absente" in page
+    assert "Suivi de l’accompagnement" not in page
+    client.force_login(world.user(Role.SOCIAL_WORKER))
+    assert "Suivi de l’accompagnement" in client.get(f"/households/{h.pk}/").content.decode()
