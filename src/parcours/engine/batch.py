@@ -233,14 +233,32 @@ def _recompute_vectorised(
 
 
 def stage_runs(
-    ctx: bi.BatchContext, ids: bi.I64, definition: JourneyDefinition, as_of: date
+    ctx: bi.BatchContext,
+    ids: bi.I64,
+    definition: JourneyDefinition,
+    as_of: date,
+    *,
+    points: tuple[bi.I64, bi.I64, bi.I64] | None = None,
 ) -> StageRuns:
-    """Stage spans of the households of a batch context (fills ``ctx.first_held``)."""
+    """Stage spans of the households of a batch context (fills ``ctx.first_held``).
+
+    ``points``: the sweep points of an earlier call on the same context (same touchpoints,
+    another as_of): only the cut at as_of is redone.
+    """
     limit = day_number(as_of)
     n = ctx.n
     z = np.zeros(0, dtype=np.int64)
     if n == 0:
         return StageRuns(ctx, ids, limit, _empty(definition, as_of), z, z, z, z)
+    if points is None:
+        h, day, stage = _points(ctx, definition)
+    else:
+        h, day, stage = points
+    return _cut(ctx, ids, definition, as_of, h, day, stage)
+
+
+def _points(ctx: bi.BatchContext, definition: JourneyDefinition) -> tuple[bi.I64, bi.I64, bi.I64]:
+    n = ctx.n
     held: list[bi.BatchIntervals] = []
     weights: list[bi.I64] = []
     for s, rule in enumerate(definition.stages):
@@ -256,7 +274,20 @@ def stage_runs(
     top = np.full(1 << len(definition.stages), -1, dtype=np.int64)
     for s in range(len(definition.stages)):
         top[1 << s : 1 << (s + 1)] = s
-    stage = top[mask]
+    return h, day, top[mask]
+
+
+def _cut(
+    ctx: bi.BatchContext,
+    ids: bi.I64,
+    definition: JourneyDefinition,
+    as_of: date,
+    h: bi.I64,
+    day: bi.I64,
+    stage: bi.I64,
+) -> StageRuns:
+    limit = day_number(as_of)
+    z = np.zeros(0, dtype=np.int64)
     # runs of the same stage within a household (the last point of each has stage -1)
     m = stage.shape[0]
     if m == 0:

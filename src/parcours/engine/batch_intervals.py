@@ -119,8 +119,13 @@ def activity_groups(bctx: BatchContext, kind: str) -> ActivityGroups:
     idx, _ = selection(bctx, frozenset({kind}), frozenset())
     hh, act = bctx.hh[idx], bctx.activity[idx]
     if idx.shape[0]:
-        values, code = np.unique(act, return_inverse=True)
-        width = np.int64(values.shape[0])
+        lo, hi = int(act.min()), int(act.max())
+        if hi - lo < (1 << 20):  # ids in a small range: the offset is an order-keeping code
+            code = act - lo
+            width = np.int64(hi - lo + 1)
+        else:
+            values, code = np.unique(act, return_inverse=True)
+            width = np.int64(values.shape[0])
         order = np.argsort(hh * width + code, kind="stable")
         idx, hh, act = idx[order], hh[order], act[order]
         gkey = hh * width + code[order]
@@ -261,21 +266,63 @@ def first_start(ivs: BatchIntervals, n: int) -> I64:
 def windowed_counts(
     group: I64, day: I64, min_count: int, window_days: int | None
 ) -> BatchIntervals:
-    """Batch ``intervals.windowed_counts``: events sorted by (group, day)."""
+    """Batch ``intervals.windowed_counts``: events sorted by (group, day).
+
+    The i-th event of a group starts the interval [day_i, day_{i-m+1} + N); within a group both
+    bounds are non-decreasing in i, so merging needs no running maximum: a new interval
+    starts where the group changes or the start is past the previous end.
+    """
     n = group.shape[0]
     m = min_count
     if n < m:
         return empty()
-    i = np.arange(m - 1, n)
-    j = i - (m - 1)
-    valid = group[j] == group[i]
-    i, j = i[valid], j[valid]
-    start = day[i]
-    if window_days is None:
-        end = np.full(i.shape[0], INF, dtype=np.int64)
+    if m == 1:
+        g, start, lag = group, day, day
     else:
-        end = np.minimum(day[j] + window_days, INF)
-    return merge_sorted(group[i], start, end)
+        same = group[m - 1 :] == group[: n - m + 1]
+        g, start, lag = group[m - 1 :][same], day[m - 1 :][same], day[: n - m + 1][same]
+    k = g.shape[0]
+    if k == 0:
+        return empty()
+    new = np.empty(k, dtype=bool)
+    new[0] = True
+    if window_days is None:
+        np.not_equal(g[1:], g[:-1], out=new[1:])
+        first = np.flatnonzero(new)
+        return BatchIntervals(g[first], start[first], np.full(first.shape[0], INF, np.int64))
+    end = np.minimum(lag + window_days, INF)
+    if m > 1:  # m events spread over more than the window: empty interval
+        keep = start < end
+        if not keep.all():
+            g, start, end = g[keep], start[keep], end[keep]
+            k = g.shape[0]
+            if k == 0:
+                return empty()
+            new = np.empty(k, dtype=bool)
+            new[0] = True
+    np.not_equal(g[1:], g[:-1], out=new[1:])
+    new[1:] |= start[1:] > end[:-1]
+    first = np.flatnonzero(new)
+    last = np.empty_like(first)
+    last[:-1] = first[1:] - 1
+    last[-1] = k - 1
+    return BatchIntervals(g[first], start[first], end[last])
+
+
+def selected(
+    bctx: BatchContext, kinds: frozenset[str] | None, exclude: frozenset[str]
+) -> tuple[I64, I64]:
+    """Household index and day of the touchpoints of these kinds (shared between rules)."""
+    memo_key = ("selected", kinds, exclude)
+    got = bctx.memo.get(memo_key)
+    if got is None:
+        if kinds is None and not exclude:
+            got = (bctx.hh, bctx.day)
+        else:
+            sel = bctx.select(kinds, exclude)
+            got = (bctx.hh[sel], bctx.day[sel])
+        bctx.memo[memo_key] = got
+    return got  # type: ignore[return-value]
 
 
 def group_by_activity(hh: I64, activity: I64, n_hh: int) -> tuple[I64, I64]:

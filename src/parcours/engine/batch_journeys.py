@@ -248,10 +248,9 @@ def _part(
     status_mask = np.zeros(nh, dtype=np.int64)
     st_h, st_s, st_a, st_b, st_parts = [], [], [], [], []
     offset = 0
+    now_ivs = _status_intervals(now, definition) if ctx.n else []
     if ctx.n:
-        for k, (status, ivs) in enumerate(
-            zip(definition.statuses, _status_intervals(now, definition), strict=True)
-        ):
+        for k, (status, ivs) in enumerate(zip(definition.statuses, now_ivs, strict=True)):
             holding = (ivs.start <= limit) & (limit < ivs.end)
             status_mask[u_now[ivs.h[holding]]] |= 1 << k
             keep = ivs.start <= limit
@@ -296,8 +295,16 @@ def _part(
         st = (z, z, z, z)
 
     # the later computation: predicted ends and the next change by itself
-    fctx, fids = _context(columns, limit + horizon_days)
-    fut = stage_runs(fctx, fids, definition, as_of + timedelta(days=horizon_days))
+    later = as_of + timedelta(days=horizon_days)
+    if columns.day.shape[0] and int(columns.day.max()) <= limit:
+        # no touchpoint after as_of: same context and intervals, only the cut moves
+        fctx, fids = ctx, ids
+        fut = stage_runs(ctx, ids, definition, later, points=(now.pt_h, now.pt_day, now.pt_stage))
+        fut_ivs = now_ivs
+    else:
+        fctx, fids = _context(columns, limit + horizon_days)
+        fut = stage_runs(fctx, fids, definition, later)
+        fut_ivs = _status_intervals(fut, definition) if fctx.n else []
     u_fut = np.searchsorted(households, fids).astype(np.int64)
     fs = fut.spans
     f_u = u_fut[fut.sh]
@@ -313,7 +320,7 @@ def _part(
     cand_u = [f_u, f_u]
     cand_d = [fs.start.astype(np.int64), fs.end.astype(np.int64)]
     if fctx.n:
-        for ivs in _status_intervals(fut, definition):
+        for ivs in fut_ivs:
             flimit = limit + horizon_days
             keep = ivs.start <= flimit
             cand_u += [u_fut[ivs.h[keep]]] * 2

@@ -88,10 +88,8 @@ class TouchpointCount(Condition):
         return Explanation(holds, (reason,), tuple(h.touchpoints[i] for i in used))
 
     def batch_intervals(self, bctx: bi.BatchContext) -> bi.BatchIntervals:
-        sel = bctx.select(self.kinds, self.exclude_kinds)
-        hh = bctx.hh[sel]
-        ivs = bi.windowed_counts(hh, bctx.day[sel], self.min_count, self.window_days)
-        return ivs
+        hh, day = bi.selected(bctx, self.kinds, self.exclude_kinds)
+        return bi.windowed_counts(hh, day, self.min_count, self.window_days)
 
     def batch_explain(
         self, bctx: bi.BatchContext, q_h: bi.I64, q_day: bi.I64, evidence: bool
@@ -190,11 +188,9 @@ class SameActivity(Condition):
         return Explanation(holds, (reason,), tuple(h.touchpoints[i] for i in best))
 
     def batch_intervals(self, bctx: bi.BatchContext) -> bi.BatchIntervals:
-        sel = bctx.select(frozenset({self.kind}), frozenset())
+        _, day = bi.selected(bctx, frozenset({self.kind}), frozenset())
         group, order = bctx.by_activity(self.kind)
-        per_group = bi.windowed_counts(
-            group, bctx.day[sel][order], self.min_count, self.window_days
-        )
+        per_group = bi.windowed_counts(group, day[order], self.min_count, self.window_days)
         owner = per_group.h % np.int64(bctx.n)
         return bi.union([bi.BatchIntervals(owner, per_group.start, per_group.end)])
 
@@ -287,9 +283,8 @@ class DistinctActivities(Condition):
         return Explanation(holds, (reason,), tuple(h.touchpoints[i] for i in used))
 
     def batch_intervals(self, bctx: bi.BatchContext) -> bi.BatchIntervals:
-        sel = bctx.select(frozenset({self.kind}), frozenset())
-        day = bctx.day[sel]
-        count = bi.windowed_counts(bctx.hh[sel], day, self.min_count, self.window_days)
+        hh, day = bi.selected(bctx, frozenset({self.kind}), frozenset())
+        count = bi.windowed_counts(hh, day, self.min_count, self.window_days)
         group, order = bctx.by_activity(self.kind)
         presence = bi.windowed_counts(group, day[order], 1, self.window_days)
         owner = presence.h % np.int64(bctx.n)
