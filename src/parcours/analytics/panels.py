@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -188,7 +189,7 @@ def distribution(r, labels: Labels, who: Audience) -> Panel:
             "Families by current stage and by status on %(day)s (the last day of the period). "
             "A family can hold several statuses at once."
         )
-        % {"day": r.day},
+        % {"day": date_format(date.fromisoformat(r.day), "SHORT_DATE_FORMAT")},
         [_("By"), _("Stage or status"), _("Families")],
         rows,
         chart,

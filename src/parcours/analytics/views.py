@@ -6,12 +6,13 @@ import csv
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import ROLE_CAPABILITIES, Capability
 from parcours.analytics import selectors
-from parcours.analytics.forms import FilterForm
+from parcours.analytics.forms import FilterForm, default_period
 from parcours.analytics.measures import MEASURES, Query, run
 from parcours.analytics.panels import PRESENTERS, TITLES, Labels, Panel
 from parcours.analytics.privacy import EXPORT, audience_for
@@ -20,9 +21,13 @@ from parcours.journey.reasons import current_language
 
 
 def _query(request, association) -> tuple[FilterForm, Query]:
-    form = FilterForm(
-        request.GET or None, choices=selectors.filter_choices(association=association)
-    )
+    choices = selectors.filter_choices(association=association)
+    data = request.GET.copy()
+    default = default_period(timezone.localdate())
+    for name, day in (("start", default.start), ("end", default.end)):
+        if not data.get(name):  # the form shows the period the figures cover
+            data[name] = day.isoformat()
+    form = FilterForm(data, choices=choices)
     return form, Query(association.pk, form.period(), form.filters())
 
 
