@@ -275,3 +275,79 @@ def test_sheet_query_count(n, sheet, world, login, django_assert_max_num_queries
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(url + "marks/").status_code == 200
+
+
+def test_the_sheet_finds_someone_known_who_is_not_a_regular(sheet, world, login):
+    client = login(sheet.volunteer)
+    url = f"/activities/sessions/{sheet.session.pk}/"
+    response = client.get(
+        url, {"q": "martin"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "Famille Martin" in body
+    assert f'id="row-{world.household_a.pk}"' in body
+    # Not another association's household, not someone already on the sheet.
+    assert "Durand" not in client.get(url, {"q": "durand"}).content.decode()
+    regular = sheet.regulars[0].name
+    found = client.get(url, {"q": regular}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results")
+    assert f'id="row-{sheet.regulars[0].pk}"' not in found.content.decode()
+    # Without JavaScript: the page itself lists the results.
+    assert "Famille Martin" in client.get(url, {"q": "Amina"}).content.decode()
+
+
+def test_cancelling_a_session_closes_its_sheet(sheet, world, login):
+    client = login(sheet.coordinator)
+    url = f"/activities/sessions/{sheet.session.pk}/edit/"
+    response = client.post(url, {
+        "day": sheet.session.day.isoformat(), "start_time": "14:00", "cancelled": "on",
+    })  # fmt: skip
+    assert response.status_code == 302
+    body = client.get(f"/activities/sessions/{sheet.session.pk}/").content.decode()
+    assert "This session was cancelled." in body
+    response = client.post(
+        f"/activities/sessions/{sheet.session.pk}/marks/",
+        {"household": sheet.regulars[0].pk, "status": "present"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409 and "cancelled" in response.content.decode()
+
+
+def test_a_household_led_session_counts_for_the_leader(sheet, world, login):
+    client = login(sheet.coordinator)
+    response = client.post(f"/activities/sessions/{sheet.session.pk}/edit/", {
+        "day": sheet.session.day.isoformat(), "start_time": "14:00",
+        "facilitator_household": world.household_a.pk,
+    })  # fmt: skip
+    assert response.status_code == 302
+    login(sheet.volunteer).post(
+        f"/activities/sessions/{sheet.session.pk}/marks/",
+        {"household": sheet.regulars[0].pk, "status": "present"},
+    )
+    with scope(association=[world.a.pk]):
+        led = Touchpoint.objects.filter(household=world.household_a, kind="activity_led")
+        assert led.count() == 1 and led.get().activity_id == sheet.activity.pk
+
+
+def test_moving_a_marked_session_is_refused_on_the_day_field(sheet, world, login):
+    login(sheet.volunteer).post(
+        f"/activities/sessions/{sheet.session.pk}/marks/",
+        {"household": sheet.regulars[0].pk, "status": "present"},
+    )
+    client = login(sheet.coordinator)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = client.post(f"/activities/sessions/{sheet.session.pk}/edit/", {
+        "day": tomorrow.isoformat(), "start_time": "14:00",
+    })  # fmt: skip
+    assert 'id="id_day-error"' in response.content.decode()
+    with scope(association=[world.a.pk]):
+        assert Session.objects.get(pk=sheet.session.pk).day == timezone.localdate()
+
+
+def test_today_with_another_day_and_a_bad_day(sheet, login):
+    client = login(sheet.volunteer)
+    yesterday = timezone.localdate() - timedelta(days=7)
+    body = client.get("/activities/today/", {"day": yesterday.isoformat()}).content.decode()
+    assert f"/activities/sessions/{sheet.session.pk}/" not in body
+    assert "Café des parents" in body  # last week's session
+    response = client.get("/activities/today/", {"day": "not-a-date"}, follow=True)
+    assert "This date is not valid" in response.content.decode()

@@ -107,6 +107,26 @@ def sheet_row(*, session: Session, household: Household) -> SheetRow:
     return SheetRow(household, attendance)
 
 
+def sheet_search(*, session: Session, search: str, limit: int = 10) -> list[SheetRow]:
+    """Known households not on the sheet yet, to add someone who is not a regular."""
+    search = " ".join(search.split())
+    if len(search) < 2:
+        return []
+    on_sheet = {r.household.pk for r in sheet_rows(session=session)}
+    found = (
+        Household.objects.filter(
+            Q(name__icontains=search)
+            | Q(neighbourhood__icontains=search)
+            | Q(phone__icontains=search)
+            | Q(persons__first_name__icontains=search)
+        )
+        .exclude(pk__in=on_sheet)
+        .distinct()
+        .order_by("name", "id")[:limit]
+    )
+    return [SheetRow(h, None) for h in found]
+
+
 def team_members(*, association) -> QuerySet:
     """Users of the association, the possible facilitators among the team."""
     return (

@@ -206,7 +206,15 @@ _STATUSES = [
 @require(TAKE_ATTENDANCE)
 def sheet(request, session_pk: int):
     session = _get_session(session_pk)
-    return render(request, "activities/sheet.html", _sheet_context(request, session))
+    search = request.GET.get("q", "")
+    found = selectors.sheet_search(session=session, search=search)
+    markable = not session.cancelled and session.day <= timezone.localdate()
+    if request.htmx and request.htmx.target == "search-results":
+        context = {"session": session, "found": found, "q": search, "statuses": _STATUSES,
+                   "markable": markable}  # fmt: skip
+        return render(request, "activities/_search_results.html", context)
+    context = _sheet_context(request, session, found=found, q=search)
+    return render(request, "activities/sheet.html", context)
 
 
 @require(TAKE_ATTENDANCE)

@@ -325,11 +325,17 @@
   }
 
   // --- wiring --------------------------------------------------------------------------------
-  rowsEl.addEventListener("click", function (event) {
-    const button = event.target.closest("button.mark");
+  const found = document.getElementById("search-results");
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest(".sheet-row button.mark");
     if (!button || button.disabled) return;
     event.preventDefault();
     const row = button.closest(".sheet-row");
+    if (found && found.contains(row)) {  // someone known, found by the search: onto the sheet
+      rowsEl.appendChild(row);
+      const empty = document.getElementById("sheet-empty");
+      if (empty) empty.remove();
+    }
     const status = button.getAttribute("aria-pressed") === "true" ? "unmarked" : button.dataset.status;
     tap(row, status);
   });
@@ -337,6 +343,13 @@
     if (event.target.id !== "newcomer-form") return;
     event.preventDefault();
     addNewcomer(event.target);
+  });
+  // Search results never repeat a row already on the sheet (ids are unique in the page).
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (!found || event.detail.target !== found) return;
+    found.querySelectorAll(".sheet-row[id]").forEach((r) => {
+      if (rowsEl.querySelector("#" + r.id)) r.remove();
+    });
   });
   window.addEventListener("online", flush);
   window.addEventListener("offline", refreshSummary);
