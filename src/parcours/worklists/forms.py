@@ -12,6 +12,9 @@ from parcours.worklists.models import DigestPreference
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")  # what <input type="date"> reads
+
 
 class SnoozeForm(forms.Form):
     until = forms.DateField(label=_("Remind me on"), widget=DateInput)

@@ -1,0 +1,114 @@
+"""The absent-family loop in the browser: the coordinator sees the task for a family that
+stopped coming and gives it to a peer family; the peer family's user, on a phone, records
+the visit; both households' pages show it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.e2e.conftest import (
+    axe_violations,
+    format_violations,
+    horizontal_overflow,
+    new_context,
+    screenshot,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+
+
+def _make_benali_a_peer_family(association):
+    """Famille Benali brought a family ten days ago: recommendation, a peer family."""
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from parcours.households import services
+
+    with scopes_disabled():
+        services.touchpoint_record(
+            actor=association.users["coordinator"],
+            household=association.household("Famille Benali"),
+            day=timezone.localdate() - timedelta(days=10),
+            kind="referral_made",
+            ref=association.household("Famille Moreau").pk,
+        )
+
+
+@pytest.mark.parametrize("viewport", ["desktop"])
+def test_absent_family_loop(page, login_as, association, browser, live_server):
+    _make_benali_a_peer_family(association)
+    nguyen = association.household("Famille Nguyen")  # last came in February: absent
+    benali = association.household("Famille Benali")
+
+    # 1. The coordinator sees the task on the board, under the family's stage.
+    login_as("coordinator")
+    page.get_by_role("link", name="Mes tâches").first.click()
+    page.get_by_role("link", name="Tableau de toutes les tâches ouvertes").first.click()
+    page.wait_for_load_state()
+    card = page.locator("article.task-card", has_text="Famille Nguyen").filter(
+        has_text="Aller chercher la famille absente"
+    )
+    assert card.count() == 1
+    assert "pas encore confiée" in card.inner_text()  # no peer family in Le Port
+    assert_accessible(page)
+    screenshot(page, "worklists-board")
+    card.get_by_role("link", name="Aller chercher la famille absente").click()
+    page.wait_for_load_state()
+
+    # 2. ... and gives it to Famille Benali.
+    page.get_by_label("Confier cette tâche à").select_option(label="Famille Benali — Les Tilleuls")
+    page.get_by_role("button", name="Confier", exact=True).click()
+    page.wait_for_load_state()
+    assert "Pour Famille Benali" in page.locator("main").inner_text()
+
+    # 3. The peer family's user, on a phone, sees it among their tasks.
+    phone = new_context(browser, "phone", live_server.url)
+    mobile = phone.new_page()
+    login_as("peer_family", target=mobile)
+    mobile.get_by_role("link", name="Mes tâches").first.click()
+    mobile.wait_for_load_state()
+    main = mobile.locator("main")
+    assert "Aller chercher la famille absente" in main.inner_text()
+    assert "Famille Nguyen" in main.inner_text()
+    assert "Famille Martin" not in main.inner_text()  # others' tasks stay hidden
+    assert horizontal_overflow(mobile) is None
+    assert_accessible(mobile)
+    screenshot(mobile, "worklists-my-tasks-phone")
+
+    # 4. It records the visit from the task.
+    mobile.get_by_role("button", name="Noter la visite").click()
+    mobile.wait_for_load_state()
+    task_text = mobile.locator("main").inner_text()
+    assert "8 quai de la Loire" in task_text  # what they need to go there
+    assert "Recherche d'un logement" not in task_text  # never the needs
+    mobile.get_by_label("Comment cela s’est-il passé ?").select_option("met")
+    mobile.get_by_label("Un message pour la coordination (facultatif)").fill(
+        "Ils reviendront au café des parents."
+    )
+    assert horizontal_overflow(mobile) is None
+    assert_accessible(mobile)
+    screenshot(mobile, "worklists-visit-phone")
+    mobile.get_by_role("button", name="Enregistrer la visite").click()
+    mobile.wait_for_load_state()
+    assert "Rien à faire pour l’instant" in mobile.locator("main").inner_text()
+    phone.close()
+
+    # 5. Both households' pages show it: the visit on the visitor, the task done on the other.
+    page.goto(f"/households/{benali.pk}/")
+    benali_page = page.locator("main").inner_text()
+    assert "Recommandation" in benali_page
+    assert "absente" in benali_page.lower()  # the absent_visit touchpoint
+    page.goto(f"/households/{nguyen.pk}/")
+    panel = page.locator("section", has=page.locator("#tasks-panel-title"))
+    assert "Aller chercher la famille absente" in panel.inner_text()
+    assert "Fait" in panel.inner_text()
+    assert "Ils reviendront au café des parents." in panel.inner_text()
+    assert_accessible(page)
+    screenshot(page, "worklists-household-after-visit")
