@@ -392,3 +392,28 @@ def process_map_step(ctx: Context) -> Outcome:
     from bench.analytics_reference import process_map_step as run
 
     return run(ctx)
+
+
+@step(
+    "tasks",
+    "worklists: task proposals of every household (parcours.engine.worklists, per-household "
+    "timeline + rules + next change), checked on the timelines' spans",
+)
+def tasks_step(ctx: Context) -> Outcome:
+    from bench.worklists_bench import propose_all
+
+    seconds, spans, notes = propose_all(ctx)
+    return Outcome(seconds, spans, notes=notes)
+
+
+@step(
+    "tasks_db",
+    "worklists on SQLite (file, WAL): tasks_regenerate_many of every household, then again "
+    "(must create nothing)",
+    needs_data=False,
+    sizes="SM",
+)
+def tasks_db_step(ctx: Context) -> Outcome:
+    from bench.worklists_bench import regenerate_db
+
+    return regenerate_db(ctx, _db_path(ctx, "tasks"))
