@@ -128,7 +128,9 @@ def household_step(request, *, prefix: str = "new"):
     if household is not None:
         return household, None
     data = request.POST if request.method == "POST" else None
-    return None, QuickHouseholdForm(data, prefix=prefix)
+    return None, QuickHouseholdForm(
+        data, prefix=prefix, initial={"consent_date": timezone.localdate()}
+    )
 
 
 def household_or_404(pk) -> Household:
