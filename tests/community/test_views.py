@@ -170,3 +170,15 @@ def test_list_pages_query_counts(world, login, django_assert_max_num_queries, ot
     with scope(association=[world.a.pk]), django_assert_max_num_queries(7):
         data = household_community(household=other)
     assert len(data["sponsoring"]) == 5 and len(data["brought"]) == 5
+
+
+def test_group_page_query_count(world, login, django_assert_max_num_queries):
+    with scope(association=[world.a.pk]):
+        g = services.group_create(actor=None, association=world.a, name="Parents")
+        for i in range(6):
+            h = hs.household_create(actor=None, association=world.a, name=f"M{i}")
+            services.group_join(actor=None, group=g, household=h, start=TODAY())
+    client = login(world.user("coordinator"))
+    with django_assert_max_num_queries(10):
+        r = client.get(f"/community/groups/{g.pk}/")
+    assert r.status_code == 200 and len(r.context["memberships"]) == 6

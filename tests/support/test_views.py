@@ -125,3 +125,12 @@ def test_list_query_count(world, login, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         r = client.get("/support/")
     assert len(r.context["page"].object_list) == 6
+
+
+def test_errors_follow_the_users_language(world, case, login):
+    client = login(world.user("social_worker"))
+    client.cookies["django_language"] = "en"
+    early = (TODAY() - timedelta(days=10)).isoformat()
+    r = client.post(f"/support/{case.pk}/close/", {"closed_on": early, "outcome": "resolved"})
+    assert "Closed on" in r.context["form"].errors["closed_on"][0]
+    assert "the last follow-up" in r.context["form"].errors["closed_on"][0]
