@@ -260,10 +260,9 @@ def test_activity_pages_are_accessible(browser, served_for_pages, viewport, lang
     context = new_context(browser, viewport, served.url)
     page = context.new_page()
     try:
+        # The language switch's cookie (the header's menu differs between phone and desktop).
+        context.add_cookies([{"name": "django_language", "value": lang, "url": served.url}])
         login(page, "coordinator")
-        if lang == "en":
-            page.locator("header button[name=language][value=en]").click()
-            page.wait_for_load_state()
         activity = filedb.scalar(
             served.db_file, "SELECT activity_id FROM activities_session WHERE id = ?",
             served.session,
@@ -288,6 +287,8 @@ def test_activity_pages_are_accessible(browser, served_for_pages, viewport, lang
                 tap(page, served.regulars[0], "present")
                 tap(page, served.regulars[1], "excused")
                 wait_all_saved(page)
+                page.locator("#sheet-q").fill("Benali")  # someone known, not a regular
+                page.locator("#search-results .sheet-row").first.wait_for()
                 page.locator("#newcomer-details summary").click()
             if name.endswith("-form"):  # the form with its errors, as after a bad entry
                 page.locator("main form button[type=submit]").click()
