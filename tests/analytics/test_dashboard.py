@@ -131,3 +131,24 @@ def test_nav_link_for_aggregate_roles_only(world, client):
     assert 'href="/analytics/"' in client.get("/").content.decode()
     client.force_login(world.user(Role.VOLUNTEER))
     assert 'href="/analytics/"' not in client.get("/").content.decode()
+
+
+def test_the_customer_vocabulary_gives_the_same_figures_in_its_words(many, client):
+    from django_scopes import scopes_disabled
+
+    client.force_login(many.user(Role.COORDINATOR))
+    beneficiary = client.get(URL + PERIOD).context["panels"]
+    with scopes_disabled():
+        many.a.vocabulary = "customer"
+        many.a.save()
+    response = client.get(URL + PERIOD)
+    body = response.content.decode()
+    assert "Notoriété" in body and "clients" in body
+    assert "Sensibilisation" not in body and "familles" not in body.split("<main", 1)[1]
+    customer = response.context["panels"]
+    numbers = {"funnel": 1, "entry_points": 1, "time_in_stage": 1, "cohorts": 1}
+    for a, b in zip(beneficiary, customer, strict=True):
+        if a.kind in numbers:
+            assert a.rows, a.kind
+            n = numbers[a.kind]
+            assert [r[n:] for r in a.rows] == [r[n:] for r in b.rows], a.kind

@@ -29,6 +29,7 @@ class Labels:
     action: dict[int, str] = field(default_factory=dict)
     household: dict[int, str] = field(default_factory=dict)  # names, for staff only
     order: tuple[str, ...] = ()  # stage keys in the journey's order
+    words: dict[str, str] = field(default_factory=dict)  # the vocabulary's words, see vocab_words
 
 
 @dataclass
@@ -54,17 +55,29 @@ class Panel:
 
 
 TITLES = {
-    "funnel": gettext_lazy("Funnel: how far families went"),
+    "funnel": gettext_lazy("Funnel: how far the %(households)s go"),
     "entry_points": gettext_lazy("Entry points"),
-    "distribution": gettext_lazy("Where families are today"),
+    "distribution": gettext_lazy("Where the %(households)s are now"),
     "flows": gettext_lazy("Moves between stages"),
     "cohorts": gettext_lazy("Monthly cohorts: who keeps coming"),
     "time_in_stage": gettext_lazy("Time spent in each stage"),
     "lifecycle": gettext_lazy("Activity month by month"),
-    "channels": gettext_lazy("How families heard of us"),
-    "activities": gettext_lazy("Activities and progress"),
+    "channels": gettext_lazy("How the %(households)s heard of us"),
+    "activities": gettext_lazy("%(Activity)s and progress"),
     "process_map": gettext_lazy("Journey map and most common paths"),
 }
+
+
+def vocab_words(word: Callable[[str], str]) -> dict[str, str]:
+    """The words a panel uses, from the association's vocabulary in the user's language."""
+    out = {k: word(k) for k in ("households", "activity", "attendance", "intake")}
+    out["Households"] = out["households"][:1].upper() + out["households"][1:]
+    out["Activity"] = out["activity"][:1].upper() + out["activity"][1:]
+    return out
+
+
+def title(labels: Labels, kind: str) -> str:
+    return str(TITLES[kind]) % labels.words
 
 
 def pct(x: float | None) -> str:
@@ -125,17 +138,17 @@ def funnel(r, labels: Labels, who: Audience) -> Panel:
             )
     return Panel(
         "funnel",
-        str(TITLES["funnel"]),
+        title(labels, "funnel"),
         _(
-            "Families who entered the journey during the period: how many reached each stage "
-            "or a later one by the end of the period, the share that went on from the stage "
-            "before, and the days it took (median, 75th and 90th percentile). "
-            "%(n)s families entered."
+            "Among the %(households)s whose journey started during the period (%(n)s): how "
+            "many reached each stage or a later one by the end of the period, the share that "
+            "went on from the stage before, and the days it took (median, 75th and 90th "
+            "percentile)."
         )
-        % {"n": who.count(r.households)},
+        % {**labels.words, "n": who.count(r.households)},
         [
             _("Stage"),
-            _("Families"),
+            labels.words["Households"],
             _("From the stage before"),
             _("Of all who entered"),
             _("Median days"),
@@ -158,15 +171,17 @@ def entry_points(r, labels: Labels, who: Audience) -> Panel:
     keys = list(r.counts)
     return Panel(
         "entry_points",
-        str(TITLES["entry_points"]),
-        _("The stage at which the families who entered during the period started.")
-        + " "
-        + _("%(n)s families entered.") % {"n": who.count(r.households)},
-        [_("Stage"), _("Families")],
+        title(labels, "entry_points"),
+        _(
+            "Among the %(households)s whose journey started during the period (%(n)s): the "
+            "stage at which it started."
+        )
+        % {**labels.words, "n": who.count(r.households)},
+        [_("Stage"), labels.words["Households"]],
         [[labels.stage(k), who.count(r.counts[k])] for k in keys],
         _bar(
             [labels.stage(k) for k in keys],
-            [{"name": _("Families"), "data": [who.value(r.counts[k]) for k in keys]}],
+            [{"name": labels.words["Households"], "data": [who.value(r.counts[k]) for k in keys]}],
             horizontal=True,
         ),
         height=340,
@@ -179,18 +194,23 @@ def distribution(r, labels: Labels, who: Audience) -> Panel:
     rows += [[_("Status"), labels.status(k), who.count(r.statuses[k])] for k in status_keys]
     chart = _bar(
         [labels.stage(k) for k in stage_keys],
-        [{"name": _("Families"), "data": [who.value(r.stages[k]) for k in stage_keys]}],
+        [
+            {
+                "name": labels.words["Households"],
+                "data": [who.value(r.stages[k]) for k in stage_keys],
+            }
+        ],
         horizontal=True,
     )
     return Panel(
         "distribution",
-        str(TITLES["distribution"]),
+        title(labels, "distribution"),
         _(
-            "Families by current stage and by status on %(day)s (the last day of the period). "
-            "A family can hold several statuses at once."
+            "%(Households)s by current stage and by status on %(day)s (the last day of the "
+            "period); several statuses can hold at once."
         )
-        % {"day": date_format(date.fromisoformat(r.day), "SHORT_DATE_FORMAT")},
-        [_("By"), _("Stage or status"), _("Families")],
+        % {**labels.words, "day": date_format(date.fromisoformat(r.day), "SHORT_DATE_FORMAT")},
+        [_("By"), _("Stage or status"), labels.words["Households"]],
         rows,
         chart,
         height=340,
@@ -241,13 +261,13 @@ def flows(r, labels: Labels, who: Audience) -> Panel:
     }
     return Panel(
         "flows",
-        str(TITLES["flows"]),
+        title(labels, "flows"),
         _(
             "Moves from one stage to the next during the period, going back included "
-            "(in red). %(n)s moves by %(h)s families."
+            "(in red). Moves: %(n)s, by %(h)s %(households)s."
         )
-        % {"n": who.count(r.transitions), "h": who.count(r.households)},
-        [_("From"), _("To"), _("Moves"), _("Families"), _("Going back")],
+        % {**labels.words, "n": who.count(r.transitions), "h": who.count(r.households)},
+        [_("From"), _("To"), _("Moves"), labels.words["Households"], _("Going back")],
         rows,
         chart,
         height=420,
@@ -284,7 +304,7 @@ def cohorts(r, labels: Labels, who: Audience) -> Panel:
         "series": [
             {
                 "type": "heatmap",
-                "name": _("Share that attended (%)"),
+                "name": _("Share (%)"),
                 "data": data,
                 "label": {"show": True},
             }
@@ -292,12 +312,14 @@ def cohorts(r, labels: Labels, who: Audience) -> Panel:
     }
     return Panel(
         "cohorts",
-        str(TITLES["cohorts"]),
+        title(labels, "cohorts"),
         _(
-            "Families grouped by the month of their first welcome visit: the share that "
-            "attended an activity in that month (month 0) and in each later month."
-        ),
-        [_("First welcome visit"), _("Families"), *months],
+            "Cohorts by the month of the first “%(intake)s” touchpoint: the share of the "
+            "%(households)s with at least one “%(attendance)s” touchpoint in that month "
+            "(month 0) and in each later month."
+        )
+        % labels.words,
+        [_("Cohort"), labels.words["Households"], *months],
         rows,
         chart,
         height=max(240, 40 * len(r.cohorts) + 100),
@@ -340,12 +362,20 @@ def time_in_stage(r, labels: Labels, who: Audience) -> Panel:
     }
     return Panel(
         "time_in_stage",
-        str(TITLES["time_in_stage"]),
+        title(labels, "time_in_stage"),
         _(
-            "Share of families still in a stage after a number of days (Kaplan–Meier). "
-            "Families still there at the end of the period count until that day (censored)."
-        ),
-        [_("Stage"), _("Families"), _("Left the stage"), _("Still in it"), _("Median days")],
+            "Share of the %(households)s still in a stage after a number of days "
+            "(Kaplan–Meier). Those still there at the end of the period count until that day "
+            "(censored)."
+        )
+        % labels.words,
+        [
+            _("Stage"),
+            labels.words["Households"],
+            _("Left the stage"),
+            _("Still in it"),
+            _("Median days"),
+        ],
         rows,
         chart,
         height=360,
@@ -375,12 +405,13 @@ def lifecycle(r, labels: Labels, who: Audience) -> Panel:
     )
     return Panel(
         "lifecycle",
-        str(TITLES["lifecycle"]),
+        title(labels, "lifecycle"),
         _(
-            "Each month: families new this month, returning from the month before, back "
-            "after a break, and gone quiet (active the month before, not this month). "
-            "Newsletters and messages from the association do not count as activity."
-        ),
+            "Each month, among the %(households)s: new this month, returning from the month "
+            "before, back after a break, and gone quiet (active the month before, not this "
+            "month). Messages from the association do not count as activity."
+        )
+        % labels.words,
         [_("Month"), *names.values()],
         [[m.month, *(who.count(getattr(m, a)) for a in names)] for m in r.months],
         chart,
@@ -402,20 +433,28 @@ def channels(r, labels: Labels, who: Audience) -> Panel:
                 [kind, name, who.count(a.households), *(who.count(a.reached[k]) for k in keys)]
             )
     cats = [labels.channel.get(a.key, a.key or _("Unknown")) for a in r.channels]
-    series = [{"name": _("Families"), "data": [who.value(a.households) for a in r.channels]}]
+    series = [
+        {"name": labels.words["Households"], "data": [who.value(a.households) for a in r.channels]}
+    ]
     series += [
         {"name": labels.stage(k), "data": [who.value(a.reached[k]) for a in r.channels]}
         for k in shown_stages
     ]
     return Panel(
         "channels",
-        str(TITLES["channels"]),
+        title(labels, "channels"),
         _(
-            "Families who entered during the period, by how they heard of the association, "
-            "and families reached by each outreach action: how many reached each stage or a "
-            "later one."
-        ),
-        [_("By"), _("Channel or action"), _("Families"), *(labels.stage(k) for k in keys)],
+            "Among the %(households)s whose journey started during the period, by how they "
+            "heard of us, and among those reached by each outreach action: how many reached "
+            "each stage or a later one."
+        )
+        % labels.words,
+        [
+            _("By"),
+            _("Channel or action"),
+            labels.words["Households"],
+            *(labels.stage(k) for k in keys),
+        ],
         rows,
         _bar(cats, series),
         height=360,
@@ -437,19 +476,29 @@ def activities(r, labels: Labels, who: Audience) -> Panel:
     chart = _bar(
         names,
         [
-            {"name": _("Families who attended"), "data": [who.value(a.attendees) for a in acts]},
+            {
+                "name": _("With at least one “%(attendance)s”") % labels.words,
+                "data": [who.value(a.attendees) for a in acts],
+            },
             {"name": _("Went further afterwards"), "data": [who.value(a.progressed) for a in acts]},
         ],
         horizontal=True,
     )
     return Panel(
         "activities",
-        str(TITLES["activities"]),
+        title(labels, "activities"),
         _(
-            "Families who attended each activity during the period, and how many reached a "
-            "later stage after their first session."
-        ),
-        [_("Activity"), _("Families who attended"), _("Went further afterwards"), _("Share")],
+            "For each %(activity)s: the %(households)s with at least one “%(attendance)s” "
+            "touchpoint during the period, and how many of them reached a later stage after "
+            "the first one."
+        )
+        % labels.words,
+        [
+            labels.words["Activity"],
+            _("With at least one “%(attendance)s”") % labels.words,
+            _("Went further afterwards"),
+            _("Share"),
+        ],
         rows,
         chart,
         height=max(260, 36 * len(acts) + 80),
@@ -511,14 +560,14 @@ def process_map(r, labels: Labels, who: Audience) -> Panel:
     }
     return Panel(
         "process_map",
-        str(TITLES["process_map"]),
+        title(labels, "process_map"),
         _(
-            "For families who entered during the period: every move between two stages with "
-            "its count and the median days spent before it, and the %(top)s most common paths "
-            "(out of %(n)s different paths)."
+            "Among the %(households)s whose journey started during the period: every move "
+            "between two stages with its count and the median days spent before it, and the "
+            "%(top)s most common paths (out of %(n)s different paths)."
         )
-        % {"top": len(r.variants), "n": r.variant_count},
-        [_("Kind"), _("Move or path"), _("Times"), _("Families"), _("Median days")],
+        % {**labels.words, "top": len(r.variants), "n": r.variant_count},
+        [_("Kind"), _("Move or path"), _("Times"), labels.words["Households"], _("Median days")],
         rows,
         chart,
         height=300,

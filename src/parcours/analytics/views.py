@@ -14,13 +14,13 @@ from parcours.accounts.roles import ROLE_CAPABILITIES, Capability
 from parcours.analytics import selectors
 from parcours.analytics.forms import FilterForm, default_period
 from parcours.analytics.measures import MEASURES, Query, run
-from parcours.analytics.panels import PRESENTERS, TITLES, Labels, Panel
+from parcours.analytics.panels import PRESENTERS, Labels, vocab_words
 from parcours.analytics.privacy import EXPORT, audience_for
 from parcours.journey.definitions import definition_for
 from parcours.journey.reasons import current_language
 
 
-def _query(request, association) -> tuple[FilterForm, Query]:
+def _query(request, association, words) -> tuple[FilterForm, Query]:
     choices = selectors.filter_choices(association=association)
     data = request.GET.copy()
     default = default_period(timezone.localdate())
@@ -28,10 +28,12 @@ def _query(request, association) -> tuple[FilterForm, Query]:
         if not data.get(name):  # the form shows the period the figures cover
             data[name] = day.isoformat()
     form = FilterForm(data, choices=choices)
+    form.fields["cohort"].label = _("First “%(intake)s” in") % words
+    form.fields["activity"].label = words["Activity"]
     return form, Query(association.pk, form.period(), form.filters())
 
 
-def _labels(association, definition, results, who) -> Labels:
+def _labels(association, definition, results, who, words) -> Labels:
     from parcours.households.models import Channel
 
     lang = current_language()
@@ -48,23 +50,28 @@ def _labels(association, definition, results, who) -> Labels:
         action=selectors.action_names(association=association, ids=action_ids),
         household=selectors.household_names(association=association, ids=dropped),
         order=definition.stage_keys,
+        words=words,
     )
 
 
-def _panels(request, association, kinds, who) -> tuple[FilterForm, Query, list[Panel]]:
-    form, query = _query(request, association)
+def _panels(request, association, kinds, who):
+    """(form, query, panels, words) of the measures ``kinds`` for the audience ``who``."""
     definition = definition_for(association)
+    lang = current_language()
+    words = vocab_words(lambda w: definition.vocabulary.word(w, lang))
+    form, query = _query(request, association, words)
     data = selectors.journey_data(association=association, stage_keys=definition.stage_keys)
     results = {kind: run(kind, data, query) for kind in kinds}
-    labels = _labels(association, definition, results, who)
-    return form, query, [PRESENTERS[k](results[k], labels, who) for k in kinds]
+    labels = _labels(association, definition, results, who, words)
+    panels = [PRESENTERS[k](results[k], labels, who) for k in kinds]
+    return form, query, panels, words
 
 
 @require(Capability.VIEW_AGGREGATES)
 def dashboard(request):
     association = request.membership.association
     who = audience_for(ROLE_CAPABILITIES[request.membership.role])
-    form, query, panels = _panels(request, association, list(MEASURES), who)
+    form, query, panels, words = _panels(request, association, list(MEASURES), who)
     params = request.GET.copy()
     return render(
         request,
@@ -76,6 +83,7 @@ def dashboard(request):
             "who": who,
             "query_string": params.urlencode(),
             "lang": current_language(),
+            "words": words,
         },
     )
 
@@ -94,13 +102,14 @@ def export_csv(request):
     if kind not in MEASURES:
         raise Http404
     association = request.membership.association
-    form, query, (panel,) = _panels(request, association, [kind], EXPORT)
+    form, query, panels, words = _panels(request, association, [kind], EXPORT)
+    panel = panels[0]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{association.slug}-{kind}-{query.period.start}-{query.period.end}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # spreadsheets then read the file as UTF-8
     writer = csv.writer(response, delimiter=";")
-    writer.writerow([neutralise(str(TITLES[kind]))])
+    writer.writerow([neutralise(panel.title)])
     writer.writerow([neutralise(f"{_('Period')}: {query.period.start} – {query.period.end}")])
     writer.writerow([neutralise(c) for c in panel.columns])
     for row in panel.rows:
