@@ -152,3 +152,13 @@ def test_the_customer_vocabulary_gives_the_same_figures_in_its_words(many, clien
             assert a.rows, a.kind
             n = numbers[a.kind]
             assert [r[n:] for r in a.rows] == [r[n:] for r in b.rows], a.kind
+
+
+def test_long_dropout_lists_are_cut_with_a_note(many, client, monkeypatch):
+    from parcours.analytics import panels, views
+
+    monkeypatch.setattr(panels, "DROPOUT_NAMES", 2)
+    monkeypatch.setattr(views, "DROPOUT_NAMES", 2)
+    client.force_login(many.user(Role.COORDINATOR))
+    body = client.get(URL + PERIOD).content.decode()
+    assert "The first 2 of 6 are listed" in body or "Les 2 premiers sur 6" in body

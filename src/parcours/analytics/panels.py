@@ -32,10 +32,15 @@ class Labels:
     words: dict[str, str] = field(default_factory=dict)  # the vocabulary's words, see vocab_words
 
 
+#: At most this many names per funnel bar on the page (the count says how many there are).
+DROPOUT_NAMES = 100
+
+
 @dataclass
 class Dropout:
     label: str
-    households: list[tuple[int, str]]
+    households: list[tuple[int, str]]  # the first DROPOUT_NAMES
+    total: int
 
 
 @dataclass
@@ -134,7 +139,11 @@ def funnel(r, labels: Labels, who: Audience) -> Panel:
         prev = s.reached
         if who.names and s.dropped:
             dropouts.append(
-                Dropout(label, [(h, labels.household.get(h, f"#{h}")) for h in s.dropped])
+                Dropout(
+                    label,
+                    [(h, labels.household.get(h, f"#{h}")) for h in s.dropped[:DROPOUT_NAMES]],
+                    len(s.dropped),
+                )
             )
     return Panel(
         "funnel",

@@ -14,7 +14,7 @@ from parcours.accounts.roles import ROLE_CAPABILITIES, Capability
 from parcours.analytics import selectors
 from parcours.analytics.forms import FilterForm, default_period
 from parcours.analytics.measures import MEASURES, Query, run
-from parcours.analytics.panels import PRESENTERS, Labels, vocab_words
+from parcours.analytics.panels import DROPOUT_NAMES, PRESENTERS, Labels, vocab_words
 from parcours.analytics.privacy import EXPORT, audience_for
 from parcours.journey.definitions import definition_for
 from parcours.journey.reasons import current_language
@@ -40,7 +40,7 @@ def _labels(association, definition, results, who, words) -> Labels:
     dropped: set[int] = set()
     if who.names and "funnel" in results:
         for s in results["funnel"].steps:
-            dropped.update(s.dropped)
+            dropped.update(s.dropped[:DROPOUT_NAMES])
     action_ids = {a.key for a in results["channels"].actions} if "channels" in results else set()
     return Labels(
         stage=lambda k: definition.stage_label(k, lang),
