@@ -281,7 +281,11 @@ def attendance_mark(
         raise ValidationError({"household": _("Choose a household of the list.")})
     # Serialise the marks of one session (PostgreSQL; SQLite's IMMEDIATE transactions already
     # hold the write lock), so the derived touchpoints follow the rows exactly.
-    session = Session.objects.select_for_update().select_related("activity").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("activity")
+        .get(pk=session.pk)
+    )
     _check_markable(session)
     intent = clamp_intent(intent_at)
     mark_id = (mark_id or "")[:64]

@@ -177,6 +177,11 @@
       return;
     }
     onMarkFailed(entry); // server error, or signed out (the login page came back): keep it
+    if (signedOut(xhr)) statusEl.textContent = T.textSignedOut;
+  }
+
+  function signedOut(xhr) {
+    return xhr.status === 200 && /\/login\//.test(xhr.responseURL || "");
   }
 
   function onMarkFailed(entry) {
@@ -239,6 +244,7 @@
     inflight.delete("n" + entry.mark_id);
     if (xhr.status !== 200 || !xhr.responseText.includes('id="newcomer-panel"')) {
       onNewcomerFailed(entry);
+      if (signedOut(xhr)) statusEl.textContent = T.textSignedOut;
       return;
     }
     const q = queue();
