@@ -24,6 +24,15 @@ def assert_accessible(page) -> None:
     assert not violations, format_violations(violations)
 
 
+def go_to_my_tasks(page) -> None:
+    """Through the main menu, as a user would (folded behind "Menu" on a phone)."""
+    summary = page.locator("#nav-menu > summary")
+    if summary.count() and summary.is_visible() and not page.locator("#nav-menu[open]").count():
+        summary.click()
+    page.locator("header nav").get_by_role("link", name="Mes tâches").click()
+    page.wait_for_load_state()
+
+
 def _make_benali_a_peer_family(association):
     """Famille Benali brought a family ten days ago: recommendation, a peer family."""
     from django.utils import timezone
@@ -49,7 +58,7 @@ def test_absent_family_loop(page, login_as, association, browser, live_server):
 
     # 1. The coordinator sees the task on the board, under the family's stage.
     login_as("coordinator")
-    page.get_by_role("link", name="Mes tâches").first.click()
+    go_to_my_tasks(page)
     page.get_by_role("link", name="Tableau de toutes les tâches ouvertes").first.click()
     page.wait_for_load_state()
     card = page.locator("article.task-card", has_text="Famille Nguyen").filter(
@@ -72,8 +81,7 @@ def test_absent_family_loop(page, login_as, association, browser, live_server):
     phone = new_context(browser, "phone", live_server.url)
     mobile = phone.new_page()
     login_as("peer_family", target=mobile)
-    mobile.get_by_role("link", name="Mes tâches").first.click()
-    mobile.wait_for_load_state()
+    go_to_my_tasks(mobile)
     main = mobile.locator("main")
     assert "Aller chercher la famille absente" in main.inner_text()
     assert "Famille Nguyen" in main.inner_text()
@@ -112,3 +120,40 @@ def test_absent_family_loop(page, login_as, association, browser, live_server):
     assert "Ils reviendront au café des parents." in panel.inner_text()
     assert_accessible(page)
     screenshot(page, "worklists-household-after-visit")
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_sponsor_matching_explains_and_accepts(page, login_as, association):
+    _make_benali_a_peer_family(association)  # a sponsor family, capacity 1
+    nguyen = association.household("Famille Nguyen")
+    login_as("coordinator")
+    page.goto("/tasks/matching/")
+    cards = page.locator("main article.task-card")
+    # the three families waiting: Nguyen (discovery), Martin and Diallo (acquisition)
+    names = [c.locator("h2").inner_text() for c in cards.all()]
+    assert [n.split(" ·")[0] for n in names] == [
+        "Famille Diallo",
+        "Famille Martin",
+        "Famille Nguyen",
+    ]
+    martin = cards.filter(has_text="Famille Martin")
+    # Martin lives in Les Tilleuls like Benali, with children too: Benali is proposed, and why
+    assert "Famille Benali" in martin.inner_text()
+    assert "même quartier (Les Tilleuls)" in martin.inner_text()
+    assert horizontal_overflow(page) is None
+    assert_accessible(page)
+    screenshot(page, "worklists-matching-phone")
+    card = cards.filter(has_text="Famille Nguyen")
+    card.get_by_label("Parrain ou marraine").select_option(index=0)
+    chosen = card.get_by_label("Parrain ou marraine").evaluate(
+        "s => s.options[s.selectedIndex].text"
+    )
+    card.get_by_role("button", name="Accepter").click()
+    page.wait_for_load_state()
+    assert "accompagne désormais Famille Nguyen" in page.locator("main").inner_text()
+    assert "Famille Nguyen" not in [
+        c.locator("h2").inner_text() for c in page.locator("main article.task-card").all()
+    ]
+    page.goto(f"/households/{nguyen.pk}/")
+    sponsor_name = chosen.rsplit(" (", 1)[0]
+    assert sponsor_name in page.locator("main").inner_text()

@@ -60,7 +60,12 @@ def _rows(association):
                 "proposal": p,
                 "sponsor": by_key.get(p.sponsor) if p else None,
                 "reasons": [reason_text(r) for r in p.reasons] if p else [],
-                "choices": [(c.key, f"{c.label} ({a.score})") for c, a in choices],
+                # the proposed sponsor's score is the proposal's (its load counts the other
+                # proposals of this page); the others' at their current load
+                "choices": [
+                    (c.key, f"{c.label} ({p.score if p and p.sponsor == c.key else a.score})")
+                    for c, a in choices
+                ],
             }
         )
     return rows, by_key, by_need
