@@ -205,3 +205,33 @@ def test_manual_placement_through_the_page(world, household, client):
         ).status_code
         == 403
     )
+
+
+def test_volunteers_see_no_trace_of_a_support_case(world, household, client):
+    act = world.touchpoint_a.activity
+    with scopes_disabled():
+        for d in (30, 20, 10):
+            hs.touchpoint_record(
+                actor=None,
+                household=household,
+                day=TODAY - timedelta(days=d),
+                kind="attendance",
+                activity=act,
+            )
+        hs.touchpoint_record(
+            actor=None,
+            household=household,
+            day=TODAY - timedelta(days=3),
+            kind="support_opened",
+            ref=41,
+        )
+        assert HouseholdJourney.objects.get(household=household).stage == "maintenance"
+    client.force_login(world.user(Role.VOLUNTEER))
+    page = client.get(f"/households/{household.pk}/").content.decode()
+    assert "Maintenance" in page  # the stage itself is part of the journey
+    assert "accompagnement personnalisé (détails pour les travailleurs sociaux)" in page
+    for secret in ("Accompagnement ouvert", "Accompagnée", "Support case", "in_support"):
+        assert secret not in page, secret
+    client.force_login(world.user(Role.SOCIAL_WORKER))
+    page = client.get(f"/households/{household.pk}/").content.decode()
+    assert "toujours en cours" in page

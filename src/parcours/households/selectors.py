@@ -24,9 +24,12 @@ def household_detail(*, pk: int) -> Household:
     return Household.objects.prefetch_related("persons").get(pk=pk)
 
 
-def household_touchpoints(*, household: Household) -> QuerySet[Touchpoint]:
-    return (
-        Touchpoint.objects.filter(household=household)
-        .select_related("activity", "actor")
-        .order_by("-day", "-id")
-    )
+# Touchpoint kinds whose very existence is sensitive (a support case is a breakdown).
+SENSITIVE_KINDS = ("support_opened", "support_closed")
+
+
+def household_touchpoints(*, household: Household, sensitive: bool) -> QuerySet[Touchpoint]:
+    qs = Touchpoint.objects.filter(household=household)
+    if not sensitive:
+        qs = qs.exclude(kind__in=SENSITIVE_KINDS)
+    return qs.select_related("activity", "actor").order_by("-day", "-id")

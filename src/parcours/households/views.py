@@ -38,7 +38,9 @@ def household_list(request):
 @require(Capability.VIEW_HOUSEHOLDS)
 def household_detail(request, pk: int):
     household = _get_household(pk)
-    touchpoints = selectors.household_touchpoints(household=household)
+    touchpoints = selectors.household_touchpoints(
+        household=household, sensitive=_sensitive(request)
+    )
     show_all = request.GET.get("touchpoints") == "all"
     shown = list(touchpoints if show_all else touchpoints[: RECENT_TOUCHPOINTS + 1])
     return render(

@@ -119,7 +119,12 @@ def _min_stage(p, ctx) -> str:
     return _("at the stage %(stage)s or beyond") % {"stage": label}
 
 
+def _support_hidden(p, ctx) -> str:
+    return _("personalised support (details for social workers)")
+
+
 RENDERERS = {
+    "support_hidden": _support_hidden,
     "touchpoint_count": _touchpoint_count,
     "attendance_same_activity": _same_activity,
     "attendance_distinct": _distinct,

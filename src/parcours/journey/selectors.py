@@ -37,12 +37,33 @@ class JourneyView:
     stages: list[tuple[str, str]] = field(default_factory=list)
 
 
-def household_journey(*, household) -> JourneyView:
+SENSITIVE_STATUSES = ("in_support",)
+
+
+def _public(reasons: list[dict]) -> list[dict]:
+    """Reasons without what only sensitive roles may see: a support case becomes 'support'."""
+    out = []
+    for r in reasons:
+        if r["code"] == "open_episode" and str(r["params"].get("opened", "")).startswith("support"):
+            out.append({"code": "support_hidden", "params": {}})
+        else:
+            out.append(r)
+    return out
+
+
+def household_journey(*, household, sensitive: bool) -> JourneyView:
     definition = definition_for(household.association)
     lang = current_language()
     activity_ids = set()
     spans = list(StageSpan.objects.filter(household=household).order_by("start"))
     snapshot = HouseholdJourney.objects.filter(household=household).first()
+    if not sensitive:
+        for s in spans:
+            s.reasons = _public(s.reasons)
+            s.evidence = [e for e in s.evidence if not e["kind"].startswith("support")]
+        if snapshot:
+            snapshot.reasons = _public(snapshot.reasons)
+            snapshot.statuses = [k for k in snapshot.statuses if k not in SENSITIVE_STATUSES]
     for r in snapshot.reasons if snapshot else []:
         if r["params"].get("activity") is not None:
             activity_ids.add(r["params"]["activity"])

@@ -12,7 +12,9 @@ def household_journey(context, household):
     role = request.membership.role if getattr(request, "membership", None) else None
     return {
         "household": household,
-        "journey": select_journey(household=household),
+        "journey": select_journey(
+            household=household, sensitive=role_can(role, Capability.VIEW_SENSITIVE)
+        ),
         "can_place": role_can(role, Capability.EDIT_HOUSEHOLDS),
         "csrf_token": context.get("csrf_token"),
         "request": request,
