@@ -74,8 +74,7 @@ def test_absent_family_loop(page, login_as, association, browser, live_server):
     # 2. ... and gives it to Famille Benali.
     page.get_by_label("Confier cette tâche à").select_option(label="Famille Benali — Les Tilleuls")
     page.get_by_role("button", name="Confier", exact=True).click()
-    page.wait_for_load_state()
-    assert "Pour Famille Benali" in page.locator("main").inner_text()
+    page.locator("main").get_by_text("Pour Famille Benali").wait_for()  # htmx, then reload
 
     # 3. The peer family's user, on a phone, sees it among their tasks.
     phone = new_context(browser, "phone", live_server.url)
@@ -104,8 +103,7 @@ def test_absent_family_loop(page, login_as, association, browser, live_server):
     assert_accessible(mobile)
     screenshot(mobile, "worklists-visit-phone")
     mobile.get_by_role("button", name="Enregistrer la visite").click()
-    mobile.wait_for_load_state()
-    assert "Rien à faire pour l’instant" in mobile.locator("main").inner_text()
+    mobile.locator("main").get_by_text("Rien à faire pour l’instant").wait_for()
     phone.close()
 
     # 5. Both households' pages show it: the visit on the visitor, the task done on the other.

@@ -79,7 +79,9 @@ def test_htmx_done_dismiss_and_snooze(world, absent, client):
     task.refresh_from_db()
     assert task.state == Task.State.SNOOZED
     sponsor = Task.objects.get(household=h, rule="assign_sponsor")
-    r = client.post(f"/tasks/{sponsor.pk}/", {"action": "done"}, HTTP_HX_REQUEST="true")
+    r = client.post(
+        f"/tasks/{sponsor.pk}/", {"action": "done", "swap": "card"}, HTTP_HX_REQUEST="true"
+    )
     assert r.status_code == 200 and "Fait" in r.content.decode()
     assert f'id="task-{sponsor.pk}"' in r.content.decode()
     sponsor.refresh_from_db()
@@ -177,9 +179,7 @@ def test_the_sponsor_is_asked_when_usage_is_about_to_lapse(world, client, today)
 
 
 @pytest.mark.django_db
-def test_household_page_lists_its_tasks_without_support_ones_for_volunteers(
-    world, absent, client
-):
+def test_household_page_lists_its_tasks_without_support_ones_for_volunteers(world, absent, client):
     h, task, peer, peer_user = absent
     client.force_login(world.user(Role.VOLUNTEER))
     page = client.get(f"/households/{h.pk}/").content.decode()
@@ -187,3 +187,22 @@ def test_household_page_lists_its_tasks_without_support_ones_for_volunteers(
     assert "Suivi de l’accompagnement" not in page
     client.force_login(world.user(Role.SOCIAL_WORKER))
     assert "Suivi de l’accompagnement" in client.get(f"/households/{h.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_htmx_from_the_task_page_swaps_errors_and_redirects_on_success(world, absent, client):
+    h, task, peer, peer_user = absent
+    client.force_login(world.user(Role.COORDINATOR))
+    r = client.post(
+        f"/tasks/{task.pk}/", {"action": "dismiss", "dismiss-reason": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 200 and 'id="task-actions"' in r.content.decode()
+    assert "Pourquoi cette tâche" in r.content.decode()
+    r = client.post(
+        f"/tasks/{task.pk}/",
+        {"action": "dismiss", "dismiss-reason": "Déjà revenue", "next": "https://evil.example/"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 204 and r["HX-Redirect"] == "/tasks/"
+    task.refresh_from_db()
+    assert task.state == Task.State.DISMISSED and task.state_reason == "Déjà revenue"

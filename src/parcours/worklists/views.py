@@ -4,9 +4,11 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -27,6 +29,13 @@ def _task(request, pk: int) -> Task:
         return selectors.task_visible(pk, request.membership)
     except Task.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("worklists:mine")
 
 
 def _visitor(request, task: Task) -> Household | None:
@@ -114,11 +123,16 @@ def task_detail(request, task_pk: int):
                         form.add_error(None if field not in form.fields else field, e)
             else:
                 messages.success(request, _("Saved."))
-                if request.htmx:
+                target = _safe_next(request)
+                if request.htmx and request.POST.get("swap") == "card":
                     task = _task(request, task_pk)
                     decorate([task], request.membership)
                     return render(request, "worklists/_task.html", {"task": task, "card": True})
-                return redirect(request.POST.get("next") or "worklists:mine")
+                if request.htmx:  # from the task page: go where the user came from
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = target
+                    return response
+                return redirect(target)
     decorate([task], request.membership)
     context = {
         "task": task,
