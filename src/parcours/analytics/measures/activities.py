@@ -50,6 +50,22 @@ def _suffix_max(hh: np.ndarray, stage: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate((lift + stage)[::-1])[::-1] - lift
 
 
+def _first_per_pair(hh: np.ndarray, act: np.ndarray) -> np.ndarray:
+    """Row of the first occurrence of each (household, activity), rows in (household, day)
+    order; through a dense table when it is small enough, else a stable sort."""
+    if hh.size == 0:
+        return np.empty(0, dtype=np.int64)
+    a_lo, a_n = int(act.min()), int(act.max()) - int(act.min()) + 1
+    h_lo, h_n = int(hh[0]), int(hh[-1]) - int(hh[0]) + 1
+    key = (hh - h_lo) * a_n + (act - a_lo)
+    if h_n * a_n <= 64_000_000:
+        first = np.full(h_n * a_n, hh.size, dtype=np.int64)
+        np.minimum.at(first, key, np.arange(hh.size, dtype=np.int64))
+        return first[first < hh.size]  # ascending key: (household, activity) order
+    order = np.argsort(key, kind="stable")
+    return order[group_firsts(key[order])]
+
+
 def compute(data: JourneyData, query: Query) -> Activities:
     ids = scope(data, query)
     first, last = query.period.first, query.period.last
@@ -58,10 +74,7 @@ def compute(data: JourneyData, query: Query) -> Activities:
     hh, act, day = data.tp_household[sel], data.tp_activity[sel], data.tp_day[sel]
     # first attendance of each (household, activity): rows are sorted by (household, day), and
     # np.unique's index is the first occurrence
-    lo = int(act.min()) if act.size else 0
-    key = hh * (int(act.max()) - lo + 1 if act.size else 1) + (act - lo)
-    order = np.argsort(key, kind="stable")  # nearly sorted already (by household): fast
-    first_rows = order[group_firsts(key[order])]
+    first_rows = _first_per_pair(hh, act)
     hh, act, day = hh[first_rows], act[first_rows], day[first_rows].astype(np.int64)
 
     s_hh, s_st, s_start, s_end = spans_until(data, query, np.unique(hh))

@@ -124,14 +124,14 @@ def _month_of_slow(day: np.ndarray) -> np.ndarray:
 
 
 def month_of(day: int | np.ndarray) -> np.ndarray:
-    """Month number (year * 12 + month - 1) of day numbers (through a table of the days spanned,
-    much faster than datetime conversions on millions of rows)."""
-    arr = np.asarray(day, dtype=np.int64)
+    """Month number (year * 12 + month - 1) of day numbers, through a table of the days spanned
+    (much faster than datetime conversions on millions of rows; int32 days stay int32)."""
+    arr = np.asarray(day)
     if arr.size < 1000:
         return _month_of_slow(arr)
     lo, hi = int(arr.min()), int(arr.max())
-    table = _month_of_slow(np.arange(lo, hi + 1))
-    return table[arr - lo]
+    table = _month_of_slow(np.arange(lo, hi + 1)).astype(np.int32)
+    return table[arr - arr.dtype.type(lo)]
 
 
 def month_label(month: int) -> str:
@@ -197,6 +197,20 @@ def member(values: np.ndarray, ids: I64, every: I64) -> Bool:
         idx = np.clip(values - lo, -1, hi - lo + 1)
         return table[idx]  # -1 and hi-lo+1 land on False cells
     return np.isin(values, ids)
+
+
+def rows_of(data: JourneyData, households: I64) -> tuple[I64, I64]:
+    """Touchpoint rows of the (sorted) ``households``, and how many each has: the rows of one
+    household are contiguous, so only those rows are touched, not the whole log."""
+    lo = np.searchsorted(data.tp_household, households, "left")
+    hi = np.searchsorted(data.tp_household, households, "right")
+    counts = (hi - lo).astype(np.int64)
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64), counts
+    # concatenated ranges lo[i] .. hi[i]-1
+    starts = np.repeat(lo - np.r_[0, np.cumsum(counts)[:-1]], counts)
+    return starts + np.arange(total, dtype=np.int64), counts
 
 
 def span_mask(data: JourneyData, ids: I64) -> Bool:

@@ -18,12 +18,12 @@ from parcours.analytics.measures.base import (
     INTAKE_VISIT,
     JourneyData,
     Query,
-    distinct_sorted,
     group_firsts,
+    member,
     month_label,
     month_of,
+    rows_of,
     scope,
-    tp_mask,
 )
 
 KIND = "cohorts"
@@ -46,39 +46,38 @@ def compute(data: JourneyData, query: Query) -> Cohorts:
     ids = scope(data, query)
     last = query.period.last
     m_first, m_last = (int(x) for x in month_of(np.array([query.period.first, last])))
-    inscope = tp_mask(data, ids) & (data.tp_day <= last)
-    sel = inscope & (data.tp_kind == INTAKE_VISIT)
+    sel = (data.tp_kind == INTAKE_VISIT) & (data.tp_day <= last)
     ih, iday = data.tp_household[sel], data.tp_day[sel]
+    inscope = member(ih, ids, data.household)
+    ih, iday = ih[inscope], iday[inscope]
     firsts = group_firsts(ih)
     c_hh, c_month = ih[firsts], month_of(iday[firsts])
     keep = (c_month >= m_first) & (c_month <= m_last)
     c_hh, c_month = c_hh[keep], c_month[keep]
-    asel = inscope & (data.tp_kind == ATTENDANCE)
-    ah, amonth = data.tp_household[asel], month_of(data.tp_day[asel])
-    cohort_of_row = np.full(ah.shape[0], -1, dtype=np.int64)
-    if c_hh.size and ah.size:
-        lo, hi = int(data.household[0]), int(data.household[-1])
-        table = np.full(hi - lo + 1, -1, dtype=np.int64)  # household -> cohort month
-        table[c_hh - lo] = c_month
-        cohort_of_row = table[ah - lo]
-    match = cohort_of_row >= 0
-    a_cohort = cohort_of_row[match]
-    offset = amonth[match] - a_cohort
+    # only the touchpoints of the cohorts' households are read
+    rows, counts = rows_of(data, c_hh)
+    day = data.tp_day[rows]
+    att = (data.tp_kind[rows] == ATTENDANCE) & (day <= last)
+    ah = data.tp_household[rows][att]
+    a_cohort = np.repeat(c_month, counts)[att]
+    offset = month_of(day[att]) - a_cohort
     later = offset >= 0
-    code = distinct_sorted(ah[match][later] * 1200 + offset[later])  # (household, offset)
-    hh_of, off_of = code // 1200, code % 1200
-    cohort_of = c_month[np.searchsorted(c_hh, hh_of)]
+    ah, a_cohort, offset = ah[later], a_cohort[later], offset[later]
+    # rows are sorted by (household, day): distinct (household, offset) are runs
+    new = group_firsts(ah)
+    new[1:] |= offset[1:] != offset[:-1]
+    off_of, cohort_of = offset[new], a_cohort[new]
     out = []
     for month in np.unique(c_month).tolist():
         size = int((c_month == month).sum())
         n_off = m_last - month + 1
-        counts = np.bincount(off_of[cohort_of == month], minlength=n_off)[:n_off]
+        counts_m = np.bincount(off_of[cohort_of == month], minlength=n_off)[:n_off]
         out.append(
             Cohort(
                 month=month_label(month),
                 households=size,
-                attended=[int(x) for x in counts],
-                shares=[float(x) / size for x in counts],
+                attended=[int(x) for x in counts_m],
+                shares=[float(x) / size for x in counts_m],
             )
         )
     return Cohorts(out)

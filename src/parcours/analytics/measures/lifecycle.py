@@ -23,7 +23,6 @@ from parcours.analytics.measures.base import (
     COMMUNICATION,
     JourneyData,
     Query,
-    distinct_sorted,
     group_firsts,
     month_label,
     month_of,
@@ -53,13 +52,15 @@ def compute(data: JourneyData, query: Query) -> Lifecycle:
     sel = tp_mask(data, ids) & (data.tp_kind != COMMUNICATION) & (data.tp_day <= query.period.last)
     hh = data.tp_household[sel]
     month = month_of(data.tp_day[sel])
-    code = distinct_sorted(hh * 100_000 + month)  # (household, month) active, sorted
-    a_hh, a_m = code // 100_000, code % 100_000
+    # rows are sorted by (household, day): distinct (household, month) pairs are runs
+    new = group_firsts(hh)
+    new[1:] |= month[1:] != month[:-1]
+    a_hh, a_m = hh[new], month[new].astype(np.int64)
     firsts = group_firsts(a_hh)
     first_month = np.repeat(a_m[firsts], np.diff(np.append(np.flatnonzero(firsts), a_hh.size)))
-    prev_active = np.zeros(code.shape[0], dtype=bool)
+    prev_active = np.zeros(a_hh.shape[0], dtype=bool)
     prev_active[1:] = (a_hh[1:] == a_hh[:-1]) & (a_m[1:] == a_m[:-1] + 1)
-    next_active = np.zeros(code.shape[0], dtype=bool)
+    next_active = np.zeros(a_hh.shape[0], dtype=bool)
     next_active[:-1] = prev_active[1:]
     m0, m1 = (int(x) for x in month_of(np.array([query.period.first, query.period.last])))
     out = []

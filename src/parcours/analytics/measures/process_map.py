@@ -54,20 +54,17 @@ def compute(data: JourneyData, query: Query, top: int = TOP) -> ProcessMap:
     dur = (start[i + 1] - start[i]).astype(np.int64)
     transitions = []
     if pair.size:
-        order = np.lexsort((dur, pair))
+        # stable by pair: within a pair the moves stay in household order
+        order = np.argsort(pair, kind="stable")
         pair_s, dur_s, hh_s = pair[order], dur[order], hh[i][order]
-        uniq, idx, counts = np.unique(pair_s, return_index=True, return_counts=True)
-        for p, a, c in zip(uniq.tolist(), idx.tolist(), counts.tolist(), strict=True):
-            f, t = divmod(p, n)
-            transitions.append(
-                Transition(
-                    keys[f],
-                    keys[t],
-                    int(c),
-                    int(np.unique(hh_s[a : a + c]).size),
-                    float(np.median(dur_s[a : a + c])),
-                )  # fmt: skip
-            )
+        starts = np.flatnonzero(np.r_[True, pair_s[1:] != pair_s[:-1]])
+        ends = np.r_[starts[1:], pair_s.size]
+        new_hh = np.r_[True, (pair_s[1:] != pair_s[:-1]) | (hh_s[1:] != hh_s[:-1])]
+        distinct = np.add.reduceat(new_hh.astype(np.int64), starts)
+        for a, b, d in zip(starts.tolist(), ends.tolist(), distinct.tolist(), strict=True):
+            f, t = divmod(int(pair_s[a]), n)
+            median = float(np.median(dur_s[a:b]))
+            transitions.append(Transition(keys[f], keys[t], b - a, int(d), median))
     seqs = _variants(hh, st, n)
     ranked = sorted(seqs.items(), key=lambda kv: (-kv[1], kv[0]))
     variants = [Variant(tuple(keys[k] for k in s), c) for s, c in ranked[:top]]

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from parcours.analytics.measures.base import OPEN, JourneyData, Query, scope, span_mask
+from parcours.analytics.measures.base import (
+    OPEN,
+    JourneyData,
+    Query,
+    group_firsts,
+    scope,
+    span_mask,
+)
 
 KIND = "time_in_stage"
 
@@ -38,13 +45,12 @@ class TimeInStage:
 def kaplan_meier(duration: np.ndarray, event: np.ndarray) -> list[tuple[int, float]]:
     if duration.size == 0:
         return []
-    times, idx = np.unique(duration, return_inverse=True)
-    deaths = np.bincount(idx, weights=event.astype(np.float64), minlength=times.size)
-    n_at = np.bincount(idx, minlength=times.size)
-    at_risk = n_at[::-1].cumsum()[::-1]
-    has = deaths > 0
-    surv = np.cumprod(1.0 - deaths[has] / at_risk[has])
-    return list(zip(times[has].astype(int).tolist(), surv.tolist(), strict=True))
+    duration = duration.astype(np.int64)
+    deaths = np.bincount(duration, weights=event.astype(np.float64))
+    at_risk = np.bincount(duration)[::-1].cumsum()[::-1]
+    times = np.flatnonzero(deaths > 0)
+    surv = np.cumprod(1.0 - deaths[times] / at_risk[times])
+    return list(zip(times.tolist(), surv.tolist(), strict=True))
 
 
 def compute(data: JourneyData, query: Query) -> TimeInStage:
@@ -64,7 +70,7 @@ def compute(data: JourneyData, query: Query) -> TimeInStage:
             StageSurvival(
                 stage=key,
                 spans=int(m.sum()),
-                households=int(np.unique(hh[m]).shape[0]),
+                households=int(group_firsts(hh[m]).sum()),  # spans are sorted by household
                 events=int(event[m].sum()),
                 censored=int((~event[m]).sum()),
                 median_days=median,
