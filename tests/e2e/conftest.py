@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -228,6 +229,16 @@ def association(transactional_db) -> Association:
         peer.household = result.households["Famille Benali"]
         peer.save()
     return result
+
+
+@pytest.fixture
+def fixed_today():
+    """The whole process (test and live server) on 1 June 2026, clock ticking: pages that count
+    "the last 30 days" or date their tasks look the same on every run (screenshots)."""
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 6, 1, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))):
+        yield
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ GROUPS = {
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize("group", list(GROUPS))
 def test_pages_pass_axe_and_fit_the_phone(
-    page, association, login_as, viewport, lang, group, live_server
+    fixed_today, page, association, login_as, viewport, lang, group, live_server
 ):
     page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
     problems: list[str] = []
