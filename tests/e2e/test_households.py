@@ -61,7 +61,7 @@ def test_household_page_shows_members_and_touchpoints(page, login_as, associatio
     members = main.locator("section[aria-labelledby=members-title] li").all_inner_texts()
     assert [m.split(" — ")[0] for m in members] == ["Samira Benali", "Yanis Benali", "Inès Benali"]
     assert "personne de contact" in members[0]
-    timeline = main.locator("ol.timeline > li").all_inner_texts()
+    timeline = main.locator("ol.timeline > li:not(.stage-change)").all_inner_texts()
     assert len(timeline) == 6
     assert timeline[0].startswith("20 mai 2026")
     assert "Café des parents" in timeline[3]
@@ -79,7 +79,7 @@ def test_volunteer_sees_no_needs_nor_notes(page, login_as, association):
     assert main.locator("h1").inner_text() == "Famille Benali"
     text = main.inner_text()
     assert "Samira Benali" in text
-    assert len(main.locator("ol.timeline > li").all()) == 6
+    assert len(main.locator("ol.timeline > li:not(.stage-change)").all()) == 6
     assert "Besoins" not in text
     assert "Recherche d'un logement plus grand" not in text
     for note in ("Rencontrée au marché", "Écoute : fatigue", "Appel pour la fête"):

@@ -43,8 +43,8 @@ def test_right_password_lands_on_the_role_home(page, login_as, live_server):
         assert page.url.endswith("/login/")
 
 
-# French words that are also names in English: the product is called Parcours in any language.
-PROPER_NAMES = {"Parcours"}
+# Translations that are English words too: the product's name, and "type" (of a touchpoint).
+SAME_IN_ENGLISH = {"parcours", "type"}
 
 
 def french_ui_strings() -> set[str]:
@@ -55,7 +55,11 @@ def french_ui_strings() -> set[str]:
             if entry.obsolete or not entry.msgstr or "%" in entry.msgstr:
                 continue
             text = entry.msgstr.strip()
-            if text != entry.msgid.strip() and len(text) >= 4 and text not in PROPER_NAMES:
+            if (
+                text != entry.msgid.strip()
+                and len(text) >= 4
+                and text.lower() not in SAME_IN_ENGLISH
+            ):
                 found.add(text)
     return found
 
