@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Max, Q, QuerySet
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from parcours.households.models import Household, Touchpoint
+from django.db.models import Max, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from parcours.households.models import Household, Touchpoint, TouchpointKind
 
 
 def household_list(*, search: str = "") -> QuerySet[Household]:
@@ -33,3 +38,77 @@ def household_touchpoints(*, household: Household, sensitive: bool) -> QuerySet[
     if not sensitive:
         qs = qs.exclude(kind__in=SENSITIVE_KINDS)
     return qs.select_related("activity", "actor").order_by("-day", "-id")
+
+
+# The household page's timeline: touchpoints grouped by the kind of work that records them,
+# and the journey's stage changes, newest first.
+KIND_GROUPS: dict[str, tuple[str, ...]] = {
+    "front": (
+        TouchpointKind.OUTREACH_CONTACT,
+        TouchpointKind.INFO_REQUEST,
+        TouchpointKind.PEER_CONTACT,
+        TouchpointKind.APPOINTMENT_BOOKED,
+        TouchpointKind.INTAKE_VISIT,
+    ),
+    "activities": (TouchpointKind.ATTENDANCE, TouchpointKind.ACTIVITY_LED),
+    "community": (
+        TouchpointKind.GROUP_JOINED,
+        TouchpointKind.GROUP_LEFT,
+        TouchpointKind.SPONSOR_ASSIGNED,
+        TouchpointKind.SPONSOR_ENDED,
+        TouchpointKind.REFERRAL_MADE,
+        TouchpointKind.ABSENT_VISIT,
+        TouchpointKind.PROJECT_PROPOSED,
+        TouchpointKind.ROLE_STARTED,
+        TouchpointKind.ROLE_ENDED,
+    ),
+    "support": SENSITIVE_KINDS,
+    "communications": (TouchpointKind.COMMUNICATION,),
+}
+STAGES_GROUP = "stages"
+GROUP_LABELS = {
+    "front": _("Outreach and front desk"),
+    "activities": _("Activities"),
+    "community": _("Community"),
+    "support": _("Support"),
+    "communications": _("Communications"),
+    STAGES_GROUP: _("Stage changes"),
+}
+
+
+def timeline_groups(*, sensitive: bool) -> list[tuple[str, str]]:
+    """The filters the user may choose: support only for roles that see support cases."""
+    return [(key, label) for key, label in GROUP_LABELS.items() if sensitive or key != "support"]
+
+
+@dataclass
+class TimelineEntry:
+    day: date
+    touchpoint: Touchpoint | None = None
+    span: Any = None  # a parcours.journey.selectors.SpanView: the household entered a stage
+
+    @property
+    def is_stage_change(self) -> bool:
+        return self.span is not None
+
+
+def household_timeline(
+    *, household: Household, sensitive: bool, groups: set[str], spans: list, limit: int
+) -> tuple[list[TimelineEntry], bool]:
+    """The newest `limit` entries of the chosen groups, and whether older ones remain.
+
+    `spans` are the journey's stage spans as the page shows them (already stripped of what the
+    role may not see). A stage change is listed above the touchpoints of its day, as they made it.
+    Two queries whatever the history: the touchpoints (bounded by `limit`) and nothing per row.
+    """
+    kinds = [k for key in groups if key in KIND_GROUPS for k in KIND_GROUPS[key]]
+    touchpoints: list[Touchpoint] = []
+    if kinds:
+        qs = household_touchpoints(household=household, sensitive=sensitive).filter(kind__in=kinds)
+        touchpoints = list(qs[: limit + 1])
+    entries = [TimelineEntry(day=t.day, touchpoint=t) for t in touchpoints]
+    if STAGES_GROUP in groups:
+        entries += [TimelineEntry(day=s.start, span=s) for s in spans]
+    # Stable sort: touchpoints keep their (-day, -id) order; stage changes go first in their day.
+    entries.sort(key=lambda e: (e.day, e.is_stage_change), reverse=True)
+    return entries[:limit], len(entries) > limit

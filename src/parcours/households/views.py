@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import replace
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -7,11 +10,14 @@ from django.utils import timezone
 
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability, role_can
+from parcours.community.selectors import household_community
 from parcours.households import selectors, services
 from parcours.households.forms import HouseholdForm, PersonForm, TouchpointForm
 from parcours.households.models import Household
+from parcours.journey import selectors as journey_selectors
 
-RECENT_TOUCHPOINTS = 20
+TIMELINE_PAGE_SIZE = 20
+MAX_TIMELINE_PAGES = 500  # "show more" up to 10,000 entries
 
 
 def _sensitive(request) -> bool:
@@ -35,24 +41,63 @@ def household_list(request):
     return render(request, "households/list.html", context)
 
 
+def _timeline_filter(request, groups: list[tuple[str, str]]) -> tuple[set[str], int]:
+    """The groups ticked in the URL (all of them when the URL names none) and the page."""
+    allowed = {key for key, _label in groups}
+    chosen = set(request.GET.getlist("show")) & allowed
+    if not chosen and "filtered" not in request.GET:
+        chosen = allowed
+    try:
+        page = min(max(int(request.GET.get("page", 1)), 1), MAX_TIMELINE_PAGES)
+    except ValueError:
+        page = 1
+    return chosen, page
+
+
 @require(Capability.VIEW_HOUSEHOLDS)
 def household_detail(request, pk: int):
     household = _get_household(pk)
-    touchpoints = selectors.household_touchpoints(
-        household=household, sensitive=_sensitive(request)
+    sensitive = _sensitive(request)
+    role = request.membership.role
+    journey = journey_selectors.household_journey(household=household, sensitive=sensitive)
+    groups = selectors.timeline_groups(sensitive=sensitive)
+    chosen, page = _timeline_filter(request, groups)
+    entries, more = selectors.household_timeline(
+        household=household,
+        sensitive=sensitive,
+        groups=chosen,
+        spans=journey.spans,
+        limit=page * TIMELINE_PAGE_SIZE,
     )
-    show_all = request.GET.get("touchpoints") == "all"
-    shown = list(touchpoints if show_all else touchpoints[: RECENT_TOUCHPOINTS + 1])
-    return render(
-        request,
-        "households/detail.html",
-        {
+    query = urlencode([("filtered", "1"), *(("show", key) for key, _l in groups if key in chosen)])
+    context = {
+        "household": household,
+        "show_sensitive": sensitive,
+        "entries": entries,
+        "more": more,
+        "next_page": page + 1,
+        "groups": groups,
+        "chosen": chosen,
+        "query": query,
+    }
+    if request.htmx and request.htmx.target == "timeline":
+        return render(request, "households/_timeline.html", context)
+    community = household_community(household=household)
+    context |= {
+        # The journey panel without its own list of stages: they are in the timeline below.
+        "journey": replace(journey, spans=[]),
+        "can_place": role_can(role, Capability.EDIT_HOUSEHOLDS),
+        "sponsorship": community["sponsorship"],
+        # The community panel's own context, read once for the header and the panel.
+        "community": {
+            "allowed": True,
             "household": household,
-            "touchpoints": shown[:RECENT_TOUCHPOINTS] if not show_all else shown,
-            "more_touchpoints": not show_all and len(shown) > RECENT_TOUCHPOINTS,
-            "show_sensitive": _sensitive(request),
+            "manage": role_can(role, Capability.EDIT_HOUSEHOLDS),
+            "record": role_can(role, Capability.RECORD_TOUCHPOINTS),
+            **community,
         },
-    )
+    }
+    return render(request, "households/detail.html", context)
 
 
 @require(Capability.EDIT_HOUSEHOLDS)
