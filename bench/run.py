@@ -51,8 +51,12 @@ def worker(name: str, size: str, seed: int, end: date) -> dict[str, object]:
 
     step = STEPS[name]
     ctx = Context(size=size, seed=seed, end=end, data=data_path(size, seed, end))
-    if step.needs_data:
+    touchpoints = None
+    if step.needs_data and step.arrow:
         ctx.table = pq.read_table(ctx.data)
+        touchpoints = ctx.table.num_rows
+    elif step.needs_data:
+        touchpoints = pq.ParquetFile(ctx.data).metadata.num_rows
     base_mb = psutil.Process().memory_info().rss / 2**20
     outcome: Outcome = step.run(ctx)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -63,7 +67,7 @@ def worker(name: str, size: str, seed: int, end: date) -> dict[str, object]:
         "notes": outcome.notes,
         "base_mb": round(base_mb, 1),
         "peak_mb": round(peak_mb, 1),
-        "touchpoints": ctx.table.num_rows if ctx.table is not None else None,
+        "touchpoints": touchpoints,
     }
     if outcome.spans is not None:
         import pyarrow.parquet as pq

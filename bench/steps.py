@@ -47,11 +47,13 @@ class Context:
 
     def columns(self) -> TouchpointColumns:
         """The touchpoints as numpy columns (zero copy from the loaded Arrow table)."""
-        assert self.table is not None
+        names = ("household", "day", "kind", "activity", "ref")
+        if self.table is None:  # steps without the Arrow table: read column by column
+            return TouchpointColumns(
+                *(pq.read_table(self.data, columns=[c]).column(c).to_numpy() for c in names)
+            )
         t = self.table
-        return TouchpointColumns(
-            *(t.column(c).to_numpy() for c in ("household", "day", "kind", "activity", "ref"))
-        )
+        return TouchpointColumns(*(t.column(c).to_numpy() for c in names))
 
 
 @dataclass
@@ -69,16 +71,19 @@ class Step:
     run: Callable[[Context], Outcome]
     needs_data: bool = True
     sizes: frozenset[str] = frozenset({"S", "M", "L"})  # sizes where it runs by default
+    # False: the step reads numpy columns only (Context.columns() reads the Parquet file
+    # column by column): no Arrow copy of the log beside the numpy one in its memory
+    arrow: bool = True
 
 
 STEPS: dict[str, Step] = {}
 
 
 def step(
-    name: str, what: str, *, needs_data: bool = True, sizes: str = "SML"
+    name: str, what: str, *, needs_data: bool = True, sizes: str = "SML", arrow: bool = True
 ) -> Callable[[Callable[[Context], Outcome]], Callable[[Context], Outcome]]:
     def register(fn: Callable[[Context], Outcome]) -> Callable[[Context], Outcome]:
-        STEPS[name] = Step(name, what, fn, needs_data, frozenset(sizes))
+        STEPS[name] = Step(name, what, fn, needs_data, frozenset(sizes), arrow)
         return fn
 
     return register
@@ -154,7 +159,11 @@ def naive_step(ctx: Context) -> Outcome:
     return Outcome(seconds, spans_table(list(h), list(s), list(a), list(b)))
 
 
-@step("recompute", "engine: batch recompute of every household's timeline (parcours.engine.batch)")
+@step(
+    "recompute",
+    "engine: batch recompute of every household's timeline (parcours.engine.batch)",
+    arrow=False,
+)
 def recompute_step(ctx: Context) -> Outcome:
     try:
         from parcours.engine.batch import recompute
@@ -194,6 +203,7 @@ def _spans_out(spans: object, definition: object) -> pa.Table:
     "recompute_reasons",
     "engine: full batch recompute as stored (spans + reasons + evidence, status spans, "
     "placement, predicted ends, valid_until)",
+    arrow=False,
 )
 def recompute_reasons_step(ctx: Context) -> Outcome:
     from parcours.engine.batch_journeys import recompute_journeys

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -146,7 +147,7 @@ class _Part:
     predicted_end: I64
     span_r: tuple[I64, I64, I64]
     span_e: tuple[I64, I64]  # owner, touchpoint index into the chunk context
-    ctx: bi.BatchContext
+    ev: tuple[npt.NDArray[np.int32], npt.NDArray[np.int8], I64, I64]  # evidence day, kind, ...
     st: tuple[I64, I64, I64, I64]  # household id, status, start, end
     st_r: tuple[I64, I64, I64]
     households: I64
@@ -333,17 +334,22 @@ def _part(
 
     return _Part(
         spans=spans,
-        predicted_end=predicted,
+        predicted_end=predicted.astype(np.int32),
         span_r=span_r,
         span_e=span_e,
-        ctx=ctx,
-        st=st,
+        ev=(
+            ctx.day[span_e[1]].astype(np.int32),
+            ctx.kind[span_e[1]],
+            ctx.activity[span_e[1]],
+            ctx.ref[span_e[1]],
+        ),
+        st=(st[0], st[1].astype(np.int8), st[2].astype(np.int32), st[3].astype(np.int32)),
         st_r=st_r,
         households=households,
-        stage=stage,
-        status_mask=status_mask,
+        stage=stage.astype(np.int8),
+        status_mask=status_mask.astype(np.uint16),
         cur_r=cur_r,
-        valid_until=valid_until,
+        valid_until=valid_until.astype(np.int32),
     )
 
 
@@ -396,42 +402,60 @@ def _assemble(
             templates,
         )
 
-    ev_idx = [p.span_e[1] for p in parts]
+    def take(name: str) -> list[Any]:
+        """The field of every part, dropped from the parts: each part's arrays are freed as
+        soon as they are concatenated (peak memory: the parts plus one field, not twice)."""
+        out = [getattr(p, name) for p in parts]
+        for p in parts:
+            setattr(p, name, None)
+        return out
+
+    sp = take("spans")
     spans = SpanColumns(
-        household=cat([p.spans.household for p in parts], np.int64),  # type: ignore[arg-type]
-        stage=cat([p.spans.stage for p in parts], np.int8),  # type: ignore[arg-type]
-        start=cat([p.spans.start for p in parts], np.int32),  # type: ignore[arg-type]
-        end=cat([p.spans.end for p in parts], np.int32),  # type: ignore[arg-type]
-        flags=cat([p.spans.flags for p in parts], np.uint8),  # type: ignore[arg-type]
-        skipped=cat([p.spans.skipped for p in parts], np.uint16),  # type: ignore[arg-type]
+        household=cat([x.household for x in sp], np.int64),  # type: ignore[arg-type]
+        stage=cat([x.stage for x in sp], np.int8),  # type: ignore[arg-type]
+        start=cat([x.start for x in sp], np.int32),  # type: ignore[arg-type]
+        end=cat([x.end for x in sp], np.int32),  # type: ignore[arg-type]
+        flags=cat([x.flags for x in sp], np.uint8),  # type: ignore[arg-type]
+        skipped=cat([x.skipped for x in sp], np.uint16),  # type: ignore[arg-type]
         version=definition.version,
         as_of=as_of,
     )
+    del sp
+    predicted_end = cat(take("predicted_end"), np.int32)
+    span_reasons = reasons(take("span_r"), span_sizes)
+    ev, span_e = take("ev"), take("span_e")
+    span_evidence = EvidenceColumns(
+        owner=owners([e[0] for e in span_e], span_sizes),
+        day=cat([e[0] for e in ev], np.int32),  # type: ignore[arg-type]
+        kind=cat([e[1] for e in ev], np.int8),  # type: ignore[arg-type]
+        activity=cat([e[2] for e in ev], np.int64),  # type: ignore[arg-type]
+        ref=cat([e[3] for e in ev], np.int64),  # type: ignore[arg-type]
+    )
+    del ev, span_e
+    st = take("st")
+    statuses = StatusColumns(
+        household=cat([x[0] for x in st], np.int64),  # type: ignore[arg-type]
+        status=cat([x[1] for x in st], np.int8),  # type: ignore[arg-type]
+        start=cat([x[2] for x in st], np.int32),  # type: ignore[arg-type]
+        end=cat([x[3] for x in st], np.int32),  # type: ignore[arg-type]
+    )
+    del st
+    status_reasons = reasons(take("st_r"), st_sizes)
     return Journeys(
         version=definition.version,
         as_of=as_of,
         spans=spans,
-        predicted_end=cat([p.predicted_end for p in parts], np.int32),  # type: ignore[arg-type]
-        span_reasons=reasons([p.span_r for p in parts], span_sizes),
-        span_evidence=EvidenceColumns(
-            owner=owners([p.span_e[0] for p in parts], span_sizes),
-            day=cat([p.ctx.day[i] for p, i in zip(parts, ev_idx, strict=True)], np.int32),  # type: ignore[arg-type]
-            kind=cat([p.ctx.kind[i] for p, i in zip(parts, ev_idx, strict=True)], np.int8),  # type: ignore[arg-type]
-            activity=cat([p.ctx.activity[i] for p, i in zip(parts, ev_idx, strict=True)], np.int64),  # type: ignore[arg-type]
-            ref=cat([p.ctx.ref[i] for p, i in zip(parts, ev_idx, strict=True)], np.int64),  # type: ignore[arg-type]
-        ),
-        statuses=StatusColumns(
-            household=cat([p.st[0] for p in parts], np.int64),  # type: ignore[arg-type]
-            status=cat([p.st[1] for p in parts], np.int8),  # type: ignore[arg-type]
-            start=cat([p.st[2] for p in parts], np.int32),  # type: ignore[arg-type]
-            end=cat([p.st[3] for p in parts], np.int32),  # type: ignore[arg-type]
-        ),
-        status_reasons=reasons([p.st_r for p in parts], st_sizes),
-        households=cat([p.households for p in parts], np.int64),  # type: ignore[arg-type]
-        stage=cat([p.stage for p in parts], np.int8),  # type: ignore[arg-type]
-        status_mask=cat([p.status_mask for p in parts], np.uint16),  # type: ignore[arg-type]
-        current_reasons=reasons([p.cur_r for p in parts], hh_sizes),
-        valid_until=cat([p.valid_until for p in parts], np.int32),  # type: ignore[arg-type]
+        predicted_end=predicted_end,  # type: ignore[arg-type]
+        span_reasons=span_reasons,
+        span_evidence=span_evidence,
+        statuses=statuses,
+        status_reasons=status_reasons,
+        households=cat(take("households"), np.int64),  # type: ignore[arg-type]
+        stage=cat(take("stage"), np.int8),  # type: ignore[arg-type]
+        status_mask=cat(take("status_mask"), np.uint16),  # type: ignore[arg-type]
+        current_reasons=reasons(take("cur_r"), hh_sizes),
+        valid_until=cat(take("valid_until"), np.int32),  # type: ignore[arg-type]
     )
 
 
