@@ -298,7 +298,7 @@ def cohorts(r, labels: Labels, who: Audience) -> Panel:
         rows.append(cells)
     chart = {
         "tooltip": {"position": "top"},
-        "grid": {"containLabel": True, "left": 8, "right": 8, "top": 8, "bottom": 56},
+        "grid": {"containLabel": True, "left": 8, "right": 8, "top": 8, "bottom": 80},
         "xAxis": {"type": "category", "data": months, "splitArea": {"show": True}},
         "yAxis": {"type": "category", "data": [c.month for c in r.cohorts], "inverse": True},
         "visualMap": {
@@ -559,6 +559,8 @@ def process_map(r, labels: Labels, who: Audience) -> Panel:
             {
                 "type": "graph",
                 "layout": "none",
+                "left": 56,
+                "right": 56,
                 "roam": True,
                 "data": nodes,
                 "links": edges,
