@@ -206,3 +206,36 @@ def test_htmx_from_the_task_page_swaps_errors_and_redirects_on_success(world, ab
     assert r.status_code == 204 and r["HX-Redirect"] == "/tasks/"
     task.refresh_from_db()
     assert task.state == Task.State.DISMISSED and task.state_reason == "Déjà revenue"
+
+
+@pytest.mark.django_db
+def test_sponsor_capacity_and_availability_from_the_matching_page(world, client, today):
+    from parcours.worklists.models import SponsorProfile
+
+    peer, _u = _peer_family(world)
+    h = _household(world, "Famille Nouvelle")
+    _tp(h, 1, "attendance", activity=_activity(world))
+    client.force_login(world.user(Role.COORDINATOR))
+    r = client.post(
+        "/tasks/matching/", {"action": "profile", "sponsor": f"h{peer.pk}", "capacity": "99"}
+    )
+    assert r.status_code == 400 and "entre 0 et 20" in r.content.decode()
+    assert not SponsorProfile.objects.exists()
+    volunteer = world.user(Role.VOLUNTEER)
+    r = client.post(
+        "/tasks/matching/",
+        {"action": "profile", "sponsor": f"u{volunteer.pk}", "capacity": "2", "available": "on",
+         "neighbourhood": "Les Tilleuls", "languages": "AR, ta"},
+    )  # fmt: skip
+    assert r.status_code == 302
+    profile = SponsorProfile.objects.get(user=volunteer)
+    assert profile.capacity == 2 and profile.languages == ["ar", "ta"]
+    # the family is not available any more: the volunteer is proposed instead
+    r = client.post(
+        "/tasks/matching/", {"action": "profile", "sponsor": f"h{peer.pk}", "capacity": "1"}
+    )
+    assert r.status_code == 302
+    page = client.get("/tasks/matching/").content.decode()
+    assert f'<option value="h{peer.pk}"' not in page
+    r = client.post("/tasks/matching/", {"household": h.pk, "sponsor": f"h{peer.pk}"})
+    assert r.status_code == 400

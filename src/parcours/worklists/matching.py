@@ -47,6 +47,7 @@ class Candidate:
     sponsor: Sponsor
     user_id: int | None = None
     household_id: int | None = None
+    available: bool = True
 
 
 def _activities(filter_kwargs: dict, since: date) -> dict[int, set[int]]:
@@ -134,8 +135,6 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
     v_acts = _activities({"actor_id__in": [m.user_id for m in volunteers]}, since)
     for m in volunteers:
         p = profiles_u.get(m.user_id)
-        if p is not None and not p.available:
-            continue
         key = f"u{m.user_id}"
         candidates.append(
             Candidate(
@@ -151,6 +150,7 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
                     frozenset(v_acts.get(m.user_id, ())),
                 ),
                 user_id=m.user_id,
+                available=p.available if p else True,
             )
         )
     families = list(
@@ -161,8 +161,6 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
     f_acts = _activities({"household_id__in": [h.pk for h in families]}, since)
     for h in families:
         p = profiles_h.get(h.pk)
-        if p is not None and not p.available:
-            continue
         key = f"h{h.pk}"
         candidates.append(
             Candidate(
@@ -180,6 +178,7 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
                     exclude=frozenset({h.pk}),
                 ),
                 household_id=h.pk,
+                available=p.available if p else True,
             )
         )
     return households, needs, candidates
@@ -188,9 +187,10 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
 def proposals(
     association,
 ) -> tuple[list[Household], dict[int, Proposal], list[Candidate], list[Need]]:
-    households, needs, candidates = needs_and_candidates(association)
+    households, needs, everyone = needs_and_candidates(association)
+    candidates = [c for c in everyone if c.available]
     best = {p.need: p for p in match(needs, [c.sponsor for c in candidates])}
-    return households, best, candidates, needs
+    return households, best, everyone, needs
 
 
 def alternative(need: Need, candidate: Candidate) -> Proposal:
@@ -219,7 +219,7 @@ def sponsor_accept(
     from parcours.worklists import community
 
     day = day or timezone.localdate()
-    if candidate.sponsor.load >= candidate.sponsor.capacity:
+    if not candidate.available or candidate.sponsor.load >= candidate.sponsor.capacity:
         raise ValidationError({"sponsor": _("This sponsor has no room left.")})
     if candidate.household_id == household.pk:
         raise ValidationError({"sponsor": _("A family cannot sponsor itself.")})
@@ -263,3 +263,55 @@ def sponsor_accept(
         )
     m.save(update_fields=["sponsorship_ref"])
     return m
+
+
+@transaction.atomic
+def sponsor_profile_set(
+    *,
+    actor,
+    association,
+    candidate_key: str,
+    capacity: int,
+    available: bool,
+    neighbourhood: str = "",
+    languages: list[str] | None = None,
+) -> SponsorProfile:
+    """Set how many households a volunteer or a sponsor family accompanies at once at most.
+
+    Neighbourhood and languages are kept for volunteers (a family's come from its record).
+    """
+    if capacity < 0 or capacity > 20:
+        raise ValidationError({"capacity": _("Capacity: between 0 and 20 households.")})
+    kind, pk = candidate_key[:1], candidate_key[1:]
+    if kind not in ("u", "h") or not pk.isdigit():
+        raise ValidationError({"sponsor": _("Choose a sponsor from the list.")})
+    if kind == "u":
+        if not Membership.objects.filter(
+            association=association, user_id=int(pk), role=Role.VOLUNTEER
+        ).exists():
+            raise ValidationError({"sponsor": _("Choose a sponsor from the list.")})
+        lookup = {"user_id": int(pk)}
+        extra = {
+            "neighbourhood": neighbourhood.strip(),
+            "languages": sorted({lang.strip().lower() for lang in languages or [] if lang.strip()}),
+        }
+    else:
+        if not Household.objects.filter(association=association, pk=int(pk)).exists():
+            raise ValidationError({"sponsor": _("Choose a sponsor from the list.")})
+        lookup = {"household_id": int(pk)}
+        extra = {}
+    profile = SponsorProfile.objects.filter(association=association, **lookup).first()
+    if profile is None:
+        profile = SponsorProfile(association=association, **lookup)
+    profile.capacity, profile.available = capacity, available
+    for k, v in extra.items():
+        setattr(profile, k, v)
+    profile.full_clean()
+    profile.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=profile,
+        fields=["capacity", "available", *extra],
+    )
+    return profile

@@ -50,7 +50,7 @@ def _rows(association):
         choices = [
             (c, matching.alternative(need, c))
             for c in candidates
-            if c.household_id != h.pk and c.sponsor.load < c.sponsor.capacity
+            if c.available and c.household_id != h.pk and c.sponsor.load < c.sponsor.capacity
         ]
         choices.sort(key=lambda cp: (-cp[1].score, cp[0].label))
         rows.append(
@@ -71,12 +71,46 @@ def _rows(association):
     return rows, by_key, by_need
 
 
+def _sponsors(association, by_key):
+    """Every possible sponsor (available or not) with its load, capacity, profile."""
+    from parcours.worklists.models import SponsorProfile
+
+    profiles = {
+        (f"u{p.user_id}" if p.user_id else f"h{p.household_id}"): p
+        for p in SponsorProfile.objects.filter(association=association)
+    }
+    return [
+        {"candidate": c, "profile": profiles.get(c.key)}
+        for c in sorted(by_key.values(), key=lambda c: (c.kind, c.label))
+    ]
+
+
 @require(Capability.MANAGE_TASKS)
 def matching_page(request):
     association = request.membership.association
     rows, by_key, by_need = _rows(association)
     error = None
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "profile":
+        try:
+            capacity = int(request.POST.get("capacity", ""))
+        except ValueError:
+            capacity = -1
+        try:
+            matching.sponsor_profile_set(
+                actor=request.user,
+                association=association,
+                candidate_key=request.POST.get("sponsor", ""),
+                capacity=capacity,
+                available=request.POST.get("available") == "on",
+                neighbourhood=request.POST.get("neighbourhood", ""),
+                languages=request.POST.get("languages", "").split(","),
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("The sponsor's availability is saved."))
+            return redirect("worklists:matching")
+    elif request.method == "POST":
         households = {r["household"].pk: r for r in rows}
         try:
             hid = int(request.POST.get("household", ""))
@@ -110,6 +144,6 @@ def matching_page(request):
     return render(
         request,
         "worklists/matching.html",
-        {"rows": rows, "error": error},
+        {"rows": rows, "error": error, "sponsors": _sponsors(association, by_key)},
         status=400 if error else 200,
     )
