@@ -2,7 +2,6 @@
 a desktop and a phone: axe-core (WCAG 2.1 A and AA) finds no violation and the phone never
 scrolls sideways. Set PARCOURS_SHOTS=/some/dir to keep a screenshot of each page."""
 
-# ruff: noqa: F811  (the e2e fixtures are imported by name, then used as arguments)
 from __future__ import annotations
 
 import os
@@ -12,16 +11,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.e2e.conftest import (  # noqa: F401  (fixtures)
-    association,
-    axe_violations,
-    browser,
-    format_violations,
-    horizontal_overflow,
-    login_as,
-    page,
-    viewport,
-)
+from tests.e2e.conftest import axe_violations, format_violations, horizontal_overflow
 
 pytestmark = pytest.mark.browser
 
