@@ -1,4 +1,7 @@
-"""The journey measures equal their DuckDB SQL references on generated data (size S)."""
+"""The journey measures equal their DuckDB SQL references on generated data (size S): funnel,
+entry points, distribution by stage and by status, flows, cohorts, time in stage, lifecycle,
+channel and action attribution, activity contribution; the process map and variants equal
+PM4Py's."""
 
 from __future__ import annotations
 
@@ -29,6 +32,8 @@ def _filters(data):
         Filters(cohort="2025-01"),
         Filters(activity=int(data.tp_activity[data.tp_activity >= 0][0])),
         Filters(neighbourhood=str(data.neighbourhood[0]), channel="door_to_door"),
+        Filters(channel="peer_family", cohort="2024-10"),
+        Filters(neighbourhood="nowhere"),  # nobody
     ]
 
 
@@ -38,8 +43,10 @@ def _filters(data):
         Period(date(2024, 7, 1), END),
         Period(date(2023, 7, 1), END),
         Period(date(2024, 1, 1), date(2024, 6, 30)),
+        Period(date(2024, 9, 15), date(2025, 3, 10)),  # months cut at both ends
+        Period(date(2025, 6, 30), END),  # one day
     ],
-    ids=["last-12-months", "everything", "a-past-half-year"],
+    ids=["last-12-months", "everything", "a-past-half-year", "mid-month", "one-day"],
 )
 def test_measures_equal_the_duckdb_reference(association, period):
     data, con = association
@@ -57,9 +64,27 @@ def test_the_comparison_is_not_vacuous(association):
     assert len(got["flows"]) >= 10 and any(b < a for a, b in got["flows"])  # regressions
     assert len(got["cohorts"]) == 12 and len(got["time_in_stage"]) >= 8
     assert sum(got["distribution"].values()) > 500
-    # and a wrong answer is noticed
-    broken = {**got, "distribution": {**got["distribution"], 0: got["distribution"][0] + 1}}
-    assert differences(reference(con, Query(1, Period(date(2024, 7, 1), END)), 10), broken)
+    assert len(got["distribution_status"]) == 4 and got["distribution_households"] > 500
+    assert got["entry_points"]["households"] > 300 and len(got["entry_points"]["counts"]) >= 3
+    assert len(got["lifecycle"]) == 12
+    assert all(min(m[1:]) > 0 for m in got["lifecycle"])  # every kind of month, every month
+    assert len(got["channels"]) >= 8
+    assert all(reached[-1] < n for n, reached in got["channels"].values())
+    assert len(got["actions"]) >= 10  # seeded action ids on the outreach contacts
+    assert len(got["activities"]) >= 10
+    assert all(0 < p < n for n, p in list(got["activities"].values())[:5])
+    # and a wrong answer is noticed, in each of them
+    ref = reference(con, Query(1, Period(date(2024, 7, 1), END)), 10)
+    for key, wrong in [
+        ("distribution", {**got["distribution"], 0: got["distribution"][0] + 1}),
+        ("distribution_status", {**got["distribution_status"], 3: 0}),
+        ("entry_points", {**got["entry_points"], "households": 0}),
+        ("lifecycle", [*got["lifecycle"][:-1], (*got["lifecycle"][-1][:4], 0)]),
+        ("channels", dict(list(got["channels"].items())[1:])),
+        ("actions", {k: (n, (*r[:-1], r[-1] + 1)) for k, (n, r) in got["actions"].items()}),
+        ("activities", {k: (n, p - 1) for k, (n, p) in got["activities"].items()}),
+    ]:
+        assert differences(ref, {**got, key: wrong}), key
 
 
 def test_process_map_and_variants_equal_pm4py(association):
