@@ -9,9 +9,26 @@ from django.contrib.auth import authenticate
 from django_scopes import scopes_disabled
 
 from parcours.accounts.models import Membership
+from parcours.activities.models import Attendance, Session
 from parcours.cli import build_parser
+from parcours.community.models import (
+    AbsentVisit,
+    Communication,
+    CommunicationRecipient,
+    CommunityRole,
+    Group,
+    GroupMembership,
+    ProjectProposal,
+    Referral,
+    Sponsorship,
+)
+from parcours.frontdesk.models import Appointment, InfoRequest, IntakeVisit, PeerContact
+from parcours.households.models import Touchpoint
 from parcours.journey.models import HouseholdJourney, StageSpan
+from parcours.outreach.models import OutreachAction, OutreachContact
 from parcours.seed import DEMO_PASSWORD, DEMO_USERS, seed_association
+from parcours.support.models import FollowUp, SupportCase
+from parcours.worklists.models import SponsorProfile, Task, TaskCheck
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +42,8 @@ def demo(django_db_setup, django_db_blocker):
             result.association.delete()
         from django.contrib.auth import get_user_model
 
-        get_user_model().objects.filter(username__in=[u for u, *_ in DEMO_USERS]).delete()
+        names = [u for u, *_ in DEMO_USERS] + result.volunteer_usernames
+        get_user_model().objects.filter(username__in=names).delete()
 
 
 @pytest.mark.django_db
@@ -57,6 +75,158 @@ def test_demo_has_one_login_per_role(demo):
         assert peer.household is not None
     for username, *_ in DEMO_USERS:
         assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+
+
+# (touchpoint kind, model, field linking the touchpoint, what the touchpoint's ref is)
+LINKS = [
+    ("sponsor_assigned", Sponsorship, "started_touchpoint", "pk"),
+    ("sponsor_ended", Sponsorship, "ended_touchpoint", "pk"),
+    ("support_opened", SupportCase, "opened_touchpoint", "pk"),
+    ("support_closed", SupportCase, "closed_touchpoint", "pk"),
+    ("role_started", CommunityRole, "started_touchpoint", "pk"),
+    ("role_ended", CommunityRole, "ended_touchpoint", "pk"),
+    ("project_proposed", ProjectProposal, "touchpoint", "pk"),
+    ("group_joined", GroupMembership, "joined_touchpoint", "group_id"),
+    ("group_left", GroupMembership, "left_touchpoint", "group_id"),
+    ("referral_made", Referral, "referrer_touchpoint", "referred_id"),
+    ("absent_visit", AbsentVisit, "touchpoint", "visited_id"),
+    ("communication", CommunicationRecipient, "touchpoint", "communication_id"),
+    ("outreach_contact", OutreachContact, "touchpoint", "action_id"),
+    ("info_request", InfoRequest, "touchpoint", None),
+    ("appointment_booked", Appointment, "touchpoint", None),
+    ("intake_visit", IntakeVisit, "touchpoint", None),
+    ("attendance", Attendance, "touchpoint", None),
+    ("activity_led", Session, "led_touchpoint", None),
+]
+DOMAIN_TABLES = [
+    Group, GroupMembership, Sponsorship, Referral, AbsentVisit, CommunityRole, ProjectProposal,
+    Communication, CommunicationRecipient, SupportCase, FollowUp, IntakeVisit, InfoRequest,
+    PeerContact, Appointment, OutreachAction, OutreachContact, Session, Attendance, Task,
+    SponsorProfile,
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_each_domain_table_has_rows(demo):
+    with scopes_disabled():
+        for model in DOMAIN_TABLES:
+            assert model.objects.filter(association=demo.association).exists(), model.__name__
+    assert demo.unlinked == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "model", "link", "ref"), LINKS, ids=[k for k, *_ in LINKS])
+def test_every_touchpoint_has_its_domain_row(demo, kind, model, link, ref):
+    """The rows the services would write: each touchpoint linked from exactly one row, whose
+    id (or the household / group it names) is the touchpoint's ref."""
+    with scopes_disabled():
+        tps = dict(
+            Touchpoint.objects.filter(association=demo.association, kind=kind).values_list(
+                "pk", "ref"
+            )
+        )
+        assert tps, kind
+        rows = model.objects.filter(association=demo.association, **{f"{link}__isnull": False})
+        linked = list(rows.values_list(f"{link}_id", ref or "pk"))
+    assert sorted(t for t, _ in linked) == sorted(tps)
+    if ref is not None:
+        assert all(tps[t] == value for t, value in linked)
+
+
+@pytest.mark.django_db
+def test_peer_contacts_come_from_a_referral_or_a_member_family(demo):
+    with scopes_disabled():
+        tps = dict(
+            Touchpoint.objects.filter(association=demo.association, kind="peer_contact")
+            .values_list("pk", "ref")
+        )  # fmt: skip
+        via_referral = dict(
+            Referral.objects.filter(association=demo.association).values_list(
+                "referred_touchpoint_id", "referrer_id"
+            )
+        )
+        via_desk = dict(
+            PeerContact.objects.filter(association=demo.association).values_list(
+                "touchpoint_id", "peer_household_id"
+            )
+        )
+    assert not set(via_referral) & set(via_desk)
+    assert via_referral | via_desk == tps
+
+
+@pytest.mark.django_db
+def test_episodes_are_what_the_services_allow(demo):
+    a = demo.association
+    with scopes_disabled():
+        # one open support case and one active sponsorship per household, follow-ups in the case
+        for model, open_ in ((SupportCase, {"closed_on": None}), (Sponsorship, {"end": None})):
+            opened = model.objects.filter(association=a, **open_)
+            assert opened.count() == opened.values("household").distinct().count()
+        for case in SupportCase.objects.filter(association=a).prefetch_related("followups"):
+            days = [f.day for f in case.followups.all()]
+            assert 1 <= len(days) <= 2
+            assert all(case.opened_on <= d <= (case.closed_on or d) for d in days)
+            assert (case.outcome != "") == (case.closed_on is not None)
+            assert (case.next_review is None) == (case.closed_on is not None)
+            assert case.opened_touchpoint.day == case.opened_on
+            if case.closed_on:
+                assert case.closed_touchpoint.day == case.closed_on
+        for s in Sponsorship.objects.filter(association=a):
+            assert (s.sponsor_user_id is None) != (s.sponsor_household_id is None)
+            assert (s.closure_reason != "") == (s.end is not None)
+        volunteers = set(
+            Membership.objects.filter(association=a, role="volunteer").values_list(
+                "user_id", flat=True
+            )
+        )
+        sponsors = set(
+            Sponsorship.objects.filter(association=a, sponsor_user__isnull=False).values_list(
+                "sponsor_user_id", flat=True
+            )
+        )
+        assert sponsors <= volunteers and len(volunteers) > 5
+        # attendance sheets: present marks on sessions of the touchpoint's activity and day
+        for att in Attendance.objects.filter(association=a).select_related("session", "touchpoint")[
+            :500
+        ]:
+            assert att.status == "present"
+            assert (att.touchpoint.day, att.touchpoint.activity_id) == (
+                att.session.day,
+                att.session.activity_id,
+            )
+        for s in Session.objects.filter(association=a, led_touchpoint__isnull=False).select_related(
+            "led_touchpoint"
+        ):
+            assert s.facilitator_household_id == s.led_touchpoint.household_id
+            assert s.attendances.filter(status="present").exists()
+
+
+@pytest.mark.django_db
+def test_sponsored_household_page_shows_its_sponsor(demo, client):
+    with scopes_disabled():
+        s = (
+            Sponsorship.objects.filter(
+                association=demo.association, end__isnull=True, sponsor_user__isnull=False
+            )
+            .select_related("sponsor_user")
+            .first()
+        )
+        coordinator = Membership.objects.get(association=demo.association, role="coordinator")
+    client.force_login(coordinator.user)
+    body = client.get(f"/households/{s.household_id}/").content.decode()
+    top = body[: body.index('id="journey-title"')]
+    assert "Parrain ou marraine :" in top and s.sponsor_user.get_full_name() in top
+
+
+@pytest.mark.django_db
+def test_the_demo_opens_with_tasks(demo):
+    with scopes_disabled():
+        tasks = Task.objects.filter(association=demo.association, state="open")
+        assert tasks.count() > 50
+        # computed once for every household, of many kinds, some for peer families
+        assert tasks.values("rule").distinct().count() >= 6
+        assert tasks.filter(assignee_household__isnull=False).exists()
+        assert TaskCheck.objects.filter(association=demo.association).count() == 300
 
 
 def test_cli_knows_its_commands():
