@@ -87,8 +87,8 @@ RELATION_MAP = {"parent": "parent", "enfant": "child", "grand-parent": "grandpar
 # Outreach action of a household's first channel: (channel, place in the quartier).
 OUTREACH_MAP = {
     "door_to_door": (OutreachChannel.DOOR_TO_DOOR, "Porte-à-porte, {nb}"),
-    "street_stand": (OutreachChannel.STREET_STAND, "Stand sur le marché de {nb}"),
-    "partner": (OutreachChannel.PARTNER, "Centre social de {nb}"),
+    "street_stand": (OutreachChannel.STREET_STAND, "Stand sur le marché, {nb}"),
+    "partner": (OutreachChannel.PARTNER, "Centre social, {nb}"),
     "school": (OutreachChannel.OTHER, "Sortie de l'école, {nb}"),
 }
 REQUEST_MAP = {
