@@ -33,15 +33,19 @@ def _rows(association) -> list[tuple]:
                 None if t.activity is None else t.activity.name,
                 order.get(t.ref, t.ref) if t.kind == "referral_made" else t.ref,
             )
-            for t in Touchpoint.objects.filter(association=association).select_related(
-                "activity"
-            )
+            for t in Touchpoint.objects.filter(association=association).select_related("activity")
         )
 
 
 def test_fast_seed_writes_the_rows_of_seed_association(db):
     reference = seed_association(
-        name="Ref", slug="ref", households=40, seed=4, end=END, with_users=False
+        name="Ref",
+        slug="ref",
+        households=40,
+        seed=4,
+        end=END,
+        with_users=False,
+        with_domain=False,
     )
     fast = django_db.seed(generate(40, seed=4, end=END), END)
     assert _rows(fast["association"]) == _rows(reference.association)
