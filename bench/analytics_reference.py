@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -537,6 +538,70 @@ def generated(n_households: int, seed: int, end: date):
     return gen, journey_data_from_generated(gen, journeys)
 
 
+def check_periods(end: date) -> dict[str, Period]:
+    """The periods every comparison is made over (``end``: the as-of day of the data)."""
+    return {
+        "last 12 months": Period(date(end.year - 1, end.month, 1), end),
+        "everything": Period(date(end.year - 2, end.month, 1), end),
+        "a past half year": Period(date(end.year - 1, 1, 1), date(end.year - 1, 6, 30)),
+        "months cut at both ends": Period(date(end.year - 1, 9, 15), date(end.year, 3, 10)),
+        "one day": Period(end, end),
+    }
+
+
+def check_filters(data: JourneyData, end: date) -> list[Filters]:
+    """The filter sets every comparison is made with: none, each filter alone, two combined,
+    and one that keeps nobody."""
+    hood = str(data.neighbourhood[0])
+    return [
+        Filters(),
+        Filters(neighbourhood=hood),
+        Filters(channel="web"),
+        Filters(cohort=f"{end.year}-01"),
+        Filters(activity=int(data.tp_activity[data.tp_activity >= 0][0])),
+        Filters(neighbourhood=hood, channel="door_to_door"),
+        Filters(channel="peer_family", cohort=f"{end.year - 1}-10"),
+        Filters(neighbourhood="nowhere"),  # nobody
+    ]
+
+
+def check(size: str, seed: int, end: date) -> dict[str, Any]:
+    """Every measure vs its reference over check_periods x check_filters on the generated
+    association of ``size``; written to bench/out/<size>-seed<seed>/check.json."""
+    import json
+    import time
+
+    import duckdb
+
+    from bench.sizes import SIZES
+
+    t0 = time.perf_counter()
+    _gen, data = generated(SIZES[size], seed, end)
+    del _gen
+    con = duckdb.connect()
+    register(con, data)
+    n, compared, failures = len(data.stage_keys), 0, []
+    for name, period in check_periods(end).items():
+        for filters in check_filters(data, end):
+            query = Query(1, period, filters)
+            diff = differences(reference(con, query, n), ours(data, query))
+            compared += 1
+            if diff:
+                failures.append({"period": name, "filters": repr(filters), "diff": diff[:5]})
+    notes = {
+        "size": size, "households": int(data.household.shape[0]),
+        "touchpoints": int(data.tp_household.shape[0]),
+        "status_spans": int(data.status_household.shape[0]),
+        "periods": list(check_periods(end)), "filter_sets": compared // len(check_periods(end)),
+        "queries": compared, "measures": list(KINDS), "failures": failures,
+        "seconds": time.perf_counter() - t0,
+    }  # fmt: skip
+    out = Path(__file__).resolve().parent / "out" / f"{size}-seed{seed}" / "check.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(notes, indent=1))
+    return notes
+
+
 # -- PM4Py: the process map and the variants ----------------------------------------------
 
 
@@ -630,10 +695,10 @@ def load_generated(ctx) -> JourneyData:
 
 
 def dashboard_step(ctx):
-    """Time the measures the DuckDB reference also computes (funnel, distribution, flows,
-    cohorts, time in stage), for all households and for one neighbourhood, beside the reference
-    on the same rows; check the answers are equal first; also time the full dashboard (every
-    measure of the registry). Best of 3 runs each side (1 at L)."""
+    """Time the measures the DuckDB reference also computes (KINDS: every measure but the
+    process map), for all households and for one neighbourhood, beside the reference on the
+    same rows; check the answers are equal first; also time the full dashboard (every measure of
+    the registry). Best of 3 runs each side (1 at L)."""
     import json
 
     import duckdb
@@ -660,6 +725,7 @@ def dashboard_step(ctx):
         total_ours += t_ours
         total_ref += t_ref
     notes = {"views": rows, "duckdb_seconds": total_ref, "ratio": total_ours / total_ref,
+             "measures": list(KINDS), "statuses": int(data.status_household.shape[0]),
              "duckdb_threads": int(con.sql("SELECT current_setting('threads')").fetchall()[0][0]),
              "check": "equal"}  # fmt: skip
     out = _out(ctx, "dashboard")
@@ -713,6 +779,7 @@ def _out(ctx, name: str):
 def record(size: str, seed: int = 1) -> str:
     """A RESULTS.md section from the last dashboard / process_map runs (bench/out/)."""
     import json
+    from datetime import UTC, datetime
     from pathlib import Path
 
     from bench.run import machine
@@ -722,7 +789,19 @@ def record(size: str, seed: int = 1) -> str:
     d = base / "dashboard.json"
     if d.exists():
         notes = json.loads(d.read_text())
+        when = datetime.fromtimestamp(d.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
         lines += [
+            f"Run {when}: `.venv/bin/python -m bench.run --size {size} --seed {seed} --steps "
+            f"dashboard,process_map` then `.venv/bin/python -m bench.analytics_reference "
+            f"--record {size}`.",
+            "",
+        ]
+        kinds = notes.get("measures", KINDS[:1] + KINDS[2:6])  # earlier runs: five measures
+        lines += [
+            f"Measures compared and timed on both sides ({len(kinds)}): {', '.join(kinds)}"
+            + (f"; {notes['statuses']:,} status spans" if "statuses" in notes else "")
+            + ".",
+            "",
             "| view | families entered | parcours.analytics s | DuckDB SQL s | × reference "
             "| full dashboard (10 measures) s | answer |",
             "|---|---:|---:|---:|---:|---:|---|",
@@ -733,6 +812,24 @@ def record(size: str, seed: int = 1) -> str:
                 f"{r['ours'] / r['duckdb']:.2f} | {r['full_dashboard']:.3f} | equal |"
             )
         lines += ["", f"DuckDB threads: {notes['duckdb_threads']}. Machine: {machine()}.", ""]
+    c = base / "check.json"
+    if c.exists():
+        notes = json.loads(c.read_text())
+        verdict = (
+            "**all equal**"
+            if not notes["failures"]
+            else (f"**{len(notes['failures'])} differ**: {notes['failures'][:3]}")
+        )
+        lines += [
+            f"Equality check (`.venv/bin/python -m bench.analytics_reference --check {size}`): "
+            f"{len(notes['measures'])} measures ({', '.join(notes['measures'])}; statuses over "
+            f"{notes['status_spans']:,} status spans) vs their DuckDB SQL references, "
+            f"{len(notes['periods'])} periods ({'; '.join(notes['periods'])}) × "
+            f"{notes['filter_sets']} filter sets = {notes['queries']} queries on "
+            f"{notes['households']:,} households and {notes['touchpoints']:,} touchpoints: "
+            f"{verdict} ({notes['seconds']:.0f} s).",
+            "",
+        ]
     p = base / "process_map.json"
     if p.exists():
         notes = json.loads(p.read_text())
@@ -749,12 +846,30 @@ def record(size: str, seed: int = 1) -> str:
 if __name__ == "__main__":
     import argparse
     import sys
-    from pathlib import Path
 
-    p = argparse.ArgumentParser(description="Append the analytics figures to bench/RESULTS.md")
-    p.add_argument("--record", required=True, choices=["XS", "S", "M", "L"])
+    p = argparse.ArgumentParser(
+        description="Check every measure against its reference at a size (--check), and/or "
+        "append the analytics figures of the last runs to bench/RESULTS.md (--record)"
+    )
+    p.add_argument("--check", choices=["XS", "S", "M", "L"])
+    p.add_argument("--record", choices=["XS", "S", "M", "L"])
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--end", type=date.fromisoformat, default=date(2025, 6, 30))
     args = p.parse_args()
+    if not (args.check or args.record):
+        p.error("--check SIZE and/or --record SIZE")
+    if args.check:
+        result = check(args.check, args.seed, args.end)
+        for f in result["failures"]:
+            print(f"DIFFERENT: {f}")
+        print(
+            f"{args.check}: {result['queries']} queries, {len(result['failures'])} different, "
+            f"{result['seconds']:.0f} s"
+        )
+        if result["failures"]:
+            sys.exit(1)
+    if not args.record:
+        sys.exit(0)
     text = record(args.record, args.seed)
     print(text)
     with (Path(__file__).resolve().parent / "RESULTS.md").open("a", encoding="utf-8") as f:

@@ -10,8 +10,16 @@ from datetime import date
 import duckdb
 import pytest
 
-from bench.analytics_reference import differences, generated, ours, reference, register
-from parcours.analytics.measures import Filters, Period, Query
+from bench.analytics_reference import (
+    check_filters,
+    check_periods,
+    differences,
+    generated,
+    ours,
+    reference,
+    register,
+)
+from parcours.analytics.measures import Period, Query
 
 END = date(2025, 6, 30)
 
@@ -24,34 +32,11 @@ def association():
     return data, con
 
 
-def _filters(data):
-    return [
-        Filters(),
-        Filters(neighbourhood=str(data.neighbourhood[0])),
-        Filters(channel="web"),
-        Filters(cohort="2025-01"),
-        Filters(activity=int(data.tp_activity[data.tp_activity >= 0][0])),
-        Filters(neighbourhood=str(data.neighbourhood[0]), channel="door_to_door"),
-        Filters(channel="peer_family", cohort="2024-10"),
-        Filters(neighbourhood="nowhere"),  # nobody
-    ]
-
-
-@pytest.mark.parametrize(
-    "period",
-    [
-        Period(date(2024, 7, 1), END),
-        Period(date(2023, 7, 1), END),
-        Period(date(2024, 1, 1), date(2024, 6, 30)),
-        Period(date(2024, 9, 15), date(2025, 3, 10)),  # months cut at both ends
-        Period(date(2025, 6, 30), END),  # one day
-    ],
-    ids=["last-12-months", "everything", "a-past-half-year", "mid-month", "one-day"],
-)
+@pytest.mark.parametrize("period", list(check_periods(END)))
 def test_measures_equal_the_duckdb_reference(association, period):
     data, con = association
-    for filters in _filters(data):
-        query = Query(1, period, filters)
+    for filters in check_filters(data, END):
+        query = Query(1, check_periods(END)[period], filters)
         ref, got = reference(con, query, len(data.stage_keys)), ours(data, query)
         assert differences(ref, got) == [], filters
 
