@@ -90,3 +90,77 @@ def test_process_map_and_variants_equal_pm4py(association):
     assert differences(ref["transitions"], got["transitions"]) == []
     assert got["variant_count"] == len(ref["variants"])
     assert got["variants"] == top_variants(ref["variants"], TOP)
+
+
+def _random_log(rng, n):
+    """JourneyData of ``n`` random households: stage spans with gaps and open ends, status spans
+    of every status, touchpoints of any kind any day, unknown neighbourhoods and channels."""
+    import numpy as np
+
+    from parcours.analytics.measures.base import ATTENDANCE, OUTREACH_CONTACT, JourneyData
+    from parcours.engine import shipped_definition
+    from parcours.engine.columns import day_number
+
+    d0 = day_number(date(2024, 1, 1))
+    hh = np.sort(rng.choice(np.arange(1, 5 * n), n, replace=False)).astype(np.int64)
+    cols: dict[str, list[int]] = {}
+
+    def add(names: str, *values: int) -> None:
+        for name, v in zip(names.split(), values, strict=True):
+            cols.setdefault(name, []).append(v)
+
+    for h in hh.tolist():
+        day = d0 + int(rng.integers(0, 300))
+        for _ in range(int(rng.integers(0, 6))):
+            length, is_open = int(rng.integers(1, 90)), rng.random() < 0.2
+            end = -1 if is_open else day + length
+            add("sh sst s0 s1", h, int(rng.integers(0, 10)), day, end)
+            if is_open:
+                break
+            day += length + (int(rng.integers(1, 40)) if rng.random() < 0.3 else 0)
+        for status in range(4):
+            day = d0 + int(rng.integers(0, 200))
+            for _ in range(int(rng.integers(0, 3))):
+                length, is_open = int(rng.integers(1, 120)), rng.random() < 0.3
+                add("zh zc z0 z1", h, status, day, -1 if is_open else day + length)
+                if is_open:
+                    break
+                day += length + int(rng.integers(1, 60))
+        for d in np.sort(d0 - 60 + rng.integers(0, 700, int(rng.integers(0, 30)))).tolist():
+            kind = int(rng.integers(0, 19))
+            activity = int(rng.integers(1, 5)) if kind == ATTENDANCE else -1
+            ref = int(rng.integers(1, 4)) if kind == OUTREACH_CONTACT else -1
+            add("th td tk ta tr", h, d, kind, activity, ref)
+
+    def a(k, t):
+        return np.array(cols.get(k, []), dtype=t)
+
+    pick = np.array(["a", "b", ""], dtype=object)
+    return JourneyData(
+        shipped_definition().stage_keys, hh, pick[rng.integers(0, 3, n)],
+        np.array(["web", "peer_family", ""], dtype=object)[rng.integers(0, 3, n)],
+        a("sh", np.int64), a("sst", np.int8), a("s0", np.int32), a("s1", np.int32),
+        a("zh", np.int64), a("zc", np.int8), a("z0", np.int32), a("z1", np.int32),
+        a("th", np.int64), a("td", np.int32), a("tk", np.int8), a("ta", np.int64),
+        a("tr", np.int64),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_measures_equal_the_reference_on_random_logs(seed):
+    import numpy as np
+
+    from parcours.analytics.measures import Filters
+    from parcours.engine.columns import day_date, day_number
+
+    rng = np.random.default_rng(seed)
+    data = _random_log(rng, int(rng.integers(1, 40)))
+    con = duckdb.connect()
+    register(con, data)
+    d0 = day_number(date(2024, 1, 1))
+    for filters in [Filters(), Filters(neighbourhood="a"), Filters(channel="web"),
+                    Filters(activity=2), Filters(cohort="2024-05")]:  # fmt: skip
+        first = d0 - 30 + int(rng.integers(0, 600))
+        period = Period(day_date(first), day_date(first + int(rng.integers(0, 300))))
+        query = Query(1, period, filters)
+        assert differences(reference(con, query, 10), ours(data, query)) == [], query
