@@ -316,7 +316,10 @@ def attendance_mark(
     row.intent_at = max(intent, row.intent_at)
     row.updated_by = actor if getattr(actor, "pk", None) else None
     if row.status == status:
-        row.save(update_fields=["mark_id", "intent_at", "updated_by", "updated_at"])
+        # A confirmation moves intent_at later: bump the version too, so a client that saw the
+        # previous version compares intents instead of overriding this later tap.
+        row.version += 1
+        row.save(update_fields=["version", "mark_id", "intent_at", "updated_by", "updated_at"])
         return MarkResult(row, "unchanged")
     row.status = status
     row.version += 1
