@@ -19,11 +19,17 @@ from typing import Any
 import numpy as np
 
 
-def setup(path: Path) -> None:
+def _unlink(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         p = Path(f"{path}{suffix}")
         if p.exists():
             p.unlink()
+
+
+def setup(path: Path, *, keep: bool = False) -> None:
+    """Point Django at the SQLite file ``path`` (fresh unless ``keep``) and migrate it."""
+    if not keep:
+        _unlink(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.setdefault("PARCOURS_ENV", "test")
@@ -34,6 +40,54 @@ def setup(path: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def pending_migrations() -> bool:
+    """Whether the current database lacks a migration of the code (a stale saved seed)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def save_copy(path: Path) -> None:
+    """Copy the current database to ``path`` (SQLite online backup: consistent, WAL included)."""
+    import sqlite3
+
+    from django.db import connection
+
+    _unlink(path)
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    try:
+        connection.connection.backup(target)
+    finally:
+        target.close()
+
+
+def restore_copy(saved: Path, path: Path) -> bool:
+    """Make ``path`` a copy of the saved seed and point Django at it; False when the saved
+    seed is missing or stale (its schema lacks a migration of the code): seed again then."""
+    import shutil
+
+    if not saved.exists():
+        return False
+    _unlink(path)
+    shutil.copyfile(saved, path)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("PARCOURS_ENV", "test")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "parcours.config.settings_test"
+    import django
+
+    django.setup()
+    if pending_migrations():
+        from django.db import connection
+
+        connection.close()
+        _unlink(saved)
+        return False
+    return True
 
 
 def seed(gen: Any, end: date, *, journeys: bool = True) -> dict[str, Any]:

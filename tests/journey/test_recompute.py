@@ -154,3 +154,64 @@ def test_a_failed_batch_leaves_the_previous_batches_whole(seeded, monkeypatch):
     assert [r for r in _stored(seeded)["stage"] if r[1] in first_batch] == [
         r for r in before["stage"] if r[1] in first_batch
     ]
+
+
+def test_refresh_read_from_one_timeline_equals_the_later_cut(seeded):
+    """Without touchpoints after as_of, predicted ends and valid_until read from the as-of
+    timeline equal those of the timeline cut HORIZON_DAYS later (what was computed before)."""
+    checked = 0
+    with scopes_disabled():
+        households = list(
+            Household.objects.filter(association=seeded).select_related("association")
+        )
+        for h in households:
+            rows = list(
+                hs.Touchpoint.objects.filter(household=h)
+                .order_by("day", "-id")
+                .values_list("day", "kind", "activity_id", "ref")
+            )
+            for as_of in (AS_OF - timedelta(days=400), AS_OF - timedelta(days=45), AS_OF):
+                if rows and rows[-1][0] > as_of:
+                    continue
+                now = services.household_timeline(h, as_of, rows)
+                horizon = as_of + timedelta(days=services.HORIZON_DAYS)
+                future = services.household_timeline(h, horizon, rows)
+                assert services._ahead(now, None, as_of) == services._ahead(now, future, as_of)
+                checked += 1
+    assert checked > 200
+
+
+def test_refresh_over_stored_spans_writes_the_rows_of_a_fresh_write(seeded):
+    """Refreshing over spans stored as of other days (rows kept up to the first change, the
+    rest rewritten) stores what refreshing with nothing stored stores, in the same order."""
+    later = AS_OF + timedelta(days=120)
+    services.journey_recompute(association=seeded, as_of=AS_OF - timedelta(days=200))
+    with scopes_disabled():
+        households = list(
+            Household.objects.filter(association=seeded).select_related("association")
+        )
+        for h in households:
+            services.journey_refresh(h, as_of=AS_OF)
+            hs.touchpoint_record(actor=None, household=h, day=AS_OF, kind="communication")
+            services.journey_refresh(h, as_of=later)
+    over = _stored(seeded)
+    with scopes_disabled():
+        order = [
+            list(
+                StatusSpan.objects.filter(household=h).order_by("id").values_list("status", "start")
+            )
+            for h in households
+        ]
+        StageSpan.objects.filter(association=seeded).delete()
+        StatusSpan.objects.filter(association=seeded).delete()
+        HouseholdJourney.objects.filter(association=seeded).delete()
+        for h in households:
+            services.journey_refresh(h, as_of=later)
+        fresh_order = [
+            list(
+                StatusSpan.objects.filter(household=h).order_by("id").values_list("status", "start")
+            )
+            for h in households
+        ]
+    assert over == _stored(seeded)
+    assert order == fresh_order

@@ -106,7 +106,9 @@ def touchpoint_record(
         note=note,
         actor=actor if getattr(actor, "pk", None) else None,
     )
-    touchpoint.full_clean()
+    # association and household come from the saved household: checking that they exist
+    # would cost two queries on every write (the database's foreign keys hold them anyway)
+    touchpoint.full_clean(exclude=["association", "household"] if household.pk else None)
     touchpoint.save()
     audit_record(
         actor=actor,

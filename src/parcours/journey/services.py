@@ -7,6 +7,7 @@ touchpoints (registered in households.hooks by JourneyConfig.ready).
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date, timedelta
 
 import numpy as np
@@ -58,10 +59,46 @@ def _next_change(now: Timeline, future: Timeline, as_of: date) -> date | None:
     return min(days) if days else None
 
 
-def _rows_for(household: Household, now: Timeline, future: Timeline, as_of: date):
+def _ahead(now: Timeline, future: Timeline | None, as_of: date):
+    """(predicted end by span start, valid_until): what the timeline cut HORIZON_DAYS after
+    as_of says, the household getting no new touchpoint.
+
+    When no touchpoint is dated after as_of (``future`` None), that cut reads the same history
+    as ``now``: same condition intervals, same runs of the current stage, same status
+    intervals; it only cuts them later. Both answers are then read from ``now``'s runs and
+    status intervals, without a second timeline (nor its reasons): the same days as the spans
+    of the later cut (a span starting after the cut is left out, an end after it is open).
+    """
+    if future is not None:
+        return {s.start: s.end for s in future.stage_spans}, _next_change(now, future, as_of)
+    limit = day_number(as_of)
+    horizon = limit + HORIZON_DAYS
+    predicted: dict[date, date | None] = {}
+    days: list[int] = []
+    for r in now._runs:
+        if r.start > horizon:
+            break
+        end = r.end if r.end <= horizon else None
+        predicted[day_date(r.start)] = None if end is None else day_date(end)
+        if r.start > limit:
+            days.append(r.start)
+        if end is not None and end > limit:
+            days.append(end)
+    for ivs in now._status_ivs:
+        for a, b in ivs:
+            if a > horizon:
+                break
+            if a > limit:
+                days.append(a)
+            if limit < b <= horizon:
+                days.append(b)
+    return predicted, (day_date(min(days)) if days else None)
+
+
+def _rows_for(household: Household, now: Timeline, future: Timeline | None, as_of: date):
     version = now.definition.version
     order = {k: i for i, k in enumerate(now.definition.stage_keys)}
-    predicted = {s.start: s.end for s in future.stage_spans}
+    predicted, valid_until = _ahead(now, future, as_of)
     stage_rows = [
         StageSpan(
             association_id=household.association_id,
@@ -96,7 +133,7 @@ def _rows_for(household: Household, now: Timeline, future: Timeline, as_of: date
         association_id=household.association_id,
         household_id=household.pk,
         computed_on=as_of,
-        valid_until=_next_change(now, future, as_of),
+        valid_until=valid_until,
         stage=current.stage or "",
         statuses=list(current.statuses),
         definition_version=version,
@@ -105,9 +142,63 @@ def _rows_for(household: Household, now: Timeline, future: Timeline, as_of: date
     return stage_rows, status_rows, snapshot
 
 
-@transaction.atomic
+# The stored columns of each span, compared to tell an unchanged row (ids and keys aside).
+_STAGE_FIELDS = (
+    "association_id", "household_id", "stage", "stage_order", "start", "end", "predicted_end",
+    "reasons", "evidence", "skipped", "regression", "definition_version",
+)  # fmt: skip
+_STATUS_FIELDS = (
+    "association_id", "household_id", "status", "start", "end", "reasons", "definition_version",
+)  # fmt: skip
+_JSON_FIELDS = frozenset({"reasons", "evidence", "skipped"})
+_JOURNEY_FIELDS = (
+    "association_id", "computed_on", "valid_until", "stage", "statuses", "reasons",
+    "definition_version",
+)  # fmt: skip
+
+
+def _same(stored: tuple, row, fields: tuple[str, ...]) -> bool:
+    """Whether a stored row (values of ``fields``) is what writing ``row`` would store: JSON
+    columns compared as the JSON text they hold, so 1, 1.0 and True stay different."""
+    for value, name in zip(stored, fields, strict=True):
+        new = getattr(row, name)
+        if name in _JSON_FIELDS:
+            if json.dumps(value) != json.dumps(new):
+                return False
+        elif value != new or type(value) is not type(new):
+            return False
+    return True
+
+
+def _store_spans(model, household: Household, rows: list, fields: tuple[str, ...]) -> None:
+    """Make the household's stored spans ``rows``, writing only from the first change on.
+
+    The stored spans (by id: the order they were written in) that equal the new ones from the
+    start are kept; the rest are deleted and the new ones from there inserted. The rows stored
+    are exactly those of deleting all and inserting ``rows``, in the same id order; a new
+    touchpoint mostly changes the last spans only.
+    """
+    stored = list(
+        model.objects.filter(household=household).order_by("id").values_list("id", *fields)
+    )
+    keep = 0
+    for old, new in zip(stored, rows, strict=False):
+        if not _same(old[1:], new, fields):
+            break
+        keep += 1
+    if keep < len(stored):
+        model.objects.filter(household=household, id__gte=stored[keep][0]).delete()
+    if keep < len(rows):
+        model.objects.bulk_create(rows[keep:])
+
+
+@transaction.atomic(savepoint=False)
 def journey_refresh(household: Household, *, as_of: date | None = None) -> HouseholdJourney:
-    """Recompute and store one household's stage and status spans as of today."""
+    """Recompute and store one household's stage and status spans as of today.
+
+    Inside the caller's transaction (a touchpoint write) without a savepoint of its own: an
+    error here fails the whole write, nothing is caught and continued after it.
+    """
     as_of = as_of or timezone.localdate()
     rows = list(
         TouchpointRow.objects.with_scopes_disabled()
@@ -116,15 +207,20 @@ def journey_refresh(household: Household, *, as_of: date | None = None) -> House
         .values_list("day", "kind", "activity_id", "ref")
     )
     now = household_timeline(household, as_of, rows)
-    future = household_timeline(household, as_of + timedelta(days=HORIZON_DAYS), rows)
+    future = None
+    if rows and rows[-1][0] > as_of:  # a touchpoint after as_of: the later cut reads more
+        future = household_timeline(household, as_of + timedelta(days=HORIZON_DAYS), rows)
     stage_rows, status_rows, snapshot = _rows_for(household, now, future, as_of)
     with scopes_disabled():
-        StageSpan.objects.filter(household=household).delete()
-        StatusSpan.objects.filter(household=household).delete()
-        HouseholdJourney.objects.filter(household=household).delete()
-        StageSpan.objects.bulk_create(stage_rows)
-        StatusSpan.objects.bulk_create(status_rows)
-        snapshot.save()
+        _store_spans(StageSpan, household, stage_rows, _STAGE_FIELDS)
+        _store_spans(StatusSpan, household, status_rows, _STATUS_FIELDS)
+        # one statement: insert, or update the household's row in place (household is unique)
+        HouseholdJourney.objects.bulk_create(
+            [snapshot],
+            update_conflicts=True,
+            unique_fields=["household"],
+            update_fields=list(_JOURNEY_FIELDS),
+        )
     return snapshot
 
 

@@ -258,21 +258,32 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
                     valid_until=min(days) if days else None,
                 )
             )
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # no savepoint inside tasks_regenerate
             Task.objects.bulk_create(create, batch_size=1000)
             Task.objects.bulk_update(
                 update,
                 ["state", "state_at", "state_by", "snoozed_until", "closed_because"],
                 batch_size=1000,
             )
-            TaskCheck.objects.filter(household_id__in=ids).delete()
-            TaskCheck.objects.bulk_create(checks, batch_size=1000)
+            # every household of the chunk gets its check: insert, or update in place (one
+            # statement; household is unique) instead of deleting and inserting again
+            TaskCheck.objects.bulk_create(
+                checks,
+                batch_size=1000,
+                update_conflicts=True,
+                unique_fields=["household"],
+                update_fields=["association", "computed_on", "valid_until"],
+            )
     return result
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def tasks_regenerate(household: Household, *, as_of: date | None = None) -> Result:
-    """Bring one household's tasks in line with its touchpoints as of a day (idempotent)."""
+    """Bring one household's tasks in line with its touchpoints as of a day (idempotent).
+
+    Inside the caller's transaction (a touchpoint write) without savepoints: an error here
+    fails the whole write.
+    """
     return _regenerate_chunk([household], as_of or timezone.localdate())
 
 
