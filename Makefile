@@ -39,6 +39,6 @@ lint: install-test
 	$(BIN)/python scripts/vendor_assets.py --check
 
 check: install-test
-	PARCOURS_ENV=development $(BIN)/parcours manage makemigrations --check --dry-run
+	PARCOURS_ENV=development PARCOURS_DATA_DIR="$$(mktemp -d)" $(BIN)/parcours manage makemigrations --check --dry-run
 	PARCOURS_ENV=production PARCOURS_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(BIN)/parcours manage check --deploy --fail-level WARNING
