@@ -71,7 +71,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Parcours demo: {result.association.name}")
     print(f"  {result.household_count} households, {result.touchpoint_count} touchpoints")
     print(f"  Open {address}")
-    print(f"  Demo logins (password for all: {DEMO_PASSWORD}):")  # noqa: E501
+    print(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role in result.logins:
         print(f"    {username:<14} {role}")
     print(flush=True)
