@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +43,22 @@ def _page(request, template, **context):
     context.setdefault("pick_household", True)
     context |= {"q": q, "results": household_search(q) if household is None else []}
     return render(request, template, context)
+
+
+def _end_form(request, *, obj, form_class, end, done_url, title):
+    """Close an episode (group membership, sponsorship, role) with its end date and reason."""
+    form = form_class(request.POST or None, initial={"end": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            end(**form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(exc, form)
+        else:
+            return redirect(done_url)
+    return render(
+        request, "community/form.html",
+        {"form": form, "pick_household": False, "ended": obj.end is not None, "title": title},
+    )  # fmt: skip
 
 
 def _household_form(request, *, title, form_class, service, form_kwargs=None, initial=None,
@@ -138,19 +155,12 @@ def group_join(request, group_pk: int):
 @require(CAN_MANAGE)
 def membership_end(request, membership_pk: int):
     membership = _get(GroupMembership, membership_pk)
-    form = forms.LeaveForm(request.POST or None, initial={"end": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.group_leave(actor=request.user, membership=membership, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(exc, form)
-        else:
-            return redirect("community:group_detail", group_pk=membership.group_id)
-    return render(
-        request, "community/form.html",
-        {"form": form, "pick_household": False, "ended": membership.end is not None,
-         "title": _("%(name)s leaves %(group)s")
-         % {"name": membership.household.name, "group": membership.group.name}},
+    return _end_form(
+        request, obj=membership, form_class=forms.LeaveForm,
+        end=lambda **data: services.group_leave(actor=request.user, membership=membership, **data),
+        done_url=reverse("community:group_detail", kwargs={"group_pk": membership.group_id}),
+        title=_("%(name)s leaves %(group)s")
+        % {"name": membership.household.name, "group": membership.group.name},
     )  # fmt: skip
 
 
@@ -169,20 +179,13 @@ def sponsorship_create(request):
 @require(CAN_MANAGE)
 def sponsorship_end(request, sponsorship_pk: int):
     sponsorship = _get(Sponsorship, sponsorship_pk)
-    form = forms.SponsorshipEndForm(request.POST or None, initial={"end": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sponsorship_end(
-                actor=request.user, sponsorship=sponsorship, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(exc, form)
-        else:
-            return redirect("households:detail", pk=sponsorship.household_id)
-    return render(
-        request, "community/form.html",
-        {"form": form, "pick_household": False, "ended": sponsorship.end is not None,
-         "title": _("End the sponsorship of %(name)s") % {"name": sponsorship.household.name}},
+    return _end_form(
+        request, obj=sponsorship, form_class=forms.SponsorshipEndForm,
+        end=lambda **data: services.sponsorship_end(
+            actor=request.user, sponsorship=sponsorship, **data
+        ),
+        done_url=reverse("households:detail", kwargs={"pk": sponsorship.household_id}),
+        title=_("End the sponsorship of %(name)s") % {"name": sponsorship.household.name},
     )  # fmt: skip
 
 
@@ -277,19 +280,12 @@ def role_create(request):
 @require(CAN_MANAGE)
 def role_end(request, role_pk: int):
     role = _get(CommunityRole, role_pk)
-    form = forms.EndForm(request.POST or None, initial={"end": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.role_end(actor=request.user, role=role, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(exc, form)
-        else:
-            return redirect("households:detail", pk=role.household_id)
-    return render(
-        request, "community/form.html",
-        {"form": form, "pick_household": False, "ended": role.end is not None,
-         "title": _("End the role %(role)s of %(name)s")
-         % {"role": role.get_kind_display(), "name": role.household.name}},
+    return _end_form(
+        request, obj=role, form_class=forms.EndForm,
+        end=lambda **data: services.role_end(actor=request.user, role=role, **data),
+        done_url=reverse("households:detail", kwargs={"pk": role.household_id}),
+        title=_("End the role %(role)s of %(name)s")
+        % {"role": role.get_kind_display(), "name": role.household.name},
     )  # fmt: skip
 
 
