@@ -26,10 +26,13 @@ def _django(env: str | None = None, database_url: str | None = None) -> None:
     django.setup()
 
 
-def _gunicorn(bind: str, workers: int, threads: int) -> int:
-    from gunicorn.app.wsgiapp import run
+# The access log names no person: no query string (search terms, names and phones travel in
+# it), no referrer (the previous page's query string), no user agent. Path, status, size, time.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 
-    sys.argv = [
+
+def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
+    return [
         "gunicorn",
         "parcours.config.wsgi:application",
         "--bind",
@@ -40,9 +43,17 @@ def _gunicorn(bind: str, workers: int, threads: int) -> int:
         str(threads),
         "--access-logfile",
         "-",
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
         "--graceful-timeout",
         "10",
     ]
+
+
+def _gunicorn(bind: str, workers: int, threads: int) -> int:
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = gunicorn_argv(bind, workers, threads)
     return run()
 
 

@@ -74,6 +74,7 @@ EXPECTED = {
     "worklists:preferences": ANY_MEMBER,
     "worklists:matching": "manage_tasks",
     "journey:place": "edit_households",
+    "audit:log": "read_audit_log",
 }
 # routes that only accept POST: an allowed GET is 405, an allowed empty POST is refused politely
 POST_ONLY = {"journey:place"}

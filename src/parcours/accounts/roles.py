@@ -29,6 +29,7 @@ class Capability(models.TextChoices):
     MANAGE_ACTIVITIES = "manage_activities", _("Manage activities, schedules and sessions")
     RECORD_PEER_VISITS = "record_peer_visits", _("Record visits to absent families")
     MANAGE_TASKS = "manage_tasks", _("Assign the association's tasks and review sponsor matching")
+    READ_AUDIT_LOG = "read_audit_log", _("Read the audit log: sign-ins, reads, exports, changes")
 
 
 C = Capability

@@ -16,6 +16,7 @@ from parcours.analytics.forms import FilterForm, default_period
 from parcours.analytics.measures import MEASURES, Query, run
 from parcours.analytics.panels import DROPOUT_NAMES, PRESENTERS, Labels, vocab_words
 from parcours.analytics.privacy import EXPORT, audience_for
+from parcours.audit.services import audit_export
 from parcours.journey.definitions import definition_for
 from parcours.journey.reasons import current_language
 
@@ -109,6 +110,7 @@ def export_csv(request):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # spreadsheets then read the file as UTF-8
     writer = csv.writer(response, delimiter=";")
+    audit_export(request, object_type=f"analytics.{kind}", fields=[kind])
     writer.writerow([neutralise(panel.title)])
     writer.writerow([neutralise(f"{_('Period')}: {query.period.start} – {query.period.end}")])
     writer.writerow([neutralise(c) for c in panel.columns])

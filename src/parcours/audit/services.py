@@ -1,4 +1,4 @@
-"""The one way services record a change to personal data."""
+"""The one way code records an audit event: changes, sign-ins, reads of sensitive pages, exports."""
 
 from __future__ import annotations
 
@@ -9,6 +9,36 @@ from django.db import models
 from parcours.audit.models import AuditEvent
 
 
+def _household_id(obj: models.Model | None) -> int | None:
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "households.household":
+        return obj.pk
+    return getattr(obj, "household_id", None)
+
+
+def audit_event(
+    *,
+    actor,
+    association_id: int,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    household_id: int | None = None,
+    fields: Iterable[str] = (),
+) -> AuditEvent:
+    """Write who did `action`, on `obj` if any, naming fields or parts (never their values)."""
+    return AuditEvent.objects.with_scopes_disabled().create(
+        association_id=association_id,
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else object_type,
+        object_id=obj.pk if obj is not None else None,
+        household_id=household_id if household_id is not None else _household_id(obj),
+        fields=sorted(set(fields)),
+    )
+
+
 def audit_record(
     *,
     actor,
@@ -17,14 +47,26 @@ def audit_record(
     fields: Iterable[str] = (),
 ) -> AuditEvent:
     """Write who did `action` on `obj`, naming the changed fields (never their values)."""
-    return AuditEvent.objects.with_scopes_disabled().create(
-        association_id=obj.association_id,
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=obj.pk,
-        fields=sorted(set(fields)),
+    return audit_event(
+        actor=actor, association_id=obj.association_id, action=action, obj=obj, fields=fields
     )
+
+
+def audit_read(request, *, obj: models.Model | None = None, object_type: str = "", fields=()):
+    """A signed-in member read a page of sensitive data (listening notes, support cases)."""
+    association_id = request.membership.association_id
+    return audit_event(
+        actor=request.user, association_id=association_id, action=AuditEvent.Action.VIEW,
+        obj=obj, object_type=object_type, fields=fields,
+    )  # fmt: skip
+
+
+def audit_export(request, *, object_type: str, fields=()):
+    """A signed-in member downloaded an export (the part exported is named in `fields`)."""
+    return audit_event(
+        actor=request.user, association_id=request.membership.association_id,
+        action=AuditEvent.Action.EXPORT, object_type=object_type, fields=fields,
+    )  # fmt: skip
 
 
 def changed_fields(instance: models.Model, data: dict) -> list[str]:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("support/", include("parcours.support.urls")),
     path("community/", include("parcours.community.urls")),
     path("tasks/", include("parcours.worklists.urls")),
+    path("audit/", include("parcours.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

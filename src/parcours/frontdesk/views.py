@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability, role_can
+from parcours.audit.services import audit_read
 from parcours.frontdesk import selectors, services
 from parcours.frontdesk.forms import (
     AppointmentForm,
@@ -129,6 +130,8 @@ def intake_detail(request, visit_pk: int):
         visit = selectors.intake_visit_detail(pk=visit_pk, sensitive=sensitive)
     except IntakeVisit.DoesNotExist as exc:
         raise Http404 from exc
+    # Who read a welcome visit, and whether its listening notes were shown, is audited.
+    audit_read(request, obj=visit, fields=["listening_notes"] if sensitive else [])
     return render(
         request, "frontdesk/intake_detail.html", {"visit": visit, "show_sensitive": sensitive}
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability
+from parcours.audit.services import audit_read
 from parcours.outreach.shared import apply_errors, household_search, household_step
 from parcours.support import selectors, services
 from parcours.support.forms import CloseForm, FollowUpForm, OpenForm
@@ -35,6 +36,8 @@ def case_list(request):
     page = Paginator(selectors.case_list(status=status, search=q), 25).get_page(
         request.GET.get("page")
     )
+    # The list tells which families are in support: reading it is audited (no search terms).
+    audit_read(request, object_type=SupportCase._meta.label_lower, fields=[f"status:{status}"])
     return render(
         request, "support/case_list.html",
         {"page": page, "status": status, "q": q, "today": timezone.localdate()},
@@ -72,6 +75,7 @@ def case_detail(request, case_pk: int):
     today = timezone.localdate()
     followup_form = FollowUpForm(initial={"day": today})
     close_form = CloseForm(initial={"closed_on": today})
+    audit_read(request, obj=case)
     return render(
         request, "support/case_detail.html",
         {"case": case, "followups": selectors.case_followups(case=case),

@@ -1,0 +1,38 @@
+"""Reads of the audit log (the request's association only: the manager is scoped)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.apps import apps
+from django.utils import timezone
+
+from parcours.audit.models import AuditEvent
+
+
+def audit_events(*, actor=None, household: str = "", action: str = "", start=None, end=None):
+    """Newest first, with the person and the household of each event."""
+    qs = AuditEvent.objects.select_related("actor", "household").order_by("-at", "-id")
+    if actor is not None:
+        qs = qs.filter(actor=actor)
+    if household:
+        qs = qs.filter(household__name__icontains=household)
+    if action:
+        qs = qs.filter(action=action)
+    tz = timezone.get_current_timezone()
+    if start:
+        qs = qs.filter(at__gte=datetime.combine(start, time.min, tzinfo=tz))
+    if end:
+        qs = qs.filter(at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz))
+    return qs
+
+
+def object_label(object_type: str) -> str:
+    """The readable name of an audited object's type ("support case"), or its technical one."""
+    if not object_type or "." not in object_type:
+        return object_type
+    app_label, _, model = object_type.partition(".")
+    try:
+        return str(apps.get_model(app_label, model)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type

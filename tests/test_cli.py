@@ -1,0 +1,40 @@
+"""`parcours serve` and the demo: gunicorn's access log holds no personal data."""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import timedelta
+from types import SimpleNamespace
+
+from gunicorn.config import Config
+from gunicorn.glogging import Logger
+
+from parcours.cli import ACCESS_LOG_FORMAT, gunicorn_argv
+
+
+def test_serve_passes_the_access_log_format_to_gunicorn():
+    argv = gunicorn_argv("127.0.0.1:8000", 2, 4)
+    args = Config().parser().parse_args(argv[1:])
+    assert args.access_log_format == ACCESS_LOG_FORMAT
+
+
+def test_an_access_log_line_has_no_query_string_nor_referrer():
+    cfg = Config()
+    cfg.set("access_log_format", ACCESS_LOG_FORMAT)
+    cfg.set("accesslog", "-")
+    logger = Logger(cfg)
+    stream = io.StringIO()
+    logger.access_log.handlers = [logging.StreamHandler(stream)]
+    environ = {
+        "REQUEST_METHOD": "GET", "RAW_URI": "/households/?q=Benali+0612345678",
+        "PATH_INFO": "/households/", "QUERY_STRING": "q=Benali+0612345678",
+        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "192.0.2.7",
+        "HTTP_REFERER": "http://127.0.0.1:8000/support/?q=Samira", "HTTP_USER_AGENT": "Firefox",
+    }  # fmt: skip
+    response = SimpleNamespace(status="200 OK", sent=1234, headers=[])
+    logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=12))
+    line = stream.getvalue()
+    assert '"GET /households/ HTTP/1.1" 200 1234 12ms' in line
+    for personal in ("Benali", "0612345678", "Samira", "q=", "Firefox"):
+        assert personal not in line
