@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "parcours.journey",
     "parcours.analytics",
     "parcours.worklists",
+    "parcours.privacy",
 ]
 
 MIDDLEWARE = [
