@@ -74,6 +74,11 @@ EXPECTED = {
     "worklists:preferences": ANY_MEMBER,
     "worklists:matching": "manage_tasks",
     "journey:place": "edit_households",
+    "privacy:household": "export_subject",
+    "privacy:household_export": "export_subject",
+    "privacy:person_export": "export_subject",
+    "privacy:household_erase": "erase_subject",
+    "privacy:person_erase": "erase_subject",
     "audit:log": "read_audit_log",
 }
 # routes that only accept POST: an allowed GET is 405, an allowed empty POST is refused politely
@@ -130,7 +135,7 @@ URL_KWARGS = {
     "session_pk": _session,
 }
 # the daily-operations apps name their own objects (tests/<app>/factories.py)
-for _app in ("outreach", "frontdesk", "support", "community", "worklists"):
+for _app in ("outreach", "frontdesk", "support", "community", "worklists", "privacy"):
     URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 
 

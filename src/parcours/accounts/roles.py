@@ -30,6 +30,8 @@ class Capability(models.TextChoices):
     RECORD_PEER_VISITS = "record_peer_visits", _("Record visits to absent families")
     MANAGE_TASKS = "manage_tasks", _("Assign the association's tasks and review sponsor matching")
     READ_AUDIT_LOG = "read_audit_log", _("Read the audit log: sign-ins, reads, exports, changes")
+    EXPORT_SUBJECT = "export_subject", _("Produce everything held about a family (access request)")
+    ERASE_SUBJECT = "erase_subject", _("Erase a family or one of its members (erasure request)")
 
 
 C = Capability
@@ -45,6 +47,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.VIEW_AGGREGATES,
             C.MANAGE_ACTIVITIES,
             C.MANAGE_TASKS,
+            C.EXPORT_SUBJECT,
+            C.ERASE_SUBJECT,
         }
     ),
     Role.SOCIAL_WORKER: frozenset(
@@ -55,6 +59,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.RECORD_TOUCHPOINTS,
             C.RECORD_PEER_VISITS,
             C.VIEW_AGGREGATES,
+            C.EXPORT_SUBJECT,
         }
     ),
     Role.VOLUNTEER: frozenset({C.VIEW_HOUSEHOLDS, C.RECORD_TOUCHPOINTS, C.RECORD_PEER_VISITS}),

@@ -13,5 +13,6 @@ urlpatterns = [
     path("community/", include("parcours.community.urls")),
     path("tasks/", include("parcours.worklists.urls")),
     path("audit/", include("parcours.audit.urls")),
+    path("privacy/", include("parcours.privacy.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -81,7 +81,9 @@ SENSITIVE_FIELDS: dict[str, frozenset[str]] = {
     "households.touchpoint": frozenset({"note"}),
     "frontdesk.intakevisit": frozenset({"listening_notes", "needs"}),
 }
-SENSITIVE_TOUCHPOINT_KINDS = frozenset({"support_opened", "support_closed"})
+# A row whose values name one of these codes (a support touchpoint, the "in support" status, a
+# stage span or a task whose reasons cite a support case) is sensitive as a whole.
+SENSITIVE_CODES = ("support_", "in_support")
 
 
 @dataclass(frozen=True)

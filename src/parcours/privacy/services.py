@@ -197,3 +197,21 @@ def _record(actor, obj, subject, household_id, reason, erased, swept) -> Erasure
     record.save()
     audit_record(actor=actor, action=AuditEvent.Action.ERASE, obj=obj, fields=sorted(erased))
     return ErasureResult(record, rows, swept)
+
+
+@transaction.atomic
+def subject_export(*, actor, household: Household, person: Person | None = None, sensitive: bool):
+    """The ZIP of everything held about a household or one member; the production is audited.
+
+    ``sensitive``: whether the requester's role may read support records and sensitive notes
+    (``Capability.VIEW_SENSITIVE``); without it they are left out of the export.
+    """
+    from parcours.privacy.export import subject_data, subject_zip
+
+    with scopes_disabled():
+        data = subject_data(household=household, person=person, sensitive=sensitive)
+        audit_record(
+            actor=actor, action=AuditEvent.Action.EXPORT, obj=person or household,
+            fields=sorted(data["sections"]),
+        )  # fmt: skip
+        return subject_zip(data)
