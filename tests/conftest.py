@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 
 from parcours.accounts.models import Association, Membership
 from parcours.accounts.roles import Role
+from tests.basis import BASIS, COVERED
 
 PASSWORD = "correct-horse-battery-staple"
 ROLES = [r.value for r in Role]
@@ -46,6 +47,7 @@ def world(db) -> World:
                 Membership.objects.create(user=u, association=assoc, role=role)
                 users[(which, role)] = u
         ha = services.household_create(
+            lawful_basis=BASIS,
             actor=None,
             association=a,
             name="Famille Martin",
@@ -54,9 +56,15 @@ def world(db) -> World:
             phone="0601020304",
         )
         hb = services.household_create(
-            actor=None, association=b, name="Famille Durand", neighbourhood="Le Port"
+            lawful_basis=BASIS,
+            actor=None,
+            association=b,
+            name="Famille Durand",
+            neighbourhood="Le Port",
         )
-        pa = services.person_add(actor=None, household=ha, first_name="Amina", relation="parent")
+        pa = services.person_add(
+            lawful_basis=COVERED, actor=None, household=ha, first_name="Amina", relation="parent"
+        )
         act = Activity.objects.create(association=a, name="Café des parents", category="sharing")
         ta = services.touchpoint_record(
             actor=None,

@@ -235,3 +235,32 @@ def test_cli_knows_its_commands():
     assert parser.parse_args(["serve", "--bind", "0.0.0.0:9000"]).bind == "0.0.0.0:9000"
     with pytest.raises(SystemExit):
         parser.parse_args(["nonsense"])
+
+
+@pytest.mark.django_db
+def test_every_demo_household_has_a_realistic_lawful_basis(demo):
+    from parcours.consent.models import ConsentRecord
+    from parcours.households.models import Household
+
+    with scopes_disabled():
+        rows = list(ConsentRecord.objects.filter(association=demo.association).order_by("id"))
+        state = {(r.household_id, r.purpose): r for r in rows if r.person_id is None}
+        households = set(
+            Household.objects.filter(association=demo.association).values_list("pk", flat=True)
+        )
+        assert {h for (h, p), r in state.items() if p == "follow_up" and r.action == "given"} == (
+            households
+        )
+        bases = {r.basis for (h, p), r in state.items() if p == "follow_up"}
+        assert bases == {"consent", "legitimate_interest"}
+        sponsored = Sponsorship.objects.filter(association=demo.association)
+        for s in sponsored:
+            for h in filter(None, (s.household_id, s.sponsor_household_id)):
+                assert state[(h, "sponsoring")].basis == "consent"
+        assert any(r.action == "withdrawn" and r.purpose == "photos" for r in rows)
+        assert sum(r.collected_by_name != "" for r in rows) > 0
+        for r in rows:
+            if r.action == "withdrawn" and r.purpose == "messages":
+                assert not Communication.objects.filter(
+                    household_id=r.household_id, day__gt=r.day
+                ).exists()

@@ -18,6 +18,7 @@ from django_scopes import scope, scopes_disabled
 
 from parcours.accounts.roles import Role
 from parcours.households import services as hs
+from tests.basis import BASIS
 
 TODAY = date(2026, 3, 10)
 
@@ -36,7 +37,7 @@ def family(world):
     with scopes_disabled():
         return hs.household_create(
             actor=None, association=world.a, name="Famille Nouvelle", neighbourhood="Le Parc",
-            consent_given=True, consent_date=ago(200),
+            lawful_basis=BASIS,
         )  # fmt: skip
 
 
@@ -162,7 +163,9 @@ def test_research_information_request_by_a_coordinator(world, family, login):
 def test_selection_peer_contact_by_a_volunteer(world, family, login):
     record(family, ("outreach_contact", 30), ("info_request", 20))
     with scopes_disabled():
-        peer = hs.household_create(actor=None, association=world.a, name="Famille Paire")
+        peer = hs.household_create(
+            lawful_basis=BASIS, actor=None, association=world.a, name="Famille Paire"
+        )
     client = login(world.user(Role.VOLUNTEER))
     url = f"/frontdesk/peer-contacts/new/?household={family.pk}"
     act = lambda: posted(  # noqa: E731
@@ -293,8 +296,8 @@ def test_recommendation_referral_by_a_coordinator(world, family, activities, log
     url = f"/community/referrals/new/?household={family.pk}"
     act = lambda: posted(  # noqa: E731
         client.post(url, {"household": family.pk, "day": TODAY.isoformat(),
-                          "new-name": "Famille Voisine", "new-consent_given": "on",
-                          "new-consent_date": TODAY.isoformat()})
+                          "new-name": "Famille Voisine", "new-purposes": "follow_up",
+                          "new-consent_day": TODAY.isoformat()})
     )  # fmt: skip
     assert_moves(
         client, family, act, before="loyalty", after="recommendation", label="Recommandation",
@@ -305,7 +308,9 @@ def test_recommendation_referral_by_a_coordinator(world, family, activities, log
 def test_recommendation_absent_visit_by_a_volunteer(world, family, activities, login):
     _loyal(family, activities)
     with scopes_disabled():
-        absent = hs.household_create(actor=None, association=world.a, name="Famille Absente")
+        absent = hs.household_create(
+            lawful_basis=BASIS, actor=None, association=world.a, name="Famille Absente"
+        )
     record(absent, ("attendance", 120), activity=activities[0])
     client = login(world.user(Role.VOLUNTEER))
     url = f"/community/absent-visits/new/?household={family.pk}"

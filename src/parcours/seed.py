@@ -221,6 +221,7 @@ class _Seeder:
             self.episodes()  # rows whose id is the ref of their touchpoints
             self.touchpoints()
             self.linked_rows()  # rows that point to their touchpoints
+            self.consents()
         else:
             self.raw_touchpoints()
         journey_recompute(association=self.association, as_of=self.end)
@@ -335,8 +336,6 @@ class _Seeder:
                 composition=_composition(p.adults, p.children, p.single_parent),
                 needs="\n".join(p.needs),
                 heard_from=CHANNEL_MAP.get(p.channel_key, Channel.OTHER),
-                consent_given=True,
-                consent_date=p.consent_date,
             )
             for p in self.profiles
         ]
@@ -361,6 +360,18 @@ class _Seeder:
                     contacts[p.id] = row
         Person.objects.bulk_create(persons, batch_size=1000)
         self.contact = contacts
+
+    def consents(self) -> None:
+        from parcours.consent.demo import seed_consents
+
+        sponsoring = {s.household_id for s in self.sponsorships.values()} | {
+            s.sponsor_household_id for s in self.sponsorships.values() if s.sponsor_household_id
+        }
+        self.counts["consent_records"] = seed_consents(
+            association=self.association, households=self.hh_rows,
+            consent_days={self.hh_pk[p.id]: p.consent_date for p in self.profiles},
+            sponsoring=sponsoring, users=self.vol_list, end=self.end,
+        )  # fmt: skip
 
     # -- episodes: rows whose id their touchpoints carry as ref ------------------------------
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from parcours.accounts.roles import Role
+from tests.basis import BASIS
 
 
 @dataclass
@@ -26,6 +27,7 @@ def make_households(association, n: int, prefix: str = "Famille") -> list:
 
     return [
         services.household_create(
+            lawful_basis=BASIS,
             actor=None,
             association=association,
             name=f"{prefix} {i:02d}",

@@ -203,6 +203,7 @@ def cmd_seed(regulars: str) -> dict:
     from parcours.accounts.models import Association, Membership
     from parcours.activities import services
     from parcours.households import services as households
+    from tests.basis import BASIS
 
     today = timezone.localdate()
     with scopes_disabled():
@@ -218,7 +219,7 @@ def cmd_seed(regulars: str) -> dict:
         )  # fmt: skip
         leader = households.household_create(
             actor=coordinator, association=assoc, name="Famille Benali",
-            neighbourhood="Les Tilleuls", consent_given=True, consent_date=today,
+            neighbourhood="Les Tilleuls", lawful_basis=BASIS,
         )  # fmt: skip
         regular = [
             households.household_create(
@@ -226,8 +227,7 @@ def cmd_seed(regulars: str) -> dict:
                 association=assoc,
                 name=f"Famille Régulière {i:02d}",
                 neighbourhood="Les Tilleuls",
-                consent_given=True,
-                consent_date=today,
+                lawful_basis=BASIS,
             )  # fmt: skip
             for i in range(int(regulars))
         ]

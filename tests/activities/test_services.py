@@ -12,6 +12,7 @@ from parcours.activities import selectors, services
 from parcours.activities.models import Attendance, Session
 from parcours.households.models import Touchpoint
 from tests.activities.conftest import make_households
+from tests.basis import BASIS
 
 pytestmark = pytest.mark.usefixtures("in_a")
 
@@ -251,7 +252,7 @@ def test_facilitator_cannot_be_both(sheet, world):
 def test_the_sheet_expects_the_regulars_and_everyone_marked(sheet, world):
     newcomer, _ = services.newcomer_add(
         actor=sheet.volunteer, session=sheet.session, name="Famille Nouvelle",
-        neighbourhood="Le Port", consent_given=True, consent_date=timezone.localdate(),
+        neighbourhood="Le Port", lawful_basis=BASIS,
         mark_id="n1",
     )  # fmt: skip
     names = [row.household.name for row in selectors.sheet_rows(session=sheet.session)]
@@ -267,7 +268,7 @@ def test_a_retried_newcomer_is_created_once(sheet):
 
     kwargs = dict(
         actor=sheet.volunteer, session=sheet.session, name="Famille Nouvelle",
-        neighbourhood="Le Port", consent_given=True, consent_date=timezone.localdate(),
+        neighbourhood="Le Port", lawful_basis=BASIS,
         mark_id="n1",
     )  # fmt: skip
     first, _ = services.newcomer_add(**kwargs)

@@ -11,6 +11,7 @@ from django_scopes import scope, scopes_disabled
 from parcours.accounts.roles import Role
 from parcours.activities import services
 from parcours.activities.models import Activity, Attendance, Schedule, Session
+from parcours.consent.selectors import has_follow_up_basis
 from parcours.households.models import Household, Touchpoint
 from tests.activities.conftest import make_households
 
@@ -113,7 +114,7 @@ def test_newcomer_quick_add_creates_the_household_marked_present(sheet, world, l
     client = login(sheet.volunteer)
     url = f"/activities/sessions/{sheet.session.pk}/newcomer/"
     data = {"name": "Famille Sow", "neighbourhood": "La Source", "phone": "06 11 22 33 44",
-            "consent_given": "on", "consent_date": timezone.localdate().isoformat(),
+            "purposes": "follow_up", "consent_day": timezone.localdate().isoformat(),
             "mark_id": "new-1"}  # fmt: skip
     response = client.post(url, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and response["X-Mark-Outcome"] == "applied"
@@ -121,7 +122,7 @@ def test_newcomer_quick_add_creates_the_household_marked_present(sheet, world, l
     client.post(url, data, HTTP_HX_REQUEST="true")  # a retry
     with scope(association=[world.a.pk]):
         household = Household.objects.get(name="Famille Sow")
-        assert household.consent_given and household.phone == "06 11 22 33 44"
+        assert has_follow_up_basis(household) and household.phone == "06 11 22 33 44"
         assert Attendance.objects.get(household=household).status == "present"
 
 
@@ -131,23 +132,29 @@ def test_newcomer_quick_add_creates_the_household_marked_present(sheet, world, l
         ("name", "  ", "This field is required."),
         ("neighbourhood", "", "This field is required."),
         ("phone", "call me", "Enter a phone number with digits only"),
-        ("consent_given", "", "Ask for consent before recording a newcomer."),
-        ("consent_date", "2999-01-01", "The consent date cannot be in the future."),
-        ("consent_date", "tomorrow", "Enter a valid date."),
+        (
+            "purposes",
+            None,
+            "Purposes: the consent must at least cover follow-up by the association.",
+        ),
+        ("consent_day", "2999-01-01", "Date of consent: it cannot be in the future."),
+        ("consent_day", "tomorrow", "Enter a valid date."),
     ],
 )
 def test_newcomer_form_names_the_field_and_stores_nothing(
     field, value, message, sheet, world, login
 ):  # fmt: skip
     client = login(sheet.volunteer)
-    data = {"name": "Famille Sow", "neighbourhood": "La Source", "consent_given": "on",
-            "consent_date": timezone.localdate().isoformat()}  # fmt: skip
+    data = {"name": "Famille Sow", "neighbourhood": "La Source", "purposes": "follow_up",
+            "consent_day": timezone.localdate().isoformat()}  # fmt: skip
     data[field] = value
+    if value is None:  # an unticked box posts nothing
+        del data[field]
     before = (_count(Household, world), _count(Attendance, world), _count(Touchpoint, world))
     response = client.post(f"/activities/sessions/{sheet.session.pk}/newcomer/", data)
     body = response.content.decode()
     assert response.status_code == 200
-    assert f'id="id_{field}-error"' in body or (field == "consent_given" and message in body)
+    assert f'id="id_{field}-error"' in body or (field == "purposes" and message in body)
     assert message in body
     after = (_count(Household, world), _count(Attendance, world), _count(Touchpoint, world))
     assert after == before

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from parcours.accounts.roles import Role
 from parcours.analytics.views import neutralise
+from tests.basis import BASIS
 
 URL = "/analytics/"
 PERIOD = "?start=2026-01-01&end=2026-06-30"
@@ -31,7 +32,7 @@ def many(world):
             name = "=HYPERLINK(1)" if i == 0 else f"Famille Test{i}"
             h = services.household_create(
                 actor=coordinator, association=world.a, name=name, neighbourhood="Le Centre",
-                heard_from="peer",
+                heard_from="peer", lawful_basis=BASIS,
             )  # fmt: skip
             services.touchpoint_record(
                 actor=coordinator, household=h, day=date(2026, 2, 2), kind="intake_visit"

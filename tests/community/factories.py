@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from parcours.community import services
 from parcours.households import services as hs
+from tests.basis import BASIS
 from tests.outreach.factories import _cached, _side
 
 TODAY = timezone.localdate
@@ -32,7 +33,9 @@ def membership(world, which):
 def sponsorship(world, which):
     def build():
         assoc, household = _side(world, which)
-        sponsor = hs.household_create(actor=None, association=assoc, name=f"Marraine {which}")
+        sponsor = hs.household_create(
+            lawful_basis=BASIS, actor=None, association=assoc, name=f"Marraine {which}"
+        )
         return services.sponsorship_start(
             actor=None, household=household, start=TODAY(), sponsor_household=sponsor
         )

@@ -20,6 +20,7 @@ from parcours.community.models import (
 from parcours.households import services as hs
 from parcours.households.models import Household, Touchpoint
 from parcours.outreach.shared import DuplicateHousehold
+from tests.basis import BASIS
 
 TODAY = timezone.localdate
 
@@ -27,7 +28,9 @@ TODAY = timezone.localdate
 @pytest.fixture
 def ctx(world):
     with scope(association=[world.a.pk]):
-        world.other = hs.household_create(actor=None, association=world.a, name="Famille Leroy")
+        world.other = hs.household_create(
+            lawful_basis=BASIS, actor=None, association=world.a, name="Famille Leroy"
+        )
         world.group = services.group_create(actor=None, association=world.a, name="Mamans")
         yield world
 
@@ -132,8 +135,7 @@ def test_referral_of_a_known_household(ctx):
 
 
 def test_referral_creates_the_new_household_or_proposes_a_known_one(ctx):
-    new = {"name": "Famille Nouvelle", "neighbourhood": "", "phone": "", "consent_given": True,
-           "consent_date": TODAY()}  # fmt: skip
+    new = {"name": "Famille Nouvelle", "neighbourhood": "", "phone": "", "lawful_basis": BASIS}
     r = services.referral_record(
         actor=None, referrer=ctx.household_a, day=TODAY(), new_household=new
     )

@@ -9,6 +9,7 @@ from django_scopes import scope, scopes_disabled
 from parcours.community import services
 from parcours.community.models import AbsentVisit, Communication, GroupMembership, Sponsorship
 from parcours.households import services as hs
+from tests.basis import BASIS
 
 TODAY = timezone.localdate
 
@@ -17,7 +18,11 @@ TODAY = timezone.localdate
 def other(world):
     with scopes_disabled():
         return hs.household_create(
-            actor=None, association=world.a, name="Famille Absente", neighbourhood="Nord"
+            lawful_basis=BASIS,
+            actor=None,
+            association=world.a,
+            name="Famille Absente",
+            neighbourhood="Nord",
         )
 
 
@@ -132,8 +137,8 @@ def test_sponsorship_form_names_bad_fields(world, login, other):
 def test_referral_with_a_new_household_through_the_web(world, login):
     client = login(world.user("coordinator"))
     data = {"household": world.household_a.pk, "day": TODAY().isoformat(),
-            "new-name": "Famille Amie", "new-consent_given": "on",
-            "new-consent_date": TODAY().isoformat()}  # fmt: skip
+            "new-name": "Famille Amie", "new-purposes": "follow_up",
+            "new-consent_day": TODAY().isoformat()}  # fmt: skip
     r = client.post("/community/referrals/new/", data)
     assert r.status_code == 302
     # the same family typed again is proposed, then chosen: no twin
@@ -154,7 +159,9 @@ def test_list_pages_query_counts(world, login, django_assert_max_num_queries, ot
                 actor=None, association=world.a, day=TODAY(), kind="message", subject="s",
                 group=g,
             )  # fmt: skip
-            h = hs.household_create(actor=None, association=world.a, name=f"H{i}")
+            h = hs.household_create(
+                lawful_basis=BASIS, actor=None, association=world.a, name=f"H{i}"
+            )
             services.sponsorship_start(
                 actor=None, household=h, start=TODAY(), sponsor_household=other
             )
@@ -176,7 +183,9 @@ def test_group_page_query_count(world, login, django_assert_max_num_queries):
     with scope(association=[world.a.pk]):
         g = services.group_create(actor=None, association=world.a, name="Parents")
         for i in range(6):
-            h = hs.household_create(actor=None, association=world.a, name=f"M{i}")
+            h = hs.household_create(
+                lawful_basis=BASIS, actor=None, association=world.a, name=f"M{i}"
+            )
             services.group_join(actor=None, group=g, household=h, start=TODAY())
     client = login(world.user("coordinator"))
     with django_assert_max_num_queries(10):

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.basis import BASIS, COVERED
+
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
 # with a running loop unless told that this is safe (it is: the test code is synchronous).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -208,12 +210,12 @@ def association(transactional_db) -> Association:
             household = services.household_create(
                 actor=coordinator, association=assoc, name=name, neighbourhood=hood,
                 address=address, phone=phone, languages=langs, composition=composition,
-                needs=needs, heard_from=heard, consent_given=True, consent_date=date(2026, 3, 1),
+                needs=needs, heard_from=heard, lawful_basis=BASIS,
             )  # fmt: skip
             for first, last, year, relation, contact in PERSONS[name]:
                 services.person_add(
                     actor=coordinator, household=household, first_name=first, last_name=last,
-                    birth_year=year, relation=relation, is_contact=contact,
+                    birth_year=year, relation=relation, is_contact=contact, lawful_basis=COVERED,
                 )  # fmt: skip
             for day, kind, activity, note in TOUCHPOINTS.get(name, []):
                 services.touchpoint_record(
@@ -223,7 +225,11 @@ def association(transactional_db) -> Association:
             result.households[name] = household
         # A household of another association: never visible to the users above.
         result.households["other"] = services.household_create(
-            actor=None, association=other, name="Famille Durand", neighbourhood="Le Port"
+            lawful_basis=BASIS,
+            actor=None,
+            association=other,
+            name="Famille Durand",
+            neighbourhood="Le Port",
         )
         peer = Membership.objects.get(user=users["peer_family"])
         peer.household = result.households["Famille Benali"]

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from tests.basis import BASIS
 from tests.e2e.conftest import (
     HOUSEHOLDS,
     axe_violations,
@@ -34,7 +35,7 @@ def busy(association):
         cafe = Activity.objects.get(association=association.association, name="Café des parents")
         for i in range(18):
             h = services.household_create(
-                actor=coordinator, association=association.association,
+                actor=coordinator, association=association.association, lawful_basis=BASIS,
                 name=f"Famille Exemple {i:02d}", neighbourhood=NEIGHBOURS[i % 3],
                 heard_from=["outreach", "peer", "info_centre"][i % 3],
             )  # fmt: skip

@@ -120,7 +120,7 @@ def test_duplicate_household_is_proposed_in_the_browser(association, login_as, p
     page.locator("#id_name").fill("benali")
     page.locator("#id_neighbourhood").fill("les tilleuls")
     page.locator("#id_phone").fill("+33 6 12 34 56 78")
-    page.locator("#id_consent_given").check()
+    page.locator("#id_purposes_0").check()  # follow-up
     page.locator("main form[method=post] button[type=submit]").last.click()
     page.wait_for_load_state()
     assert page.get_by_text("Cette famille est peut-être déjà connue").is_visible()

@@ -8,30 +8,34 @@ from django.utils import timezone
 from django_scopes import scope
 
 from parcours.audit.models import AuditEvent
+from parcours.consent.selectors import has_follow_up_basis
 from parcours.frontdesk import services
 from parcours.frontdesk.models import Appointment, InfoRequest, IntakeVisit, PeerContact
 from parcours.households import services as hs
 from parcours.households.models import Household, Touchpoint
 from parcours.outreach.shared import DuplicateHousehold
+from tests.basis import BASIS
 
 TODAY = timezone.localdate
 NEW = {"name": "Famille Okafor", "neighbourhood": "Nord", "phone": "0755555555",
-       "consent_given": True, "consent_date": None}  # fmt: skip
+       "lawful_basis": BASIS}  # fmt: skip
 
 
 @pytest.fixture
 def ctx(world):
     with scope(association=[world.a.pk]):
-        world.peer = hs.household_create(actor=None, association=world.a, name="Famille Peer")
+        world.peer = hs.household_create(
+            lawful_basis=BASIS, actor=None, association=world.a, name="Famille Peer"
+        )
         yield world
 
 
 def test_info_request_for_a_new_household_writes_info_request(ctx):
     r = services.info_request_record(
         actor=ctx.user("volunteer"), association=ctx.a, day=TODAY(), channel="phone",
-        new_household=NEW | {"consent_date": TODAY()}, subject="Aide aux devoirs",
+        new_household=NEW, subject="Aide aux devoirs",
     )  # fmt: skip
-    assert r.household.name == "Famille Okafor" and r.household.consent_given
+    assert r.household.name == "Famille Okafor" and has_follow_up_basis(r.household)
     assert (r.touchpoint.kind, r.touchpoint.household) == ("info_request", r.household)
 
 
@@ -48,8 +52,7 @@ def test_quick_add_duplicate_writes_nothing(ctx):
     with pytest.raises(DuplicateHousehold):
         services.info_request_record(
             actor=None, association=ctx.a, day=TODAY(), channel="web",
-            new_household=NEW | {"name": "MARTIN", "neighbourhood": "Les tilleuls",
-                                 "consent_date": TODAY()},
+            new_household=NEW | {"name": "MARTIN", "neighbourhood": "Les tilleuls"},
         )  # fmt: skip
     assert not InfoRequest.objects.exists()
     assert Household.objects.count() == 2

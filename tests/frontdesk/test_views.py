@@ -6,6 +6,7 @@ from django_scopes import scope, scopes_disabled
 from parcours.frontdesk import services
 from parcours.frontdesk.models import InfoRequest, IntakeVisit
 from parcours.households.models import Household
+from tests.basis import BASIS
 
 TODAY = timezone.localdate
 
@@ -63,8 +64,8 @@ def test_info_request_with_new_household_through_the_web(world, login):
     r = client.post(
         "/frontdesk/requests/new/",
         {"day": TODAY().isoformat(), "channel": "phone", "subject": "Activités",
-         "new-name": "Famille Sow", "new-consent_given": "on",
-         "new-consent_date": TODAY().isoformat()},
+         "new-name": "Famille Sow", "new-purposes": "follow_up",
+         "new-consent_day": TODAY().isoformat()},
     )  # fmt: skip
     assert r.status_code == 302
     with scopes_disabled():
@@ -78,7 +79,7 @@ def test_bad_input_names_fields_and_nothing_partial(world, login):
     r = client.post(
         "/frontdesk/requests/new/",
         {"day": "pas une date", "channel": "peer", "new-name": "Famille Sow",
-         "new-consent_given": "on", "new-consent_date": TODAY().isoformat()},
+         "new-purposes": "follow_up", "new-consent_day": TODAY().isoformat()},
     )  # fmt: skip
     assert r.status_code == 200
     assert "day" in r.context["form"].errors
@@ -89,7 +90,7 @@ def test_bad_input_names_fields_and_nothing_partial(world, login):
         "/frontdesk/requests/new/",
         {"day": TODAY().isoformat(), "channel": "web", "new-name": "Famille Sow"},
     )
-    assert "consent_given" in r.context["new_form"].errors
+    assert "purposes" in r.context["new_form"].errors
     with scopes_disabled():
         assert not Household.objects.filter(name="Famille Sow").exists()
         assert not InfoRequest.objects.exists()
@@ -98,8 +99,8 @@ def test_bad_input_names_fields_and_nothing_partial(world, login):
 def test_duplicate_is_proposed_and_can_be_chosen(world, login):
     client = login(world.user("coordinator"))
     data = {"day": TODAY().isoformat(), "channel": "web", "new-name": "Martin",
-            "new-neighbourhood": "Les Tilleuls", "new-consent_given": "on",
-            "new-consent_date": TODAY().isoformat()}  # fmt: skip
+            "new-neighbourhood": "Les Tilleuls", "new-purposes": "follow_up",
+            "new-consent_day": TODAY().isoformat()}  # fmt: skip
     r = client.post("/frontdesk/requests/new/", data)
     assert r.status_code == 200 and r.context["matches"][0].household == world.household_a
     r = client.post("/frontdesk/requests/new/", data | {"household": world.household_a.pk})
@@ -112,7 +113,9 @@ def test_peer_contact_and_appointment_through_the_web(world, login):
     with scopes_disabled():
         from parcours.households import services as hs
 
-        peer = hs.household_create(actor=None, association=world.a, name="Famille Pair")
+        peer = hs.household_create(
+            lawful_basis=BASIS, actor=None, association=world.a, name="Famille Pair"
+        )
     client = login(world.user("volunteer"))
     r = client.post(
         "/frontdesk/peer-contacts/new/",

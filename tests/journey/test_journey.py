@@ -15,6 +15,7 @@ from parcours.engine import Touchpoint, shipped_definition, timeline
 from parcours.households import services as hs
 from parcours.journey import services
 from parcours.journey.models import HouseholdJourney, ManualPlacement, StageSpan
+from tests.basis import BASIS
 
 TODAY = date(2026, 3, 10)
 
@@ -27,7 +28,9 @@ def frozen(time_machine):
 @pytest.fixture
 def household(world, frozen):
     with scopes_disabled():
-        h = hs.household_create(actor=None, association=world.a, name="Famille Lopez")
+        h = hs.household_create(
+            lawful_basis=BASIS, actor=None, association=world.a, name="Famille Lopez"
+        )
     return h
 
 

@@ -14,6 +14,7 @@ from parcours.households.models import Household
 from parcours.journey import services
 from parcours.journey.models import HouseholdJourney, StageSpan, StatusSpan
 from parcours.seed import seed_association
+from tests.basis import BASIS
 
 AS_OF = date(2026, 3, 10)
 
@@ -67,9 +68,15 @@ def seeded(db):
     )
     a = result.association
     with scopes_disabled():
-        empty = hs.household_create(actor=None, association=a, name="Famille Vide")
-        later = hs.household_create(actor=None, association=a, name="Famille Plus Tard")
-        odd = hs.household_create(actor=None, association=a, name="Famille Rapide")
+        empty = hs.household_create(
+            lawful_basis=BASIS, actor=None, association=a, name="Famille Vide"
+        )
+        later = hs.household_create(
+            lawful_basis=BASIS, actor=None, association=a, name="Famille Plus Tard"
+        )
+        odd = hs.household_create(
+            lawful_basis=BASIS, actor=None, association=a, name="Famille Rapide"
+        )
     for h, day, kind, ref in [
         (later, AS_OF + timedelta(days=3), "intake_visit", None),
         (odd, AS_OF - timedelta(days=40), "attendance", None),

@@ -6,12 +6,13 @@ import pytest
 from django_scopes import scope
 
 from parcours.households import services as hs
-from parcours.outreach.matching import (
+from parcours.households.duplicates import (
     household_duplicates,
     normalise_name,
     normalise_phone,
     normalise_text,
 )
+from tests.basis import BASIS
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,9 @@ def test_same_name_and_neighbourhood_ignoring_accents_case_spaces(known):
     matches = household_duplicates(name="famille  martin", neighbourhood="les  tilleuls")
     assert [m.household for m in matches] == [known.household_a]
     assert matches[0].reasons == ["name_neighbourhood"]
-    hs.household_create(actor=None, association=known.a, name="Bérénice", neighbourhood="Gare")
+    hs.household_create(
+        lawful_basis=BASIS, actor=None, association=known.a, name="Bérénice", neighbourhood="Gare"
+    )
     assert household_duplicates(name="BERENICE", neighbourhood="gare")[0].household.name == (
         "Bérénice"
     )

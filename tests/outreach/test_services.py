@@ -8,10 +8,12 @@ from django.utils import timezone
 from django_scopes import scope
 
 from parcours.audit.models import AuditEvent
+from parcours.consent.selectors import has_follow_up_basis
 from parcours.households.models import Household, Touchpoint
 from parcours.outreach import services
 from parcours.outreach.models import OutreachContact
 from parcours.outreach.shared import DuplicateHousehold
+from tests.basis import BASIS
 
 TODAY = timezone.localdate
 
@@ -65,10 +67,11 @@ def test_quick_add_creates_household_with_consent_and_touchpoint(ctx):
     action = _action(ctx, channel="militant", neighbourhood="La Gare")
     contact = services.contact_quick_add(
         actor=ctx.user("volunteer"), action=action, name="Famille Nguyen", phone="07 00 00 00 01",
-        consent_given=True, consent_date=TODAY(),
+        lawful_basis=BASIS,
     )  # fmt: skip
     h = contact.household
-    assert (h.neighbourhood, h.heard_from, h.consent_given) == ("La Gare", "militant", True)
+    assert (h.neighbourhood, h.heard_from) == ("La Gare", "militant")
+    assert has_follow_up_basis(h)
     assert contact.new_household
     assert contact.touchpoint.kind == "outreach_contact"
 
@@ -78,7 +81,7 @@ def test_quick_add_without_consent_stores_nothing(ctx):
     before = Household.objects.count()
     with pytest.raises(ValidationError) as exc:
         services.contact_quick_add(actor=None, action=action, name="Famille Roux")
-    assert "consent_given" in exc.value.error_dict
+    assert "basis" in exc.value.error_dict
     assert Household.objects.count() == before
     assert not OutreachContact.objects.exists()
 
@@ -98,7 +101,7 @@ def test_quick_add_proposes_the_existing_household(ctx, name, neighbourhood, pho
     with pytest.raises(DuplicateHousehold) as exc:
         services.contact_quick_add(
             actor=None, action=action, name=name, neighbourhood=neighbourhood, phone=phone,
-            consent_given=True, consent_date=TODAY(),
+            lawful_basis=BASIS,
         )  # fmt: skip
     assert exc.value.matches[0].household == ctx.household_a
     assert Household.objects.count() == before
@@ -109,6 +112,6 @@ def test_quick_add_can_create_a_homonym_when_told(ctx):
     action = _action(ctx)
     contact = services.contact_quick_add(
         actor=None, action=action, name="Famille Martin", neighbourhood="Les Tilleuls",
-        consent_given=True, consent_date=TODAY(), allow_duplicate=True,
+        lawful_basis=BASIS, allow_duplicate=True,
     )  # fmt: skip
     assert contact.household != ctx.household_a

@@ -31,7 +31,7 @@ def test_volunteer_records_an_action_then_a_new_household(world, login):
     r = client.post(
         f"/outreach/{action.pk}/reached/",
         {"name": "Famille Diallo", "neighbourhood": "Centre", "phone": "0700000000",
-         "consent_given": "on", "consent_date": TODAY().isoformat()},
+         "purposes": "follow_up", "consent_day": TODAY().isoformat()},
     )  # fmt: skip
     assert r.status_code == 302
     with scopes_disabled():
@@ -58,7 +58,7 @@ def test_quick_add_duplicate_is_proposed_then_linked(world, login):
     action = _action(world)
     client = login(world.user("volunteer"))
     data = {"name": "famille martin", "neighbourhood": "les tilleuls",
-            "consent_given": "on", "consent_date": TODAY().isoformat()}  # fmt: skip
+            "purposes": "follow_up", "consent_day": TODAY().isoformat()}  # fmt: skip
     r = client.post(f"/outreach/{action.pk}/reached/", data)
     assert r.status_code == 200
     assert [m.household for m in r.context["matches"]] == [world.household_a]
@@ -76,7 +76,7 @@ def test_quick_add_bad_input_names_fields(world, login):
     action = _action(world)
     client = login(world.user("volunteer"))
     r = client.post(f"/outreach/{action.pk}/reached/", {"name": "", "phone": "x"})
-    assert set(r.context["form"].errors) >= {"name", "consent_given"}
+    assert set(r.context["form"].errors) >= {"name", "purposes", "consent_day"}
     with scopes_disabled():
         assert not OutreachContact.objects.exists()
 

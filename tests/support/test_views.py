@@ -10,6 +10,7 @@ from django_scopes import scope, scopes_disabled
 
 from parcours.support import services
 from parcours.support.models import SupportCase
+from tests.basis import BASIS
 
 TODAY = timezone.localdate
 SECRET = b"Secret support reason"
@@ -118,7 +119,9 @@ def test_list_query_count(world, login, django_assert_max_num_queries):
 
     with scope(association=[world.a.pk]):
         for i in range(6):
-            h = hs.household_create(actor=None, association=world.a, name=f"F{i}")
+            h = hs.household_create(
+                lawful_basis=BASIS, actor=None, association=world.a, name=f"F{i}"
+            )
             c = services.support_case_open(actor=None, household=h, opened_on=TODAY(), reason="r")
             services.support_followup_add(actor=None, case=c, day=TODAY(), note="n")
     client = login(world.user("coordinator"))

@@ -18,6 +18,7 @@ from parcours.households import services as hs
 from parcours.worklists import services
 from parcours.worklists.models import DigestPreference, Task, TaskCheck
 from parcours.worklists.selectors import tasks_for_member
+from tests.basis import BASIS
 
 TODAY = date(2026, 3, 2)
 
@@ -30,7 +31,12 @@ def today():
 
 def _household(world, name, neighbourhood="Les Tilleuls", **kw):
     return hs.household_create(
-        actor=None, association=world.a, name=name, neighbourhood=neighbourhood, **kw
+        lawful_basis=BASIS,
+        actor=None,
+        association=world.a,
+        name=name,
+        neighbourhood=neighbourhood,
+        **kw,
     )
 
 

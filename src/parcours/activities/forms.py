@@ -4,11 +4,11 @@ import re
 from datetime import UTC, datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parcours.activities import selectors
 from parcours.activities.models import Activity, Attendance, Schedule, Session
+from parcours.consent.forms import LawfulBasisFields
 from parcours.households.models import Household
 
 PHONE_RE = re.compile(r"^\+?[0-9 .\-()]{6,30}$")
@@ -128,7 +128,7 @@ class MarkForm(forms.Form):
             return None
 
 
-class NewcomerForm(forms.Form):
+class NewcomerForm(LawfulBasisFields):
     """A person coming for the first time: the minimum to welcome them, with their consent."""
 
     name = forms.CharField(
@@ -136,11 +136,6 @@ class NewcomerForm(forms.Form):
     )
     neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=100)
     phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
-    consent_given = forms.BooleanField(
-        label=_("The person agrees that the association keeps these details"),
-        error_messages={"required": _("Ask for consent before recording a newcomer.")},
-    )
-    consent_date = forms.DateField(label=_("Consent date"), widget=DATE)
     mark_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean_name(self):
@@ -156,9 +151,3 @@ class NewcomerForm(forms.Form):
                 _("Enter a phone number with digits only, e.g. 06 12 34 56 78.")
             )
         return phone
-
-    def clean_consent_date(self):
-        day = self.cleaned_data["consent_date"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The consent date cannot be in the future."))
-        return day

@@ -350,9 +350,12 @@ def _derive(*, row: Attendance, session: Session, actor) -> None:
 @transaction.atomic
 def newcomer_add(
     *, actor, session: Session, name: str, neighbourhood: str, phone: str = "",
-    consent_given: bool, consent_date: date | None, mark_id: str = "",
+    lawful_basis=None, mark_id: str = "", allow_duplicate: bool = False,
 ) -> tuple[Household, MarkResult]:  # fmt: skip
-    """A person who comes for the first time: a minimal household, marked present."""
+    """A person who comes for the first time: a minimal household, marked present.
+
+    Raises DuplicateHousehold (nothing written) when it looks like a known household, unless
+    allow_duplicate; ValidationError without a lawful basis."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     _check_markable(session)
     mark_id = (mark_id or "")[:64]
@@ -362,7 +365,7 @@ def newcomer_add(
             return done.household, MarkResult(done, "duplicate")
     household = households.household_create(
         actor=actor, association=session.association, name=name, neighbourhood=neighbourhood,
-        phone=phone, consent_given=consent_given, consent_date=consent_date,
+        phone=phone, lawful_basis=lawful_basis, allow_duplicate=allow_duplicate,
     )  # fmt: skip
     result = attendance_mark(
         actor=actor, session=session, household=household, status=Status.PRESENT,

@@ -21,6 +21,8 @@ from parcours.activities.forms import (
     SessionForm,
 )
 from parcours.activities.models import Activity, Attendance, Session
+from parcours.households.duplicates import DuplicateHousehold
+from parcours.households.models import Household
 
 MANAGE = Capability.MANAGE_ACTIVITIES
 TAKE_ATTENDANCE = Capability.RECORD_TOUCHPOINTS
@@ -191,7 +193,7 @@ def _sheet_context(request, session: Session, **extra) -> dict:
         "present_count": sum(r.status == Attendance.Status.PRESENT for r in rows),
         "statuses": _STATUSES,
         "markable": not session.cancelled and session.day <= timezone.localdate(),
-        "newcomer_form": NewcomerForm(initial={"consent_date": timezone.localdate()}),
+        "newcomer_form": NewcomerForm(association=request.association),
         **extra,
     }
 
@@ -268,30 +270,57 @@ def _mark_error(request, session, message: str, *, status: int):
 @require(TAKE_ATTENDANCE)
 def newcomer(request, session_pk: int):
     session = _get_session(session_pk)
-    form = NewcomerForm(request.POST or None, initial={"consent_date": timezone.localdate()})
+    form = NewcomerForm(request.POST or None, association=request.association)
     template = "activities/_newcomer.html" if request.htmx else "activities/newcomer.html"
+    matches = []
+    if request.method == "POST" and request.POST.get("household"):
+        # "It is this family" after the duplicate check: mark the known household present.
+        form = NewcomerForm(association=request.association)
+        household = _known_household(request.POST["household"])
+        result = services.attendance_mark(
+            actor=request.user, session=session, household=household,
+            status=Attendance.Status.PRESENT, mark_id=request.POST.get("mark_id", "")[:64],
+            base_version=None,
+        )  # fmt: skip
+        return _newcomer_done(request, session, household, result)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            household, result = services.newcomer_add(actor=request.user, session=session, **data)
+            household, result = services.newcomer_add(
+                actor=request.user, session=session,
+                allow_duplicate=request.POST.get("allow_duplicate") == "1", **data,
+            )  # fmt: skip
+        except DuplicateHousehold as dup:
+            matches = dup.matches
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            if not request.htmx:
-                messages.success(
-                    request, _("%(name)s is on the sheet, marked present.") % {"name": household}
-                )
-                return redirect("activities:sheet", session_pk=session.pk)
-            context = {
-                "session": session,
-                "newcomer_form": NewcomerForm(initial={"consent_date": timezone.localdate()}),
-                "added": household,
-                "row": selectors.SheetRow(household, result.attendance),
-                "statuses": _STATUSES,
-                "markable": True,
-            }
-            response = render(request, "activities/_newcomer.html", context)
-            response["X-Mark-Outcome"] = result.outcome
-            return response
-    context = {"session": session, "newcomer_form": form}
+            return _newcomer_done(request, session, household, result)
+    context = {"session": session, "newcomer_form": form, "matches": matches}
     return render(request, template, context)
+
+
+def _known_household(pk) -> Household:
+    try:
+        return Household.objects.get(pk=int(pk))
+    except (Household.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _newcomer_done(request, session, household, result):
+    if not request.htmx:
+        messages.success(
+            request, _("%(name)s is on the sheet, marked present.") % {"name": household}
+        )
+        return redirect("activities:sheet", session_pk=session.pk)
+    context = {
+        "session": session,
+        "newcomer_form": NewcomerForm(association=request.association),
+        "added": household,
+        "row": selectors.SheetRow(household, result.attendance),
+        "statuses": _STATUSES,
+        "markable": True,
+    }
+    response = render(request, "activities/_newcomer.html", context)
+    response["X-Mark-Outcome"] = result.outcome
+    return response

@@ -87,6 +87,7 @@ class ClosureReason(models.TextChoices):
     FAMILY_LEFT = "family_left", _("The family left the association")
     SPONSOR_UNAVAILABLE = "sponsor_unavailable", _("The sponsor is no longer available")
     MISMATCH = "mismatch", _("The pairing did not work")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("The family withdrew its consent to sponsoring")
     OTHER = "other", _("Other")
 
 

@@ -28,6 +28,9 @@ from parcours.community.models import (
     Sponsorship,
     VisitOutcome,
 )
+from parcours.consent.models import Purpose
+from parcours.consent.selectors import withdrawn_household_ids
+from parcours.consent.services import check_messages_allowed, check_sponsoring_allowed
 from parcours.households.models import Channel, Household, TouchpointKind
 from parcours.households.services import touchpoint_record
 from parcours.outreach.shared import check_day, household_resolve
@@ -161,6 +164,9 @@ def sponsorship_start(
     ):
         raise ValidationError({"sponsor_user": _("Sponsoring volunteer: not found.")})
     _check_start(start, Sponsorship)
+    check_sponsoring_allowed(household)
+    if sponsor_household is not None:
+        check_sponsoring_allowed(sponsor_household, field="sponsor_household")
     if Sponsorship.objects.select_for_update().filter(household=household, end=None).exists():
         raise ValidationError(
             _("This household already has a sponsor: end that sponsorship first.")
@@ -321,13 +327,16 @@ def communication_record(
     household: Household | None = None, group: Group | None = None,
 ) -> Communication:  # fmt: skip
     """One communication; a `communication` touchpoint (ref = its id) for the household, or for
-    every household that is a member of the group on that day."""
+    every household that is a member of the group on that day. A household that withdrew its
+    consent to messages is refused (one household) or left out (a group)."""
     if (household is None) == (group is None):
         raise ValidationError(_("Send it either to one household or to one group of families."))
     target = household or group
     if target.association_id != association.pk:
         raise ValidationError({"household" if household else "group": _("Not found.")})
     check_day(day, field="day", label=_label(Communication, "day"))
+    if household is not None:
+        check_messages_allowed(household)
     comm = Communication(
         association=association, day=day, kind=kind, household=household, group=group,
         subject=(subject or "").strip(), sent_by=_user(actor),
@@ -340,6 +349,8 @@ def communication_record(
             end__lt=day
         )
         recipients = [m.household for m in memberships.select_related("household")]
+        refused = withdrawn_household_ids(Purpose.MESSAGES, [h.pk for h in recipients])
+        recipients = [h for h in recipients if h.pk not in refused]
     for h in {h.pk: h for h in recipients}.values():
         tp = touchpoint_record(actor=actor, household=h, day=day, kind=K.COMMUNICATION, ref=comm.pk)
         CommunicationRecipient.objects.create(

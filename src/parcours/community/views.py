@@ -202,7 +202,9 @@ def referral_create(request):
         request.POST or None, household=referrer, initial={"day": timezone.localdate()}
     )
     posted = request.method == "POST"
-    new_form = QuickHouseholdForm(request.POST if posted else None, prefix="new")
+    new_form = QuickHouseholdForm(
+        request.POST if posted else None, prefix="new", association=request.association
+    )
     matches = []
     if posted and referrer is None:
         form.is_valid()

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "parcours.audit",
     "parcours.activities",
     "parcours.households",
+    "parcours.consent",
     "parcours.outreach",
     "parcours.frontdesk",
     "parcours.support",

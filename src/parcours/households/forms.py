@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parcours.activities.models import Activity
+from parcours.consent.basis import COVERED_BY_HOUSEHOLD
+from parcours.consent.forms import LawfulBasisFields
 from parcours.households.models import Household, Person, TouchpointKind
 
 LANGUAGE_CHOICES = [
@@ -42,32 +44,54 @@ class HouseholdForm(forms.ModelForm):
             "composition",
             "needs",
             "heard_from",
-            "consent_given",
-            "consent_date",
         ]
-        widgets = {
-            "consent_date": forms.DateInput(attrs={"type": "date"}),
-            "needs": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {"needs": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, show_sensitive: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if not show_sensitive:
             del self.fields["needs"]
 
-    def clean(self):
-        data = super().clean()
-        if data.get("consent_given") and not data.get("consent_date"):
-            self.add_error("consent_date", _("Give the date the consent was given."))
-        if data.get("consent_date") and data["consent_date"] > timezone.localdate():
-            self.add_error("consent_date", _("The consent date cannot be in the future."))
-        return data
+
+class NewHouseholdForm(LawfulBasisFields, HouseholdForm):
+    """A new household: its details, then the family's consent or another lawful basis."""
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(LawfulBasisFields, forms.ModelForm):
+    """A new member: covered by the household's basis, or with their own consent."""
+
+    coverage = forms.ChoiceField(
+        label=_("Lawful basis for this person"),
+        choices=[
+            (COVERED_BY_HOUSEHOLD, _("Covered by the household's consent")),
+            ("own", _("Their own consent, below")),
+        ],
+        initial=COVERED_BY_HOUSEHOLD,
+        widget=forms.RadioSelect,
+    )
+
     class Meta:
         model = Person
         fields = ["first_name", "last_name", "birth_year", "relation", "is_contact"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purposes"].label = _("The person consents to")
+        for name in ("basis", "purposes", "consent_day", "collected_by_name"):
+            self.fields[name].required = False
+        order = ["first_name", "last_name", "birth_year", "relation", "is_contact", "coverage"]
+        self.order_fields(order)
+
+    def clean(self):
+        if self.data.get(self.add_prefix("coverage"), COVERED_BY_HOUSEHOLD) == "own":
+            data = super().clean()
+        else:  # the household's basis: the service checks that it has one
+            data = forms.ModelForm.clean(self)
+            for name in ("basis", "purposes", "consent_day", "collected_by_name"):
+                data.pop(name, None)
+            data["lawful_basis"] = COVERED_BY_HOUSEHOLD
+        data.pop("coverage", None)
+        return data
 
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")

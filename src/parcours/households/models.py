@@ -42,8 +42,6 @@ class Household(models.Model):
     heard_from = models.CharField(
         _("how they heard of us"), max_length=20, choices=Channel.choices, blank=True
     )
-    consent_given = models.BooleanField(_("consent given"), default=False)
-    consent_date = models.DateField(_("consent date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record, changed_fields
+from parcours.consent.basis import COVERED_BY_HOUSEHOLD, basis_check
+from parcours.consent.services import basis_record
 from parcours.households import hooks
+from parcours.households.duplicates import DuplicateHousehold, household_duplicates
 from parcours.households.models import Household, Person, Touchpoint
 
 HOUSEHOLD_FIELDS = (
@@ -20,20 +25,34 @@ HOUSEHOLD_FIELDS = (
     "composition",
     "needs",
     "heard_from",
-    "consent_given",
-    "consent_date",
 )
 
 
 @transaction.atomic
-def household_create(*, actor, association, **data) -> Household:
+def household_create(
+    *, actor, association, lawful_basis=None, allow_duplicate: bool = False, **data
+) -> Household:
+    """Create a household on a lawful basis (parcours.consent.basis.Basis), recorded with it.
+
+    Every creation path comes here, so none can skip the two checks, done before anything is
+    written: without a lawful basis, ValidationError (field "basis"); when it looks like a
+    known household, DuplicateHousehold unless the user confirmed (allow_duplicate).
+    """
     unknown = set(data) - set(HOUSEHOLD_FIELDS)
     if unknown:
         raise TypeError(f"unknown household fields: {sorted(unknown)}")
+    basis_check(association=association, lawful_basis=lawful_basis)
     household = Household(association=association, **data)
     household.full_clean()
+    if not allow_duplicate:
+        matches = household_duplicates(
+            name=household.name, neighbourhood=household.neighbourhood, phone=household.phone
+        )
+        if matches:
+            raise DuplicateHousehold(matches)
     household.save()
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=household, fields=data.keys())
+    basis_record(actor=actor, household=household, lawful_basis=lawful_basis)
     return household
 
 
@@ -63,7 +82,24 @@ def person_add(
     last_name: str = "",
     birth_year: int | None = None,
     is_contact: bool = False,
+    lawful_basis=None,
 ) -> Person:
+    """Add a member on a lawful basis: their own (a Basis), or COVERED_BY_HOUSEHOLD when the
+    household's current basis for follow-up covers them (refused when it has none)."""
+    from parcours.consent.selectors import has_follow_up_basis
+
+    if lawful_basis == COVERED_BY_HOUSEHOLD:
+        if not has_follow_up_basis(household):
+            raise ValidationError(
+                {
+                    "basis": _(
+                        "Lawful basis: this household has no current consent or basis for "
+                        "follow-up; record this person's own consent. Nothing was saved."
+                    )
+                }
+            )
+    else:
+        basis_check(association=household.association, lawful_basis=lawful_basis)
     person = Person(
         association_id=household.association_id,
         household=household,
@@ -81,6 +117,8 @@ def person_add(
         obj=person,
         fields=["first_name", "last_name", "birth_year", "relation", "is_contact"],
     )
+    if lawful_basis != COVERED_BY_HOUSEHOLD:
+        basis_record(actor=actor, household=household, lawful_basis=lawful_basis, person=person)
     return person
 
 

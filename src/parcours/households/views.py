@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,9 +13,11 @@ from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability, role_can
 from parcours.community.selectors import household_community
 from parcours.households import selectors, services
-from parcours.households.forms import HouseholdForm, PersonForm, TouchpointForm
+from parcours.households.duplicates import DuplicateHousehold
+from parcours.households.forms import HouseholdForm, NewHouseholdForm, PersonForm, TouchpointForm
 from parcours.households.models import Household
 from parcours.journey import selectors as journey_selectors
+from parcours.outreach.shared import apply_errors
 
 TIMELINE_PAGE_SIZE = 20
 MAX_TIMELINE_PAGES = 500  # "show more" up to 10,000 entries
@@ -102,13 +105,24 @@ def household_detail(request, pk: int):
 
 @require(Capability.EDIT_HOUSEHOLDS)
 def household_create(request):
-    form = HouseholdForm(request.POST or None)
+    """A new household, with its lawful basis; a likely duplicate is shown before creating."""
+    if request.method == "POST" and request.POST.get("household"):  # "It is this family"
+        return redirect("households:detail", pk=_get_household(request.POST["household"]).pk)
+    form = NewHouseholdForm(request.POST or None, association=request.association)
+    matches = []
     if request.method == "POST" and form.is_valid():
-        household = services.household_create(
-            actor=request.user, association=request.association, **form.cleaned_data
-        )
-        return redirect("households:detail", pk=household.pk)
-    return render(request, "households/form.html", {"form": form})
+        try:
+            household = services.household_create(
+                actor=request.user, association=request.association,
+                allow_duplicate=request.POST.get("allow_duplicate") == "1", **form.cleaned_data,
+            )  # fmt: skip
+        except DuplicateHousehold as dup:
+            matches = dup.matches
+        except ValidationError as exc:
+            apply_errors(exc, form)
+        else:
+            return redirect("households:detail", pk=household.pk)
+    return render(request, "households/form.html", {"form": form, "matches": matches})
 
 
 @require(Capability.EDIT_HOUSEHOLDS)
@@ -127,10 +141,14 @@ def household_edit(request, pk: int):
 @require(Capability.EDIT_HOUSEHOLDS)
 def person_add(request, pk: int):
     household = _get_household(pk)
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST or None, association=request.association)
     if request.method == "POST" and form.is_valid():
-        services.person_add(actor=request.user, household=household, **form.cleaned_data)
-        return redirect("households:detail", pk=pk)
+        try:
+            services.person_add(actor=request.user, household=household, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(exc, form)
+        else:
+            return redirect("households:detail", pk=pk)
     return render(request, "households/person_form.html", {"form": form, "household": household})
 
 

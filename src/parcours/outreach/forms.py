@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from parcours.consent.forms import LawfulBasisFields
 from parcours.outreach.models import OutreachChannel
 
 
@@ -36,27 +36,9 @@ class ActionForm(forms.Form):
         self.fields["team"].queryset = team_queryset
 
 
-class QuickHouseholdForm(forms.Form):
+class QuickHouseholdForm(LawfulBasisFields):
     """The minimum to record a family met in the street or at the desk, with its consent."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
     neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=100, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
-    consent_given = forms.BooleanField(
-        label=_("The family agrees to be recorded by the association"), required=False
-    )
-    consent_date = forms.DateField(label=_("Consent date"), required=False, widget=DateInput())
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("consent_given"):
-            self.add_error(
-                "consent_given",
-                _("Consent: the family must agree to be recorded before anything is saved."),
-            )
-        elif not data.get("consent_date") and "consent_date" not in self.errors:
-            self.add_error("consent_date", _("Consent date: give the day the family agreed."))
-        day = data.get("consent_date")
-        if day and day > timezone.localdate():
-            self.add_error("consent_date", _("Consent date cannot be in the future."))
-        return data

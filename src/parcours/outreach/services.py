@@ -85,7 +85,7 @@ def contact_record(
 @transaction.atomic
 def contact_quick_add(
     *, actor, action: OutreachAction, name: str, neighbourhood: str = "", phone: str = "",
-    consent_given: bool = False, consent_date: date | None = None, allow_duplicate: bool = False,
+    lawful_basis=None, allow_duplicate: bool = False,
 ) -> OutreachContact:  # fmt: skip
     """Record a household met during the action with minimal data, then link it.
 
@@ -94,7 +94,7 @@ def contact_quick_add(
     household = household_quick_create(
         actor=actor, association=action.association, name=name,
         neighbourhood=neighbourhood or action.neighbourhood, phone=phone,
-        consent_given=consent_given, consent_date=consent_date,
+        lawful_basis=lawful_basis,
         heard_from=HEARD_FROM.get(action.channel, Channel.OUTREACH),
         allow_duplicate=allow_duplicate,
     )  # fmt: skip

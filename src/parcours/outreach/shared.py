@@ -19,8 +19,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from parcours.households import services as household_services
+from parcours.households.duplicates import DuplicateHousehold
 from parcours.households.models import Household
-from parcours.outreach.matching import Match, household_duplicates
+
+__all__ = ["DuplicateHousehold"]  # one exception for every creation path, raised by the service
 
 
 def check_day(
@@ -62,43 +64,22 @@ def apply_errors(exc: ValidationError, form, *others) -> None:
             target.add_error(name, errors)
 
 
-class DuplicateHousehold(Exception):
-    """The household described looks like one already recorded; propose it instead."""
-
-    def __init__(self, matches: list[Match]):
-        super().__init__("possible duplicate household")
-        self.matches = matches
-
-
 @transaction.atomic
 def household_quick_create(
     *, actor, association, name: str, neighbourhood: str = "", phone: str = "",
-    consent_given: bool, consent_date: date | None, heard_from: str = "",
-    allow_duplicate: bool = False,
+    lawful_basis=None, heard_from: str = "", allow_duplicate: bool = False,
 ) -> Household:  # fmt: skip
     """Create a household from the minimal data gathered in the street or at the desk.
 
-    Raises DuplicateHousehold when a similar household exists, unless allow_duplicate.
+    Raises DuplicateHousehold when a similar household exists, unless allow_duplicate, and
+    ValidationError without a lawful basis (the household service checks both).
     """
-    errors = {}
     if not (name or "").strip():
-        errors["name"] = _("Name is required.")
-    if not consent_given:
-        errors["consent_given"] = _(
-            "Consent: the family must agree to be recorded before anything is saved."
-        )
-    if errors:
-        raise ValidationError(errors)
-    label = Household._meta.get_field("consent_date").verbose_name
-    check_day(consent_date, field="consent_date", label=label)
-    if not allow_duplicate:
-        matches = household_duplicates(name=name, neighbourhood=neighbourhood, phone=phone)
-        if matches:
-            raise DuplicateHousehold(matches)
+        raise ValidationError({"name": _("Name is required.")})
     return household_services.household_create(
         actor=actor, association=association, name=name.strip(),
-        neighbourhood=neighbourhood.strip(), phone=phone.strip(), heard_from=heard_from,
-        consent_given=True, consent_date=consent_date,
+        neighbourhood=(neighbourhood or "").strip(), phone=(phone or "").strip(),
+        heard_from=heard_from, lawful_basis=lawful_basis, allow_duplicate=allow_duplicate,
     )  # fmt: skip
 
 
@@ -128,9 +109,7 @@ def household_step(request, *, prefix: str = "new"):
     if household is not None:
         return household, None
     data = request.POST if request.method == "POST" else None
-    return None, QuickHouseholdForm(
-        data, prefix=prefix, initial={"consent_date": timezone.localdate()}
-    )
+    return None, QuickHouseholdForm(data, prefix=prefix, association=request.association)
 
 
 def household_or_404(pk) -> Household:

@@ -74,7 +74,8 @@ def contact_add(request, action_pk: int):
     q = request.GET.get("q", "")
     matches = []
     form = QuickHouseholdForm(
-        initial={"neighbourhood": action.neighbourhood, "consent_date": action.day}
+        initial={"neighbourhood": action.neighbourhood, "consent_day": action.day},
+        association=request.association,
     )
     if request.method == "POST" and request.POST.get("household"):
         household = household_or_404(request.POST["household"])
@@ -82,14 +83,14 @@ def contact_add(request, action_pk: int):
         messages.success(request, _("%(name)s is recorded as reached.") % {"name": household.name})
         return redirect("outreach:contact_add", action_pk=action.pk)
     if request.method == "POST":
-        form = QuickHouseholdForm(request.POST)
+        form = QuickHouseholdForm(request.POST, association=request.association)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 contact = services.contact_quick_add(
                     actor=request.user, action=action, name=data["name"],
                     neighbourhood=data["neighbourhood"], phone=data["phone"],
-                    consent_given=data["consent_given"], consent_date=data["consent_date"],
+                    lawful_basis=data["lawful_basis"],
                     allow_duplicate=request.POST.get("allow_duplicate") == "1",
                 )  # fmt: skip
             except DuplicateHousehold as dup:

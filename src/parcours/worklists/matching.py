@@ -25,6 +25,8 @@ from parcours.accounts.models import Membership
 from parcours.accounts.roles import Role
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record
+from parcours.consent.models import Purpose
+from parcours.consent.selectors import withdrawn_household_ids
 from parcours.engine import Touchpoint
 from parcours.engine.matching import Need, Proposal, Sponsor, explain, match, points
 from parcours.engine.worklists import open_episodes
@@ -105,6 +107,9 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
         .values_list("household_id", flat=True)
         .distinct()
     )
+    # Families that withdrew their consent to sponsoring are neither matched nor proposed.
+    refused = withdrawn_household_ids(Purpose.SPONSORING)
+    need_ids = [pk for pk in need_ids if pk not in refused]
     households = list(Household.objects.filter(id__in=need_ids).order_by("name", "id"))
     acts = _activities({"household_id__in": need_ids}, since)
     needs = [
@@ -156,7 +161,9 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
     families = list(
         Household.objects.filter(
             association=association, journey__stage__in=peer_stages(definition_for(association))
-        ).order_by("name", "id")
+        )
+        .exclude(id__in=refused)
+        .order_by("name", "id")
     )
     f_acts = _activities({"household_id__in": [h.pk for h in families]}, since)
     for h in families:

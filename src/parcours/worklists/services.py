@@ -47,6 +47,9 @@ from parcours.worklists.models import (
 PEER_MIN_STAGE = "recommendation"
 # The task rule whose visit is recorded as an absent_visit touchpoint of the visitor.
 VISIT_RULES = ("find_absent", "peer_visit")
+# Task rules that propose something a family may refuse by withdrawing a consent purpose:
+# no sponsor is proposed to a family that withdrew its consent to sponsoring.
+CONSENT_RULES = {"assign_sponsor": "sponsoring"}
 
 
 _RULES: dict[int, tuple[JourneyDefinition, tuple[TaskSpec, ...]]] = {}
@@ -161,6 +164,13 @@ def _new_task(household: Household, p: TaskProposal, pool: PeerPool | None) -> T
     return task
 
 
+def _refused_purposes(household_id: int) -> set[str]:
+    """The purposes a household withdrew (one query, only when a consent rule is proposed)."""
+    from parcours.consent.selectors import withdrawn_household_ids
+
+    return {p for p in set(CONSENT_RULES.values()) if withdrawn_household_ids(p, [household_id])}
+
+
 def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
     """Regenerate the tasks of a few households (one transaction, a few queries)."""
     result = Result(households=len(households))
@@ -209,6 +219,9 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
                     tps, definition, as_of, rules=rules, tl=tl, followups=followups
                 )
             }
+            if any(rule in CONSENT_RULES for rule, _c in wanted):
+                refused = _refused_purposes(household.pk)
+                wanted = {k: p for k, p in wanted.items() if CONSENT_RULES.get(k[0]) not in refused}
             mine = existing.get(household.pk, {})
             for key, p in wanted.items():
                 task = mine.get(key)

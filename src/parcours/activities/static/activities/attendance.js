@@ -211,9 +211,14 @@
     return li;
   }
 
-  function addNewcomer(form) {
+  function addNewcomer(form, submitter) {
     const fields = {};
-    new FormData(form).forEach((v, k) => { if (k !== "csrfmiddlewaretoken") fields[k] = v; });
+    // The clicked button counts ("It is this family", "No, a new family"); ticked purposes
+    // are several values of one name.
+    new FormData(form, submitter || undefined).forEach((v, k) => {
+      if (k === "csrfmiddlewaretoken") return;
+      if (k in fields) fields[k] = [].concat(fields[k], v); else fields[k] = v;
+    });
     const entry = { mark_id: newId(), fields: fields };
     entry.fields.mark_id = entry.mark_id;
     const q = queue();
@@ -222,7 +227,7 @@
     rowsEl.appendChild(placeholder(entry));
     // Ready for the next person; the consent date stays.
     ["name", "neighbourhood", "phone"].forEach((n) => { if (form.elements[n]) form.elements[n].value = ""; });
-    if (form.elements.consent_given) form.elements.consent_given.checked = false;
+    form.querySelectorAll('input[name="purposes"]').forEach((box) => { box.checked = false; });
     refreshSummary();
     sendNewcomer(entry);
   }
@@ -348,7 +353,7 @@
   document.addEventListener("submit", function (event) {
     if (event.target.id !== "newcomer-form") return;
     event.preventDefault();
-    addNewcomer(event.target);
+    addNewcomer(event.target, event.submitter);
   });
   // Search results never repeat a row already on the sheet (ids are unique in the page).
   document.body.addEventListener("htmx:afterSwap", function (event) {

@@ -1,5 +1,8 @@
 """Duplicate detection for households: the same family typed twice must be proposed, not twinned.
 
+One check for every creation path: households.services.household_create runs it and raises
+DuplicateHousehold (nothing written) unless the user confirmed it is a new family.
+
 Two households are probably the same when their phones match once normalised (French formats:
 ``+33 6 ..``, ``0033 6..``, ``06 ..``), or when their names match (accents, case, spaces and a
 leading "Famille" ignored) in the same neighbourhood. A name match where one side has no
@@ -54,6 +57,14 @@ class Match:
     @property
     def strong(self) -> bool:
         return "phone" in self.reasons or "name_neighbourhood" in self.reasons
+
+
+class DuplicateHousehold(Exception):
+    """The household described looks like one already recorded; propose it instead."""
+
+    def __init__(self, matches: list[Match]):
+        super().__init__("possible duplicate household")
+        self.matches = matches
 
 
 def household_duplicates(
