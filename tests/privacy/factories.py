@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from parcours.households import services
+from tests.basis import COVERED
 from tests.outreach.factories import _cached, _side
 
 
@@ -12,7 +13,11 @@ def person(world, which):
             return world.person_a
         _assoc, household = _side(world, which)
         return services.person_add(
-            actor=None, household=household, first_name="Jules", relation="child"
+            actor=None,
+            household=household,
+            first_name="Jules",
+            relation="child",
+            lawful_basis=COVERED,
         )
 
     return _cached(world, "person", which, build)

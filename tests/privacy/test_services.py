@@ -15,6 +15,7 @@ from parcours.journey.models import StageSpan
 from parcours.privacy.models import Erasure
 from parcours.privacy.services import household_erase, person_erase
 from parcours.support import services as support
+from tests.basis import BASIS, COVERED
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,11 @@ def test_the_reason_is_required_and_must_not_name_the_family(world):
 def test_a_note_of_another_household_naming_the_family_is_swept(world):
     with scopes_disabled():
         other = households.household_create(
-            actor=None, association=world.a, name="Famille Leroy", needs="Voisins de Famille Martin"
+            actor=None,
+            association=world.a,
+            name="Famille Leroy",
+            needs="Voisins de Famille Martin",
+            lawful_basis=BASIS,
         )
         household_erase(actor=None, household=world.household_a, reason="Fin de suivi")
         other.refresh_from_db()
@@ -88,7 +93,12 @@ def test_person_erase_keeps_the_household(world):
     with scopes_disabled():
         ha = world.household_a
         amina = households.person_add(
-            actor=None, household=ha, first_name="Amina", last_name="Ziani", relation="parent"
+            actor=None,
+            household=ha,
+            first_name="Amina",
+            last_name="Ziani",
+            relation="parent",
+            lawful_basis=COVERED,
         )
         households.household_update(actor=None, household=ha, needs="Amina cherche un emploi")
         person_erase(actor=None, person=amina, reason="Demande de la personne")

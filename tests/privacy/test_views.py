@@ -12,6 +12,7 @@ from django_scopes import scopes_disabled
 from parcours.audit.models import AuditEvent
 from parcours.households.models import Household, Person
 from parcours.privacy.models import Erasure
+from tests.basis import COVERED
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,11 @@ def test_a_person_export_holds_that_person_only(world, login):
 
     with scopes_disabled():
         other = services.person_add(
-            actor=None, household=world.household_a, first_name="Yanis", relation="child"
+            actor=None,
+            household=world.household_a,
+            first_name="Yanis",
+            relation="child",
+            lawful_basis=COVERED,
         )
     client = login(world.user("coordinator"))
     html, data = _zip(client.get(f"/privacy/persons/{world.person_a.pk}/export/"))
