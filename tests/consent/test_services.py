@@ -226,3 +226,32 @@ def test_consent_can_be_given_again_after_a_withdrawal(world):
     with pytest.raises(ValidationError) as exc:
         services.consent_give(actor=None, household=h, purposes=["messages"], day=TODAY())
     assert "purposes" in exc.value.message_dict
+
+
+def test_sponsor_matching_leaves_out_families_that_withdrew_sponsoring(world):
+    from django_scopes import scope
+
+    from parcours.journey.models import HouseholdJourney
+    from parcours.worklists.matching import needs_and_candidates
+
+    activity = world.touchpoint_a.activity
+    needing, peer = _new(world), _new(world, name="Famille Paire")
+    hs.touchpoint_record(actor=None, household=needing, day=TODAY() - timedelta(days=2),
+                         kind="attendance", activity=activity)  # fmt: skip
+    HouseholdJourney.objects.update_or_create(
+        household=peer, defaults={"association": world.a, "computed_on": TODAY(),
+                                  "stage": "recommendation"},
+    )  # fmt: skip
+
+    def matched():
+        with scope(association=[world.a.pk]):
+            households, _needs, candidates = needs_and_candidates(world.a)
+        return {h.pk for h in households}, {c.household_id for c in candidates}
+
+    needs, families = matched()
+    assert needing.pk in needs and peer.pk in families
+    for h in (needing, peer):  # the rows alone, so that only the matching's filter is tested
+        ConsentRecord.objects.create(association=world.a, household=h, purpose="sponsoring",
+                                     basis="consent", action="withdrawn", day=TODAY())  # fmt: skip
+    needs, families = matched()
+    assert needing.pk not in needs and peer.pk not in families

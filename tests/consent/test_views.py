@@ -182,3 +182,21 @@ def test_the_policy_page_lets_the_administrator_allow_legitimate_interest(world,
     assert r.status_code == 302
     form = client.get("/households/new/").content.decode()
     assert 'value="legitimate_interest"' in form
+
+
+def test_the_attendance_sheet_flags_a_family_that_withdrew_photos(world, login):
+    from parcours.consent.services import consent_withdraw
+
+    session = _session(world)
+    with scopes_disabled():
+        consent_withdraw(actor=None, household=world.household_a, purposes=["photos"])
+    client = _client(login, world, "fr", role="volunteer")
+    url = f"/activities/sessions/{session.pk}/"
+    found = client.get(
+        url, {"q": "Martin"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    )
+    assert "pas de photos" in found.content.decode()
+    r = client.post(url + "marks/", {"household": world.household_a.pk, "status": "present",
+                                     "base_version": 0}, HTTP_HX_REQUEST="true")  # fmt: skip
+    assert r.status_code == 200 and "pas de photos" in r.content.decode()
+    assert "pas de photos" in client.get(url).content.decode()

@@ -67,3 +67,46 @@ def test_withdrawal_from_the_household_page(page, login_as, association):
     rows = main.locator("table tbody tr").all_inner_texts()
     assert "retiré" in rows[0] and "Photos" in rows[0]
     _no_violations(page, "consent history")
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_a_newcomer_who_is_already_known_is_proposed_then_marked_present(
+    page, login_as, association
+):
+    from datetime import time
+
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from parcours.activities import services
+
+    with scopes_disabled():
+        activity = services.activity_create(
+            actor=None, association=association.association, name="Atelier cuisine",
+            category="sharing", place="Centre social",
+        )  # fmt: skip
+        session = services.session_create(
+            actor=None, activity=activity, day=timezone.localdate(), start_time=time(14, 0)
+        )
+    benali = association.household("Famille Benali")
+    login_as("volunteer")
+    page.goto(f"/activities/sessions/{session.pk}/")
+    details = page.locator("#newcomer-details")
+    if not details.evaluate("d => d.open"):
+        details.locator("summary").click()
+    page.locator("#id_name").fill("famille benali")
+    page.locator("#id_neighbourhood").fill("Les Tilleuls")
+    page.get_by_label("Suivi par l'association").check()
+    page.locator("#newcomer-form button[type=submit]").last.click()
+    page.get_by_text("Cette famille est peut-être déjà connue").wait_for()
+    _no_violations(page, "sheet with a likely duplicate")
+    page.get_by_role("button", name="C’est cette famille").click()
+    row = page.locator(f"#row-{benali.pk}")
+    row.wait_for()
+    page.wait_for_function(
+        f"() => document.querySelector('#row-{benali.pk}').dataset.status === 'present'"
+    )
+    with scopes_disabled():
+        from parcours.households.models import Household
+
+        assert Household.objects.filter(association=association.association).count() == 6

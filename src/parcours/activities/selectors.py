@@ -10,6 +10,8 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from parcours.activities.models import Activity, Attendance, Schedule, Session
+from parcours.consent.models import Purpose
+from parcours.consent.selectors import withdrawn_household_ids
 from parcours.households.models import Household, Touchpoint, TouchpointKind
 
 REGULAR_WINDOW_DAYS = 90  # a household present at this activity within this window is expected
@@ -64,6 +66,7 @@ def session_detail(*, pk: int) -> Session:
 class SheetRow:
     household: Household
     attendance: Attendance | None
+    no_photos: bool = False  # the family withdrew its consent to photos: shown on the sheet
 
     @property
     def status(self) -> str:
@@ -97,6 +100,15 @@ def sheet_rows(*, session: Session) -> list[SheetRow]:
         households[household.pk] = household
     rows = [SheetRow(h, marks.get(pk)) for pk, h in households.items()]
     rows.sort(key=lambda r: (r.household.name.casefold(), r.household.pk))
+    return with_photo_flags(rows)
+
+
+def with_photo_flags(rows: list[SheetRow]) -> list[SheetRow]:
+    """Flag the rows of families that withdrew their consent to photos (one query)."""
+    if rows:
+        refused = withdrawn_household_ids(Purpose.PHOTOS, [r.household.pk for r in rows])
+        for row in rows:
+            row.no_photos = row.household.pk in refused
     return rows
 
 
@@ -104,7 +116,7 @@ def sheet_row(*, session: Session, household: Household) -> SheetRow:
     attendance = Attendance.objects.filter(session=session, household=household).first()
     if attendance is not None:
         attendance.household = household
-    return SheetRow(household, attendance)
+    return with_photo_flags([SheetRow(household, attendance)])[0]
 
 
 def sheet_search(*, session: Session, search: str, limit: int = 10) -> list[SheetRow]:
@@ -124,7 +136,7 @@ def sheet_search(*, session: Session, search: str, limit: int = 10) -> list[Shee
         .distinct()
         .order_by("name", "id")[:limit]
     )
-    return [SheetRow(h, None) for h in found]
+    return with_photo_flags([SheetRow(h, None) for h in found])
 
 
 def team_members(*, association) -> QuerySet:

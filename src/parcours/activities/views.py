@@ -249,7 +249,7 @@ def marks(request, session_pk: int):
                 request, _("Someone else changed this mark meanwhile; theirs is kept.")
             )
         return redirect("activities:sheet", session_pk=session.pk)
-    row = selectors.SheetRow(data["household"], result.attendance)
+    row = selectors.with_photo_flags([selectors.SheetRow(data["household"], result.attendance)])[0]
     response = render(
         request,
         "activities/_row.html",
@@ -317,7 +317,7 @@ def _newcomer_done(request, session, household, result):
         "session": session,
         "newcomer_form": NewcomerForm(association=request.association),
         "added": household,
-        "row": selectors.SheetRow(household, result.attendance),
+        "row": selectors.with_photo_flags([selectors.SheetRow(household, result.attendance)])[0],
         "statuses": _STATUSES,
         "markable": True,
     }
