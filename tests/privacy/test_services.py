@@ -108,3 +108,24 @@ def test_person_erase_keeps_the_household(world):
         assert ha.name == "Famille Martin" and ha.needs == "[…] cherche un emploi"
         record = Erasure.objects.get()
         assert (record.subject, record.household_id) == ("person", ha.pk)
+
+
+def test_common_words_of_the_peer_login_and_first_names_are_not_swept(world):
+    """Only what names the family (its name, phone, address, full names) is looked for in
+    other rows: a first name alone or the peer family's login would hit everyone's notes."""
+    from parcours.accounts.models import Membership
+
+    with scopes_disabled():
+        peer = Membership.objects.get(user=world.user("peer_family"))  # acts for household_a
+        peer.user.first_name = "Famille"
+        peer.user.save()
+        other = households.household_create(
+            actor=None, association=world.a, name="Famille Leroy",
+            needs="Accueil par une famille paire ; Amina, la voisine, aide.",
+        )  # fmt: skip
+        household_erase(actor=None, household=world.household_a, reason="Fin de suivi")
+        other.refresh_from_db()
+        assert other.needs == "Accueil par une famille paire ; Amina, la voisine, aide."
+        peer.user.refresh_from_db()
+        assert (peer.user.first_name, peer.user.is_active) == ("", False)
+        assert not peer.user.has_usable_password()

@@ -165,6 +165,14 @@ class _Exporter:
 
     def section(self, model, rows, reference_only: bool) -> dict:
         columns = list(self._columns(model, reference_only))
+        related = [
+            f.name
+            for f in columns
+            if f.is_relation
+            and f.related_model._meta.label_lower not in (registry.HOUSEHOLD, registry.PERSON)
+        ]
+        if related:
+            rows = rows.select_related(*related)
         out_rows, readable = [], []
         for row in rows:
             machine, text = {}, []

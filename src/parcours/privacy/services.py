@@ -21,6 +21,7 @@ export is built in memory and sent), so there is no file to clean up.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -48,22 +49,37 @@ class ErasureResult:
 
 
 def household_identity(household: Household) -> list[str]:
-    """The strings that identify a household: its name, phone, address, members' names."""
+    """What names the household anywhere: its name, phone, address, members' full names.
+
+    These are looked for in the association's other rows. A first name alone is too common to
+    be looked for beyond the household's own rows (which the erasure clears anyway).
+    """
     values = [household.name, household.phone, household.address]
     for person in Person.objects.with_scopes_disabled().filter(household=household):
-        values += _person_names(person)
-    User = get_user_model()
-    for user in User.objects.filter(
-        memberships__household=household, memberships__association_id=household.association_id
-    ):
-        values += [user.get_full_name(), user.email, user.username]
+        values += _full_names(person)
     return [v for v in values if v]
 
 
-def _person_names(person: Person) -> list[str]:
-    full = f"{person.first_name} {person.last_name}".strip()
-    names = [full, f"{person.last_name} {person.first_name}".strip()] if person.last_name else []
-    return names or [person.first_name]
+def _full_names(person: Person) -> list[str]:
+    if not person.last_name.strip():
+        return []
+    return [f"{person.first_name} {person.last_name}", f"{person.last_name} {person.first_name}"]
+
+
+def _words(household: Household) -> list[str]:
+    """Everything a reason must not contain and a JSON code must not be: identity, first
+    names, the peer family's login."""
+    values = household_identity(household)
+    values += (
+        Person.objects.with_scopes_disabled()
+        .filter(household=household)
+        .values_list("first_name", flat=True)
+    )
+    for user in get_user_model().objects.filter(
+        memberships__household=household, memberships__association_id=household.association_id
+    ):
+        values += [user.first_name, user.last_name, user.email]
+    return [v for v in values if v]
 
 
 def _check_reason(reason: str, identity: list[str]) -> str:
@@ -74,8 +90,10 @@ def _check_reason(reason: str, identity: list[str]) -> str:
         raise ValidationError(
             {"reason": _("Reason: too long (%(max)s characters at most).") % {"max": MAX_REASON}}
         )
-    folded = reason.casefold()
-    if any(len(v) >= 3 and v.casefold() in folded for v in identity):
+    if any(
+        len(v.strip()) >= 3 and re.search(rf"(?<!\w){re.escape(v.strip())}(?!\w)", reason, re.I)
+        for v in identity
+    ):
         raise ValidationError(
             {"reason": _("Reason: do not name the family, the reason is kept after the erasure.")}
         )
@@ -119,8 +137,9 @@ def household_erase(*, actor, household: Household, reason: str) -> ErasureResul
     with scopes_disabled():
         household = Household.objects.select_for_update().get(pk=household.pk)
         identity = household_identity(household)
-        reason = _check_reason(reason, identity)
-        banned = erasure.banned_tokens(identity)
+        words = _words(household)
+        reason = _check_reason(reason, words)
+        banned = erasure.banned_tokens(words)
         erased: dict[str, list[int]] = {}
 
         def clear(qs, overrides=None):
@@ -155,7 +174,7 @@ def person_erase(*, actor, person: Person, reason: str) -> ErasureResult:
     with scopes_disabled():
         person = Person.objects.select_related("household").get(pk=person.pk)
         household = person.household
-        names = _person_names(person)
+        names = [*_full_names(person), person.first_name]
         reason = _check_reason(reason, names)
         banned = erasure.banned_tokens(names)
         erased: dict[str, list[int]] = {}
@@ -171,7 +190,8 @@ def person_erase(*, actor, person: Person, reason: str) -> ErasureResult:
         erasure.clear_audit(erased, banned)
         # full names anywhere in the association; the first name alone in the household's rows
         swept = erasure.sweep(
-            association_id=household.association_id, needles=erasure.identifiers(names)
+            association_id=household.association_id,
+            needles=erasure.identifiers(_full_names(person)),
         )
         if len(person.first_name.strip()) >= 3:
             swept += erasure.sweep(
