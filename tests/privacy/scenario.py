@@ -89,6 +89,7 @@ def _top_up(subject, other) -> None:
     where they exist (they write the touchpoints too), before any figure is computed."""
     from parcours.accounts.models import Membership
     from parcours.community import services as community
+    from parcours.consent.basis import COVERED_BY_HOUSEHOLD
     from parcours.frontdesk import services as frontdesk
     from parcours.households import services as households
     from parcours.journey.services import placement_set_manual
@@ -98,7 +99,11 @@ def _top_up(subject, other) -> None:
     day = date(2026, 10, 1)
     kinds = _coverage(subject.pk)
     person = subject.persons.first() or households.person_add(
-        actor=None, household=subject, first_name="Marie", relation="parent"
+        actor=None,
+        household=subject,
+        first_name="Marie",
+        relation="parent",
+        lawful_basis=COVERED_BY_HOUSEHOLD,
     )
     households.household_update(actor=None, household=subject, needs="Besoins")  # an audit row
     if "community.absentvisit" not in kinds:

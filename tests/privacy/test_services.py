@@ -121,7 +121,7 @@ def test_common_words_of_the_peer_login_and_first_names_are_not_swept(world):
         peer.user.save()
         other = households.household_create(
             actor=None, association=world.a, name="Famille Leroy",
-            needs="Accueil par une famille paire ; Amina, la voisine, aide.",
+            needs="Accueil par une famille paire ; Amina, la voisine, aide.", lawful_basis=BASIS,
         )  # fmt: skip
         household_erase(actor=None, household=world.household_a, reason="Fin de suivi")
         other.refresh_from_db()
