@@ -255,3 +255,17 @@ def test_sponsor_matching_leaves_out_families_that_withdrew_sponsoring(world):
                                      basis="consent", action="withdrawn", day=TODAY())  # fmt: skip
     needs, families = matched()
     assert needing.pk not in needs and peer.pk not in families
+
+
+def test_withdrawing_follow_up_closes_every_task_and_proposes_none(world):
+    from parcours.worklists.services import tasks_regenerate
+
+    activity = world.touchpoint_a.activity
+    h = _new(world)
+    hs.touchpoint_record(actor=None, household=h, day=TODAY() - timedelta(days=40),
+                         kind="attendance", activity=activity)  # fmt: skip
+    assert Task.objects.filter(household=h, state="open").exists()
+    services.consent_withdraw(actor=None, household=h, purposes=[Purpose.FOLLOW_UP])
+    assert not Task.objects.filter(household=h, state="open").exists()
+    tasks_regenerate(h, as_of=TODAY() + timedelta(days=60))  # the daily job, later on
+    assert not Task.objects.filter(household=h, state="open").exists()

@@ -56,6 +56,20 @@ def withdrawn_household_ids(purpose: str, household_ids=None) -> set[int]:
     )
 
 
+def withdrawn_purposes(household_ids, purposes) -> dict[int, set[str]]:
+    """For each household of `household_ids`, the `purposes` it withdrew (one query)."""
+    rows = ConsentRecord.objects.filter(
+        person=None, purpose__in=list(purposes), household_id__in=list(household_ids)
+    )
+    latest = rows.values("household_id", "purpose").annotate(last=Max("id")).values("last")
+    found: dict[int, set[str]] = {}
+    for household_id, purpose in ConsentRecord.objects.filter(
+        id__in=latest, action=WITHDRAWN
+    ).values_list("household_id", "purpose"):
+        found.setdefault(household_id, set()).add(purpose)
+    return found
+
+
 @dataclass
 class PurposeState:
     purpose: str

@@ -139,8 +139,9 @@ def consent_withdraw(
 
     For the whole household, members' own consents to those purposes go too. Consequences in
     the same transaction: sponsoring withdrawn ends the household's active sponsorships (as
-    sponsored or as sponsor family); messages are refused from now on by the communications
-    service; photos withdrawn flag the household.
+    sponsored or as sponsor family) and its "assign a sponsor" task closes; messages are refused
+    from now on by the communications service; photos withdrawn flag the household; follow-up
+    withdrawn closes every task about the household and no new one is proposed.
     """
     chosen = Purpose.values if purposes is None else _check_purposes(purposes)
     day = day or timezone.localdate()
@@ -176,9 +177,11 @@ def consent_withdraw(
         )
     if person is None and Purpose.SPONSORING in chosen:
         _end_sponsorships(actor=actor, household=household, day=day)
+    if person is None and {Purpose.SPONSORING, Purpose.FOLLOW_UP} & set(chosen):
         from parcours.worklists.services import tasks_regenerate
 
-        tasks_regenerate(household)  # no more "assign a sponsor" task
+        # no more "assign a sponsor" task; without follow-up, no task at all
+        tasks_regenerate(household)
     return rows
 
 

@@ -48,8 +48,10 @@ PEER_MIN_STAGE = "recommendation"
 # The task rule whose visit is recorded as an absent_visit touchpoint of the visitor.
 VISIT_RULES = ("find_absent", "peer_visit")
 # Task rules that propose something a family may refuse by withdrawing a consent purpose:
-# no sponsor is proposed to a family that withdrew its consent to sponsoring.
+# no sponsor is proposed to a family that withdrew its consent to sponsoring. A family that
+# withdrew follow-up gets no task at all: every rule proposes to contact or act for it.
 CONSENT_RULES = {"assign_sponsor": "sponsoring"}
+FOLLOW_UP = "follow_up"
 
 
 _RULES: dict[int, tuple[JourneyDefinition, tuple[TaskSpec, ...]]] = {}
@@ -164,11 +166,11 @@ def _new_task(household: Household, p: TaskProposal, pool: PeerPool | None) -> T
     return task
 
 
-def _refused_purposes(household_id: int) -> set[str]:
-    """The purposes a household withdrew (one query, only when a consent rule is proposed)."""
-    from parcours.consent.selectors import withdrawn_household_ids
-
-    return {p for p in set(CONSENT_RULES.values()) if withdrawn_household_ids(p, [household_id])}
+def _consent_filter(wanted: dict, refused: set[str]) -> dict:
+    """The proposals a household's withdrawn consent purposes leave."""
+    if FOLLOW_UP in refused:
+        return {}
+    return {k: p for k, p in wanted.items() if CONSENT_RULES.get(k[0]) not in refused}
 
 
 def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
@@ -204,6 +206,7 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
             )
         )
         pools: dict[int, PeerPool] = {}
+        withdrawn: dict[int, set[str]] | None = None
         create: list[Task] = []
         update: list[Task] = []
         checks: list[TaskCheck] = []
@@ -219,9 +222,13 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
                     tps, definition, as_of, rules=rules, tl=tl, followups=followups
                 )
             }
-            if any(rule in CONSENT_RULES for rule, _c in wanted):
-                refused = _refused_purposes(household.pk)
-                wanted = {k: p for k, p in wanted.items() if CONSENT_RULES.get(k[0]) not in refused}
+            if wanted:
+                if withdrawn is None:  # one query for the chunk, only once a task is proposed
+                    from parcours.consent.selectors import withdrawn_purposes
+
+                    purposes = {FOLLOW_UP, *CONSENT_RULES.values()}
+                    withdrawn = withdrawn_purposes(ids, purposes)
+                wanted = _consent_filter(wanted, withdrawn.get(household.pk, set()))
             mine = existing.get(household.pk, {})
             for key, p in wanted.items():
                 task = mine.get(key)
