@@ -5,10 +5,15 @@
 - `association`: a small, realistic association built through the services, one user per role.
 - `login_as`: signs in through the real login form.
 - `axe_violations` / `assert_accessible`: run the vendored axe-core (WCAG 2.1 A and AA).
+- Every browser context (`new_context`) listens for Content-Security-Policy violations (the
+  `securitypolicyviolation` event and the console's "Refused to ..." errors) on every page it
+  opens; a test during which one happens fails, with the violations in its message. The live
+  server sends the production CSP header (same settings).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -87,12 +92,68 @@ def viewport(request) -> str:
     return request.param
 
 
+# --- Content-Security-Policy violations --------------------------------------------------
+
+#: What the current test's pages logged: CSP violations, and every console message (for the
+#: failure message). Reset before each test.
+CSP_VIOLATIONS: list[str] = []
+CONSOLE: list[str] = []
+_CONTEXTS: list = []
+
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__parcoursCspViolation({
+    directive: e.effectiveDirective || e.violatedDirective, blocked: e.blockedURI,
+    source: e.sourceFile, line: e.lineNumber, sample: e.sample, page: document.location.pathname,
+  });
+});
+"""
+
+
+def _watch_csp(context) -> None:
+    def violation(_source, v: dict) -> None:
+        CSP_VIOLATIONS.append(
+            f"{v['page']}: {v['directive']} blocked {v['blocked'] or '(inline)'}"
+            f" at {v['source']}:{v['line']} {v['sample'] or ''}".rstrip()
+        )
+
+    def console(message) -> None:
+        text = f"[{message.type}] {message.text}"
+        CONSOLE.append(text)
+        if "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(f"console: {message.text}")
+
+    context.expose_binding("__parcoursCspViolation", violation)
+    context.add_init_script(_CSP_LISTENER)
+    context.on("console", console)
+    _CONTEXTS.append(context)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    CSP_VIOLATIONS.clear()
+    CONSOLE.clear()
+    _CONTEXTS.clear()
+    outcome = yield
+    for context in _CONTEXTS:  # let the events already sent by the pages arrive
+        for p in context.pages:
+            with contextlib.suppress(Exception):  # a closed page has nothing more to say
+                p.evaluate("0")
+    if CSP_VIOLATIONS and outcome.excinfo is None:
+        lines = "\n".join(f"- {v}" for v in dict.fromkeys(CSP_VIOLATIONS))
+        console = "\n".join(CONSOLE[-20:])
+        outcome.force_exception(
+            AssertionError(f"Content-Security-Policy violations:\n{lines}\nConsole:\n{console}")
+        )
+
+
 def new_context(browser, viewport: str, base_url: str):
     # A French browser, as most of the association's users have.
     context = browser.new_context(
         base_url=base_url, locale="fr-FR", timezone_id="Europe/Paris", **VIEWPORTS[viewport]
     )
     context.set_default_timeout(10_000)
+    _watch_csp(context)
     return context
 
 
@@ -291,7 +352,9 @@ def set_language(page, lang: str) -> None:
 def axe_violations(page, tags: list[str] = AXE_TAGS) -> list[dict]:
     """Run axe-core (WCAG 2.0/2.1, levels A and AA by default) on the page; its violations."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        # Evaluated through the DevTools protocol, which the page's CSP does not govern (an
+        # inline <script> copy would be refused; a static URL fails when the phone is offline).
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate(
         """async (tags) => {
             const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},

@@ -135,3 +135,22 @@ def test_english_is_one_click_away_and_sticks(page, login_as, association):
     # And back to French.
     set_language(page, "fr")
     assert page.locator("main h1").inner_text() == "Accueil"
+
+
+def test_the_csp_header_is_sent_and_a_violation_is_caught(page, association):
+    """The live server sends the CSP; an inline script is refused, and the shared fixture that
+    fails a test on any violation does see it (then forgets it, so this test passes)."""
+    from tests.e2e import conftest
+
+    response = page.goto("/login/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    page.evaluate(
+        """() => { const s = document.createElement("script");
+                   s.textContent = "window.__ran = true"; document.body.append(s); }"""
+    )
+    page.wait_for_function("() => true")
+    assert page.evaluate("() => window.__ran === undefined")
+    page.evaluate("0")
+    assert any("script-src" in v for v in conftest.CSP_VIOLATIONS), conftest.CONSOLE
+    conftest.CSP_VIOLATIONS.clear()

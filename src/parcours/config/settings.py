@@ -187,3 +187,30 @@ LOGGING = {
 
 # The shipped journey; an association may use another vocabulary of the same journey.
 PARCOURS_JOURNEY = os.environ.get("PARCOURS_JOURNEY", "beneficiary")
+
+# --- Security headers: Content-Security-Policy and no-store -------------------------------
+# No inline script, no eval, no inline <style> nor style attribute: every script and style is a
+# static file of the app (htmx's own indicator styles are off, see base.html; ECharts draws its
+# tooltips on the canvas, see analytics/dashboard.js). img-src allows data: for Pico's icons
+# (SVG data URIs in its CSS). Signed-in pages are never stored by a browser or a proxy.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+_after_static = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+MIDDLEWARE[_after_static:_after_static] = [
+    "csp.middleware.CSPMiddleware",
+    "parcours.accounts.cache_headers.NoStoreForSignedInMiddleware",
+]
