@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 # role -> pages it visits: (name, url builder, expected HTTP status)
 PAGES = {
     None: [("login", lambda a: "/login/", 200)],
-    "admin": [("home", lambda a: "/", 200)],
+    "admin": [("home", lambda a: "/", 200), ("consent-policy", lambda a: "/consent/policy/", 200)],
     "coordinator": [
         ("home", lambda a: "/", 200),
         ("household-list", lambda a: "/households/", 200),
@@ -38,6 +38,12 @@ PAGES = {
         (
             "touchpoint-form",
             lambda a: f"/households/{a.household('Famille Benali').pk}/touchpoints/new/",
+            200,
+        ),
+        ("consent", lambda a: f"/consent/households/{a.household('Famille Benali').pk}/", 200),
+        (
+            "consent-withdraw",
+            lambda a: f"/consent/households/{a.household('Famille Benali').pk}/withdraw/",
             200,
         ),
         ("404", lambda a: f"/households/{a.household('other').pk}/", 404),
