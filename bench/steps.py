@@ -279,7 +279,10 @@ def touchpoint_latency_step(ctx: Context) -> Outcome:
     from parcours.engine.columns import KINDS
     from parcours.households import hooks
     from parcours.households.models import Household
-    from parcours.households.services import touchpoint_record
+
+    # The write behind touchpoint_record, without its ownership check (a frame read and a dict
+    # lookup): the calls draw every kind, owned ones included, as the seeded log does.
+    from parcours.households.services import _touchpoint_write as touchpoint_record
 
     # time each hook too: which part of a write is the journey, which other apps
     hook_times: dict[str, list[float]] = {}

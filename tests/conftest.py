@@ -12,6 +12,7 @@ from django_scopes import scopes_disabled
 from parcours.accounts.models import Association, Membership
 from parcours.accounts.roles import Role
 from tests.basis import BASIS, COVERED
+from tests.journal import log_touchpoint
 
 PASSWORD = "correct-horse-battery-staple"
 ROLES = [r.value for r in Role]
@@ -66,7 +67,7 @@ def world(db) -> World:
             lawful_basis=COVERED, actor=None, household=ha, first_name="Amina", relation="parent"
         )
         act = Activity.objects.create(association=a, name="Café des parents", category="sharing")
-        ta = services.touchpoint_record(
+        ta = log_touchpoint(
             actor=None,
             household=ha,
             day=date(2026, 1, 5),

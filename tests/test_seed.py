@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
+from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from parcours.accounts.models import Membership
@@ -23,6 +25,7 @@ from parcours.community.models import (
     Sponsorship,
 )
 from parcours.frontdesk.models import Appointment, InfoRequest, IntakeVisit, PeerContact
+from parcours.households import ownership
 from parcours.households.models import Touchpoint
 from parcours.journey.models import HouseholdJourney, StageSpan
 from parcours.outreach.models import OutreachAction, OutreachContact
@@ -131,6 +134,34 @@ def test_every_touchpoint_has_its_domain_row(demo, kind, model, link, ref):
     assert sorted(t for t, _ in linked) == sorted(tps)
     if ref is not None:
         assert all(tps[t] == value for t, value in linked)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", sorted(ownership.OWNERS))
+def test_every_owned_touchpoint_is_about_its_records_household(demo, kind):
+    """The seeder once filed support_closed on the wrong household (a loop variable reused):
+    each owned-kind touchpoint is linked from its record, about the record's household."""
+    owner = ownership.OWNERS[kind]
+    with scopes_disabled():
+        tps = dict(
+            Touchpoint.objects.filter(association=demo.association, kind=kind).values_list(
+                "pk", "household_id"
+            )
+        )
+        linked = dict(
+            owner.model_class()
+            .objects.filter(association=demo.association, **{f"{owner.link}__isnull": False})
+            .values_list(f"{owner.link}_id", f"{owner.household}_id")
+        )
+    assert tps, kind
+    assert linked == tps
+
+
+@pytest.mark.django_db
+def test_touchpoints_check_finds_nothing_in_the_demo(demo):
+    out = StringIO()
+    call_command("touchpoints_check", "--association", demo.association.slug, stdout=out)
+    assert "No touchpoint" in out.getvalue()
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ from django_scopes import scope, scopes_disabled
 from parcours.accounts.roles import Role
 from parcours.households import services as hs
 from tests.basis import BASIS
+from tests.journal import log_touchpoint
 
 TODAY = date(2026, 3, 10)
 
@@ -57,7 +58,7 @@ def activities(world):
 def record(household, *kinds_and_days, activity=None):
     with scopes_disabled():
         for kind, days in kinds_and_days:
-            hs.touchpoint_record(
+            log_touchpoint(
                 actor=None, household=household, day=ago(days), kind=kind,
                 activity=activity if kind == "attendance" else None,
             )  # fmt: skip

@@ -436,7 +436,7 @@ class _Seeder:
             by_household[h].append([o, c, cid])
         self.case_closed_day: dict[int, int] = {}
         self.extra_closes: list[tuple[int, int]] = []  # (case id, household)
-        for cases in by_household.values():
+        for h, cases in by_household.items():
             cases.sort()
             for prev, nxt in zip(cases, cases[1:], strict=False):
                 if prev[1] < 0 or prev[1] >= nxt[0]:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from parcours.accounts.roles import Role
 from parcours.analytics.views import neutralise
 from tests.basis import BASIS
+from tests.journal import log_touchpoint
 
 URL = "/analytics/"
 PERIOD = "?start=2026-01-01&end=2026-06-30"
@@ -34,7 +35,7 @@ def many(world):
                 actor=coordinator, association=world.a, name=name, neighbourhood="Le Centre",
                 heard_from="peer", lawful_basis=BASIS,
             )  # fmt: skip
-            services.touchpoint_record(
+            log_touchpoint(
                 actor=coordinator, household=h, day=date(2026, 2, 2), kind="intake_visit"
             )
     return world

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.basis import BASIS, COVERED
+from tests.journal import log_touchpoint
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
 # with a running loop unless told that this is safe (it is: the test code is synchronous).
@@ -279,7 +280,7 @@ def association(transactional_db) -> Association:
                     birth_year=year, relation=relation, is_contact=contact, lawful_basis=COVERED,
                 )  # fmt: skip
             for day, kind, activity, note in TOUCHPOINTS.get(name, []):
-                services.touchpoint_record(
+                log_touchpoint(
                     actor=coordinator, household=household, day=day, kind=kind,
                     activity=activities[activity] if activity else None, note=note,
                 )  # fmt: skip

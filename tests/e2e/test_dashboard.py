@@ -16,6 +16,7 @@ from tests.e2e.conftest import (
     screenshot,
     set_language,
 )
+from tests.journal import log_touchpoint
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +47,7 @@ def busy(association):
             if i % 4 > 1:
                 steps += [(date(2026, month, d), "attendance", cafe) for d in (12, 19, 26)]
             for day, kind, activity in steps:
-                services.touchpoint_record(
+                log_touchpoint(
                     actor=coordinator, household=h, day=day, kind=kind, activity=activity
                 )
     return association

@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     new_context,
     screenshot,
 )
+from tests.journal import log_touchpoint
 
 pytestmark = pytest.mark.browser
 
@@ -38,10 +39,8 @@ def _make_benali_a_peer_family(association):
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
-    from parcours.households import services
-
     with scopes_disabled():
-        services.touchpoint_record(
+        log_touchpoint(
             actor=association.users["coordinator"],
             household=association.household("Famille Benali"),
             day=timezone.localdate() - timedelta(days=10),

@@ -10,8 +10,8 @@ from django_scopes import scopes_disabled
 
 from parcours.accounts.roles import Role
 from parcours.households import selectors
-from parcours.households import services as hs
 from parcours.households.models import TouchpointKind
+from tests.journal import log_touchpoint
 
 
 @pytest.fixture(autouse=True)
@@ -25,16 +25,16 @@ TODAY = date(2026, 3, 10)
 def _history(household, activity, n: int):
     """n attendances (the stage climbs), a support case and a communication."""
     with scopes_disabled():
-        hs.touchpoint_record(actor=None, household=household, day=TODAY - timedelta(days=2 * n + 5),
+        log_touchpoint(actor=None, household=household, day=TODAY - timedelta(days=2 * n + 5),
                              kind="info_request")  # fmt: skip
         for i in range(n):
-            hs.touchpoint_record(
+            log_touchpoint(
                 actor=None, household=household, day=TODAY - timedelta(days=2 * (n - i)),
                 kind="attendance", activity=activity, note=f"note {i}",
             )  # fmt: skip
-        hs.touchpoint_record(actor=None, household=household, day=TODAY, kind="support_opened",
+        log_touchpoint(actor=None, household=household, day=TODAY, kind="support_opened",
                              ref=7)  # fmt: skip
-        hs.touchpoint_record(actor=None, household=household, day=TODAY, kind="communication")
+        log_touchpoint(actor=None, household=household, day=TODAY, kind="communication")
 
 
 def test_every_kind_belongs_to_one_group():

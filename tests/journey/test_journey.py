@@ -16,6 +16,7 @@ from parcours.households import services as hs
 from parcours.journey import services
 from parcours.journey.models import HouseholdJourney, ManualPlacement, StageSpan
 from tests.basis import BASIS
+from tests.journal import log_touchpoint
 
 TODAY = date(2026, 3, 10)
 
@@ -41,11 +42,11 @@ def _spans(h):
 
 def test_each_touchpoint_write_moves_the_stage_in_the_same_transaction(household, world):
     with scopes_disabled():
-        hs.touchpoint_record(
+        log_touchpoint(
             actor=None, household=household, day=TODAY - timedelta(days=20), kind="outreach_contact"
         )
         assert [s.stage for s in _spans(household)] == ["awareness"]
-        hs.touchpoint_record(
+        log_touchpoint(
             actor=None, household=household, day=TODAY - timedelta(days=2), kind="intake_visit"
         )
         spans = _spans(household)
@@ -68,7 +69,7 @@ def test_each_touchpoint_write_moves_the_stage_in_the_same_transaction(household
 
 def test_a_failed_write_leaves_neither_touchpoint_nor_spans(household):
     with scopes_disabled(), pytest.raises(ValidationError):
-        hs.touchpoint_record(actor=None, household=household, day=TODAY, kind="not_a_kind")
+        log_touchpoint(actor=None, household=household, day=TODAY, kind="not_a_kind")
     assert _spans(household) == []
 
 
@@ -76,7 +77,7 @@ def test_stored_spans_equal_the_engine(household, world):
     act = world.touchpoint_a.activity
     with scopes_disabled():
         for d in range(0, 50, 7):
-            hs.touchpoint_record(
+            log_touchpoint(
                 actor=None,
                 household=household,
                 day=TODAY - timedelta(days=d),
@@ -97,7 +98,7 @@ def test_stored_spans_equal_the_engine(household, world):
 
 def test_valid_until_is_the_next_change_by_itself(household):
     with scopes_disabled():
-        hs.touchpoint_record(actor=None, household=household, day=TODAY, kind="referral_made")
+        log_touchpoint(actor=None, household=household, day=TODAY, kind="referral_made")
         snap = HouseholdJourney.objects.get(household=household)
     assert snap.stage == "recommendation"
     # the first thing that changes by itself: 'active' lapses after 45 days
@@ -106,7 +107,7 @@ def test_valid_until_is_the_next_change_by_itself(household):
 
 def test_recompute_all_gives_what_each_write_gave(world, household):
     with scopes_disabled():
-        hs.touchpoint_record(actor=None, household=household, day=TODAY, kind="intake_visit")
+        log_touchpoint(actor=None, household=household, day=TODAY, kind="intake_visit")
         before = [
             (s.household_id, s.stage, s.start, s.end, s.reasons)
             for s in StageSpan.objects.order_by("household_id", "start")
@@ -159,7 +160,7 @@ def _loyal(world, household):
         )
         first = world.touchpoint_a.activity
         for i in range(11):
-            hs.touchpoint_record(
+            log_touchpoint(
                 actor=None,
                 household=household,
                 day=TODAY - timedelta(days=5 * i),
@@ -214,14 +215,14 @@ def test_volunteers_see_no_trace_of_a_support_case(world, household, client):
     act = world.touchpoint_a.activity
     with scopes_disabled():
         for d in (30, 20, 10):
-            hs.touchpoint_record(
+            log_touchpoint(
                 actor=None,
                 household=household,
                 day=TODAY - timedelta(days=d),
                 kind="attendance",
                 activity=act,
             )
-        hs.touchpoint_record(
+        log_touchpoint(
             actor=None,
             household=household,
             day=TODAY - timedelta(days=3),

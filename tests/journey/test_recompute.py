@@ -15,6 +15,7 @@ from parcours.journey import services
 from parcours.journey.models import HouseholdJourney, StageSpan, StatusSpan
 from parcours.seed import seed_association
 from tests.basis import BASIS
+from tests.journal import log_touchpoint
 
 AS_OF = date(2026, 3, 10)
 
@@ -86,7 +87,7 @@ def seeded(db):
         (odd, AS_OF - timedelta(days=30), "communication", None),
     ]:
         with scopes_disabled():
-            hs.touchpoint_record(actor=None, household=h, day=day, kind=kind, ref=ref)
+            log_touchpoint(actor=None, household=h, day=day, kind=kind, ref=ref)
     assert empty.pk
     return a
 
@@ -199,7 +200,7 @@ def test_refresh_over_stored_spans_writes_the_rows_of_a_fresh_write(seeded):
         )
         for h in households:
             services.journey_refresh(h, as_of=AS_OF)
-            hs.touchpoint_record(actor=None, household=h, day=AS_OF, kind="communication")
+            log_touchpoint(actor=None, household=h, day=AS_OF, kind="communication")
             services.journey_refresh(h, as_of=later)
     over = _stored(seeded)
     with scopes_disabled():

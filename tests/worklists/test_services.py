@@ -19,6 +19,7 @@ from parcours.worklists import services
 from parcours.worklists.models import DigestPreference, Task, TaskCheck
 from parcours.worklists.selectors import tasks_for_member
 from tests.basis import BASIS
+from tests.journal import log_touchpoint
 
 TODAY = date(2026, 3, 2)
 
@@ -41,7 +42,7 @@ def _household(world, name, neighbourhood="Les Tilleuls", **kw):
 
 
 def _tp(h, days_ago, kind, **kw):
-    return hs.touchpoint_record(
+    return log_touchpoint(
         actor=None, household=h, day=TODAY - timedelta(days=days_ago), kind=kind, **kw
     )
 
@@ -84,9 +85,7 @@ def test_a_touchpoint_write_regenerates_the_households_tasks(world, today):
         assert task.rule == "recontact" and task.assignee_kind == "outreach_team"
         assert task.due == TODAY + timedelta(days=30 + 14)
         # an info request moves them to research: the task closes by itself, with why
-        hs.touchpoint_record(
-            actor=None, household=h, day=TODAY + timedelta(days=30), kind="info_request"
-        )
+        log_touchpoint(actor=None, household=h, day=TODAY + timedelta(days=30), kind="info_request")
         task.refresh_from_db()
         assert task.state == Task.State.CLOSED
         assert task.closed_because["code"] == "cause_gone"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from parcours.activities import selectors
 from parcours.activities.models import Activity, Attendance, Schedule, Session
 from parcours.consent.forms import LawfulBasisFields
+from parcours.core.forms import GuardedForm, GuardedModelForm
 from parcours.households.models import Household
 
 PHONE_RE = re.compile(r"^\+?[0-9 .\-()]{6,30}$")
@@ -19,7 +20,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(GuardedModelForm):
     class Meta:
         model = Activity
         fields = ["name", "category", "place", "description"]
@@ -54,7 +55,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ScheduleForm(FacilitatorMixin, forms.ModelForm):
+class ScheduleForm(FacilitatorMixin, GuardedModelForm):
     class Meta:
         model = Schedule
         fields = ["weekday", "start_time", "end_time", "place", "starts_on", "ends_on"]
@@ -79,7 +80,7 @@ class ScheduleForm(FacilitatorMixin, forms.ModelForm):
         pass
 
 
-class SessionForm(FacilitatorMixin, forms.ModelForm):
+class SessionForm(FacilitatorMixin, GuardedModelForm):
     class Meta:
         model = Session
         fields = ["day", "start_time", "end_time", "place"]
@@ -105,7 +106,7 @@ class SessionForm(FacilitatorMixin, forms.ModelForm):
         pass
 
 
-class MarkForm(forms.Form):
+class MarkForm(GuardedForm):
     """One tap on the sheet: the intended mark of one household."""
 
     household = forms.ModelChoiceField(label=_("Household"), queryset=Household.objects.none())
@@ -128,7 +129,7 @@ class MarkForm(forms.Form):
             return None
 
 
-class NewcomerForm(LawfulBasisFields):
+class NewcomerForm(LawfulBasisFields, GuardedForm):
     """A person coming for the first time: the minimum to welcome them, with their consent."""
 
     name = forms.CharField(

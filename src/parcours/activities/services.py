@@ -234,7 +234,7 @@ def _sync_led_touchpoint(*, session: Session, actor) -> None:
     if wanted is not None:
         session.led_touchpoint = households.touchpoint_record(
             actor=actor, household=wanted, day=session.day, kind=TouchpointKind.ACTIVITY_LED,
-            activity=session.activity,
+            activity=session.activity, record=session,
         )  # fmt: skip
         session.save(update_fields=["led_touchpoint"])
 
@@ -336,7 +336,7 @@ def _derive(*, row: Attendance, session: Session, actor) -> None:
     if row.status == Status.PRESENT and row.touchpoint_id is None:
         row.touchpoint = households.touchpoint_record(
             actor=actor, household=row.household, day=session.day,
-            kind=TouchpointKind.ATTENDANCE, activity=session.activity,
+            kind=TouchpointKind.ATTENDANCE, activity=session.activity, record=row,
         )  # fmt: skip
         row.save(update_fields=["touchpoint"])
     elif row.status != Status.PRESENT and row.touchpoint_id is not None:

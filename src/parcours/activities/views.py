@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +21,8 @@ from parcours.activities.forms import (
     SessionForm,
 )
 from parcours.activities.models import Activity, Attendance, Session
+from parcours.core.forms import posted
+from parcours.core.inputs import day_param
 from parcours.households.duplicates import DuplicateHousehold
 from parcours.households.models import Household
 
@@ -62,7 +64,7 @@ def activity_list(request):
 
 @require(MANAGE)
 def activity_create(request):
-    form = ActivityForm(request.POST or None)
+    form = ActivityForm(posted(request))
     if request.method == "POST" and form.is_valid():
         activity = services.activity_create(
             actor=request.user, association=request.association, **form.cleaned_data
@@ -86,7 +88,7 @@ def activity_detail(request, activity_pk: int):
 @require(MANAGE)
 def activity_edit(request, activity_pk: int):
     activity = _get_activity(activity_pk)
-    form = ActivityForm(request.POST or None, instance=activity)
+    form = ActivityForm(posted(request), instance=activity)
     if request.method == "POST" and form.is_valid():
         fresh = _get_activity(activity_pk)
         services.activity_update(actor=request.user, activity=fresh, **form.cleaned_data)
@@ -98,7 +100,7 @@ def activity_edit(request, activity_pk: int):
 def schedule_add(request, activity_pk: int):
     activity = _get_activity(activity_pk)
     form = ScheduleForm(
-        request.POST or None,
+        posted(request),
         association=request.association,
         initial={"place": activity.place, "starts_on": timezone.localdate()},
     )
@@ -122,7 +124,7 @@ def schedule_add(request, activity_pk: int):
 def session_add(request, activity_pk: int):
     activity = _get_activity(activity_pk)
     form = SessionForm(
-        request.POST or None,
+        posted(request),
         association=request.association,
         initial={"place": activity.place, "day": timezone.localdate()},
     )
@@ -142,7 +144,7 @@ def session_add(request, activity_pk: int):
 def session_edit(request, session_pk: int):
     session = _get_session(session_pk)
     form = SessionForm(
-        request.POST or None,
+        posted(request),
         association=request.association,
         editing=True,
         instance=session,
@@ -168,12 +170,9 @@ def session_edit(request, session_pk: int):
 
 @require(TAKE_ATTENDANCE)
 def today(request):
-    day = timezone.localdate()
-    if request.GET.get("day"):
-        try:
-            day = date.fromisoformat(request.GET["day"])
-        except ValueError:
-            messages.error(request, _("This date is not valid: here are today's sessions."))
+    day, problem = day_param(request.GET, "day", label=_("Day"), default=timezone.localdate())
+    if problem:
+        messages.error(request, _("%(problem)s Here are today's sessions.") % {"problem": problem})
     sessions = selectors.sessions_on(day=day)
     context = {
         "sessions": sessions,
@@ -270,7 +269,7 @@ def _mark_error(request, session, message: str, *, status: int):
 @require(TAKE_ATTENDANCE)
 def newcomer(request, session_pk: int):
     session = _get_session(session_pk)
-    form = NewcomerForm(request.POST or None, association=request.association)
+    form = NewcomerForm(posted(request), association=request.association)
     template = "activities/_newcomer.html" if request.htmx else "activities/newcomer.html"
     matches = []
     if request.method == "POST" and request.POST.get("household"):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parcours.analytics.measures.base import Filters, Period
+from parcours.core.forms import GuardedForm
 from parcours.households.models import Channel
 
 MAX_DAYS = 366 * 10
@@ -20,7 +21,7 @@ def default_period(today: date) -> Period:
     return Period(date(month // 12, month % 12 + 1, 1), today)
 
 
-class FilterForm(forms.Form):
+class FilterForm(GuardedForm):
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -10,6 +10,7 @@ from parcours.community.models import (
     RoleKind,
     VisitOutcome,
 )
+from parcours.core.forms import GuardedForm
 from parcours.households.models import Household, Person
 from parcours.outreach.forms import DateInput
 
@@ -29,7 +30,7 @@ def _households(exclude=None):
     return qs.exclude(pk=exclude.pk) if exclude is not None else qs
 
 
-class GroupForm(forms.Form):
+class GroupForm(GuardedForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -41,11 +42,11 @@ class GroupForm(forms.Form):
         self.fields["facilitator"].queryset = users
 
 
-class JoinForm(forms.Form):
+class JoinForm(GuardedForm):
     start = forms.DateField(label=_("Start date"), widget=DateInput())
 
 
-class EndForm(forms.Form):
+class EndForm(GuardedForm):
     end = forms.DateField(label=_("End date"), widget=DateInput())
 
 
@@ -53,7 +54,7 @@ class LeaveForm(EndForm):
     end_reason = forms.CharField(label=_("Reason for leaving"), max_length=300, required=False)
 
 
-class SponsorshipForm(forms.Form):
+class SponsorshipForm(GuardedForm):
     start = forms.DateField(label=_("Start date"), widget=DateInput())
     sponsor_user = UserChoice(label=_("Sponsoring volunteer"), queryset=None, required=False)
     sponsor_household = HouseholdChoice(
@@ -81,7 +82,7 @@ class SponsorshipEndForm(EndForm):
     )
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(GuardedForm):
     day = forms.DateField(label=_("Date"), widget=DateInput())
     referred = HouseholdChoice(
         label=_("Family brought (if already known)"), queryset=Household.objects.none(),
@@ -94,7 +95,7 @@ class ReferralForm(forms.Form):
         self.fields["referred"].queryset = _households(household)
 
 
-class AbsentVisitForm(forms.Form):
+class AbsentVisitForm(GuardedForm):
     day = forms.DateField(label=_("Date"), widget=DateInput())
     visited = HouseholdChoice(label=_("Family visited"), queryset=Household.objects.none())
     outcome = forms.ChoiceField(label=_("Outcome"), choices=VisitOutcome.choices)
@@ -104,7 +105,7 @@ class AbsentVisitForm(forms.Form):
         self.fields["visited"].queryset = visited_queryset
 
 
-class RoleForm(forms.Form):
+class RoleForm(GuardedForm):
     kind = forms.ChoiceField(label=_("Role"), choices=RoleKind.choices)
     person = forms.ModelChoiceField(
         label=_("Member of the household"), queryset=Person.objects.none(), required=False
@@ -117,7 +118,7 @@ class RoleForm(forms.Form):
             self.fields["person"].queryset = Person.objects.filter(household=household)
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(GuardedForm):
     day = forms.DateField(label=_("Date"), widget=DateInput())
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
@@ -125,7 +126,7 @@ class ProjectForm(forms.Form):
     )
 
 
-class CommunicationForm(forms.Form):
+class CommunicationForm(GuardedForm):
     day = forms.DateField(label=_("Date"), widget=DateInput())
     kind = forms.ChoiceField(label=_("Kind"), choices=CommunicationKind.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)

@@ -103,8 +103,9 @@ def group_join(*, actor, group: Group, household: Household, start: date) -> Gro
     )
     _save(actor, membership, ["group", "household", "start"])
     membership.joined_touchpoint = touchpoint_record(
-        actor=actor, household=household, day=start, kind=K.GROUP_JOINED, ref=group.pk
-    )
+        actor=actor, household=household, day=start, kind=K.GROUP_JOINED, ref=group.pk,
+        record=membership,
+    )  # fmt: skip
     membership.save(update_fields=["joined_touchpoint"])
     return membership
 
@@ -116,7 +117,7 @@ def group_leave(*, actor, membership: GroupMembership, end: date, end_reason: st
     membership.end, membership.end_reason = end, (end_reason or "").strip()
     membership.left_touchpoint = touchpoint_record(
         actor=actor, household=membership.household, day=end, kind=K.GROUP_LEFT,
-        ref=membership.group_id,
+        ref=membership.group_id, record=membership,
     )  # fmt: skip
     membership.full_clean()
     membership.save(update_fields=["end", "end_reason", "left_touchpoint"])
@@ -177,8 +178,9 @@ def sponsorship_start(
     )  # fmt: skip
     _save(actor, sponsorship, ["household", "start", "sponsor_user", "sponsor_household"])
     sponsorship.started_touchpoint = touchpoint_record(
-        actor=actor, household=household, day=start, kind=K.SPONSOR_ASSIGNED, ref=sponsorship.pk
-    )
+        actor=actor, household=household, day=start, kind=K.SPONSOR_ASSIGNED, ref=sponsorship.pk,
+        record=sponsorship,
+    )  # fmt: skip
     sponsorship.save(update_fields=["started_touchpoint"])
     return sponsorship
 
@@ -195,7 +197,7 @@ def sponsorship_end(
     sponsorship.closure_note = (closure_note or "").strip()
     sponsorship.ended_touchpoint = touchpoint_record(
         actor=actor, household=sponsorship.household, day=end, kind=K.SPONSOR_ENDED,
-        ref=sponsorship.pk,
+        ref=sponsorship.pk, record=sponsorship,
     )  # fmt: skip
     sponsorship.full_clean()
     sponsorship.save(update_fields=["end", "closure_reason", "closure_note", "ended_touchpoint"])
@@ -231,8 +233,9 @@ def referral_record(
     )  # fmt: skip
     _save(actor, referral, ["referrer", "referred", "day", "note"])
     referral.referrer_touchpoint = touchpoint_record(
-        actor=actor, household=referrer, day=day, kind=K.REFERRAL_MADE, ref=referred.pk
-    )
+        actor=actor, household=referrer, day=day, kind=K.REFERRAL_MADE, ref=referred.pk,
+        record=referral,
+    )  # fmt: skip
     referral.referred_touchpoint = touchpoint_record(
         actor=actor, household=referred, day=day, kind=K.PEER_CONTACT, ref=referrer.pk
     )
@@ -257,8 +260,9 @@ def absent_visit_record(
     )  # fmt: skip
     _save(actor, visit, ["visitor", "visited", "day", "outcome"])
     visit.touchpoint = touchpoint_record(
-        actor=actor, household=visitor, day=day, kind=K.ABSENT_VISIT, ref=visited.pk
-    )
+        actor=actor, household=visitor, day=day, kind=K.ABSENT_VISIT, ref=visited.pk,
+        record=visit,
+    )  # fmt: skip
     visit.save(update_fields=["touchpoint"])
     return visit
 
@@ -281,8 +285,9 @@ def role_start(
     )  # fmt: skip
     _save(actor, role, ["household", "person", "kind", "start"])
     role.started_touchpoint = touchpoint_record(
-        actor=actor, household=household, day=start, kind=K.ROLE_STARTED, ref=role.pk
-    )
+        actor=actor, household=household, day=start, kind=K.ROLE_STARTED, ref=role.pk,
+        record=role,
+    )  # fmt: skip
     role.save(update_fields=["started_touchpoint"])
     return role
 
@@ -293,8 +298,9 @@ def role_end(*, actor, role: CommunityRole, end: date) -> CommunityRole:
     _check_end(end, role, CommunityRole)
     role.end = end
     role.ended_touchpoint = touchpoint_record(
-        actor=actor, household=role.household, day=end, kind=K.ROLE_ENDED, ref=role.pk
-    )
+        actor=actor, household=role.household, day=end, kind=K.ROLE_ENDED, ref=role.pk,
+        record=role,
+    )  # fmt: skip
     role.full_clean()
     role.save(update_fields=["end", "ended_touchpoint"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=role, fields=["end"])
@@ -312,8 +318,9 @@ def project_propose(
     )  # fmt: skip
     _save(actor, project, ["household", "day", "title", "description"])
     project.touchpoint = touchpoint_record(
-        actor=actor, household=household, day=day, kind=K.PROJECT_PROPOSED, ref=project.pk
-    )
+        actor=actor, household=household, day=day, kind=K.PROJECT_PROPOSED, ref=project.pk,
+        record=project,
+    )  # fmt: skip
     project.save(update_fields=["touchpoint"])
     return project
 

@@ -19,6 +19,7 @@ from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability, Role
 from parcours.community import forms, selectors, services
 from parcours.community.models import CommunityRole, Group, GroupMembership, Sponsorship
+from parcours.core.forms import posted
 from parcours.outreach.shared import (
     DuplicateHousehold,
     apply_errors,
@@ -47,7 +48,7 @@ def _page(request, template, **context):
 
 def _end_form(request, *, obj, form_class, end, done_url, title):
     """Close an episode (group membership, sponsorship, role) with its end date and reason."""
-    form = form_class(request.POST or None, initial={"end": timezone.localdate()})
+    form = form_class(posted(request), initial={"end": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             end(**form.cleaned_data)
@@ -68,7 +69,7 @@ def _household_form(request, *, title, form_class, service, form_kwargs=None, in
     kwargs = dict(form_kwargs or {})
     if form_class in (forms.SponsorshipForm, forms.ReferralForm, forms.RoleForm):
         kwargs["household"] = household
-    form = form_class(request.POST or None, initial=initial, **kwargs)
+    form = form_class(posted(request), initial=initial, **kwargs)
     if request.method == "POST" and form.is_valid():
         if household is None and needs_household:
             form.add_error(None, _("Household: choose the family first."))
@@ -101,7 +102,7 @@ def home(request):
 @require(CAN_MANAGE)
 def group_create(request):
     form = forms.GroupForm(
-        request.POST or None, users=services.sponsor_candidates(association=request.association)
+        posted(request), users=services.sponsor_candidates(association=request.association)
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,7 +136,7 @@ def group_detail(request, group_pk: int):
 def group_join(request, group_pk: int):
     group = _get(Group, group_pk)
     household = household_from_request(request)
-    form = forms.JoinForm(request.POST or None, initial={"start": timezone.localdate()})
+    form = forms.JoinForm(posted(request), initial={"start": timezone.localdate()})
     if request.method == "POST" and form.is_valid() and household is not None:
         try:
             services.group_join(
@@ -199,17 +200,15 @@ def referral_create(request):
 
     referrer = household_from_request(request)
     form = forms.ReferralForm(
-        request.POST or None, household=referrer, initial={"day": timezone.localdate()}
+        posted(request), household=referrer, initial={"day": timezone.localdate()}
     )
-    posted = request.method == "POST"
-    new_form = QuickHouseholdForm(
-        request.POST if posted else None, prefix="new", association=request.association
-    )
+    new_form = QuickHouseholdForm(posted(request), prefix="new", association=request.association)
     matches = []
-    if posted and referrer is None:
+    is_post = request.method == "POST"
+    if is_post and referrer is None:
         form.is_valid()
         form.add_error(None, _("Household: choose the family first."))
-    elif posted and form.is_valid():
+    elif is_post and form.is_valid():
         chosen = form.cleaned_data["referred"]
         if request.POST.get("referred_choice"):  # "It is this family" after a duplicate
             chosen = household_or_404(request.POST["referred_choice"])
@@ -250,7 +249,7 @@ def absent_visit_create(request):
     # A peer family sees only the absent households, never the whole list.
     visited_qs = selectors.absent_households(exclude=visitor) if own else forms._households(visitor)
     form = forms.AbsentVisitForm(
-        request.POST or None, visited_queryset=visited_qs, initial={"day": timezone.localdate()}
+        posted(request), visited_queryset=visited_qs, initial={"day": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid() and visitor is not None:
         try:
@@ -313,7 +312,7 @@ def communication_list(request):
 def communication_create(request):
     household = household_from_request(request)
     form = forms.CommunicationForm(
-        request.POST or None, household=household,
+        posted(request), household=household,
         initial={"day": timezone.localdate(), "group": request.GET.get("group")},
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():

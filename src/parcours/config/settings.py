@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "parcours.analytics",
     "parcours.worklists",
     "parcours.privacy",
+    "parcours.core",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "parcours.accounts.middleware.AssociationScopeMiddleware",
+    # Filters and posted values no page can use (NUL bytes...): a 400 naming the field.
+    "parcours.core.middleware.InputGuardMiddleware",
+    # A double submit of a form writes one record (parcours.core.submissions).
+    "parcours.core.submissions.SubmitOnceMiddleware",
 ]
 
 ROOT_URLCONF = "parcours.config.urls"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parcours.core.forms import GuardedForm
 from parcours.frontdesk.models import Explanation, RequestChannel
 from parcours.households.models import Household
 from parcours.outreach.forms import DateInput
@@ -30,7 +31,7 @@ class _PeerMixin:
         self.fields["peer_household"].queryset = qs
 
 
-class InfoRequestForm(_PeerMixin, forms.Form):
+class InfoRequestForm(_PeerMixin, GuardedForm):
     day = forms.DateField(label=_("Date"), widget=DateInput())
     channel = forms.ChoiceField(label=_("Channel"), choices=RequestChannel.choices)
     peer_household = _peer_field(_("Through the family (if a family sent them)"), False)
@@ -47,7 +48,7 @@ class InfoRequestForm(_PeerMixin, forms.Form):
         return data
 
 
-class PeerContactForm(_PeerMixin, forms.Form):
+class PeerContactForm(_PeerMixin, GuardedForm):
     day = forms.DateField(label=_("Date"), widget=DateInput())
     peer_household = _peer_field(_("Member family met"), True)
 
@@ -56,7 +57,7 @@ class PeerContactForm(_PeerMixin, forms.Form):
         self._set_peers(household)
 
 
-class AppointmentForm(forms.Form):
+class AppointmentForm(GuardedForm):
     starts_at = forms.DateTimeField(
         label=_("Appointment (day and time)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -69,7 +70,7 @@ class AppointmentForm(forms.Form):
         self.fields["with_user"].queryset = users
 
 
-class IntakeVisitForm(forms.Form):
+class IntakeVisitForm(GuardedForm):
     day = forms.DateField(label=_("Date"), widget=DateInput())
     reception = forms.CharField(
         label=_("Reception: how the family was welcomed"), required=False,

@@ -167,18 +167,21 @@ def intake_visit_record(
         actor=actor, association=association, household=household, new_household=new_household,
         allow_duplicate=allow_duplicate,
     )  # fmt: skip
-    touchpoint = touchpoint_record(
-        actor=actor, household=household, day=day, kind=TouchpointKind.INTAKE_VISIT
-    )
     record = IntakeVisit(
         association=association, household=household, day=day,
         received_by=received_by or _user(actor), reception=reception.strip(),
         listening_notes=listening_notes.strip(), needs=needs.strip(),
         explanations=list(explanations), explanations_note=explanations_note.strip(),
-        touchpoint=touchpoint, recorded_by=_user(actor),
+        recorded_by=_user(actor),
     )  # fmt: skip
     record.full_clean()
     record.save()
+    # The visit owns its touchpoint (households.ownership): the row first, then its trace.
+    record.touchpoint = touchpoint_record(
+        actor=actor, household=household, day=day, kind=TouchpointKind.INTAKE_VISIT,
+        record=record,
+    )  # fmt: skip
+    record.save(update_fields=["touchpoint"])
     fields = ["household", "day", "received_by", "reception", "explanations"]
     fields += [n for n in ("listening_notes", "needs", "explanations_note") if getattr(record, n)]
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=record, fields=fields)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability, role_can
 from parcours.audit.services import audit_read
+from parcours.core.forms import posted
 from parcours.frontdesk import selectors, services
 from parcours.frontdesk.forms import (
     AppointmentForm,
@@ -37,7 +38,7 @@ def _record(request, *, title, form_class, service, form_kwargs=None, initial=No
     kwargs = dict(form_kwargs or {})
     if form_class in (InfoRequestForm, PeerContactForm):
         kwargs["household"] = household
-    form = form_class(request.POST or None, initial=initial, **kwargs)
+    form = form_class(posted(request), initial=initial, **kwargs)
     matches = []
     if request.method == "POST":
         valid = form.is_valid()

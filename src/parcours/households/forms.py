@@ -4,10 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parcours.activities.models import Activity
 from parcours.consent.basis import COVERED_BY_HOUSEHOLD
 from parcours.consent.forms import LawfulBasisFields
-from parcours.households.models import Household, Person, TouchpointKind
+from parcours.core.forms import GuardedForm, GuardedModelForm
+from parcours.households.models import Household, Person
+from parcours.households.ownership import generic_kinds_for
 
 LANGUAGE_CHOICES = [
     ("fr", _("French")),
@@ -25,7 +26,7 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(GuardedModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages spoken"),
         choices=LANGUAGE_CHOICES,
@@ -57,7 +58,7 @@ class NewHouseholdForm(LawfulBasisFields, HouseholdForm):
     """A new household: its details, then the family's consent or another lawful basis."""
 
 
-class PersonForm(LawfulBasisFields, forms.ModelForm):
+class PersonForm(LawfulBasisFields, GuardedModelForm):
     """A new member: covered by the household's basis, or with their own consent."""
 
     coverage = forms.ChoiceField(
@@ -100,19 +101,28 @@ class PersonForm(LawfulBasisFields, forms.ModelForm):
         return year
 
 
-class TouchpointForm(forms.Form):
+class TouchpointForm(GuardedForm):
+    """A touchpoint recorded by hand: only kinds no record owns (households.ownership), and
+    only those the role may record. Owned kinds come with their record, on its own page."""
+
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    kind = forms.ChoiceField(label=_("Kind"), choices=TouchpointKind.choices)
-    activity = forms.ModelChoiceField(
-        label=_("Activity"), queryset=Activity.objects.none(), required=False
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        error_messages={
+            "invalid_choice": _(
+                "Kind: « %(value)s » cannot be recorded here. Support cases, roles, groups, "
+                "sponsorships, referrals, visits, projects, welcome visits and attendance are "
+                "recorded on their own pages."
+            )
+        },
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, show_sensitive: bool = True, **kwargs):
+    def __init__(self, *args, role: str | None, show_sensitive: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["activity"].queryset = Activity.objects.all()
+        self.fields["kind"].choices = generic_kinds_for(role)
         if not show_sensitive:
             del self.fields["note"]
 
@@ -121,12 +131,3 @@ class TouchpointForm(forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError(_("A touchpoint cannot be in the future."))
         return day
-
-    def clean(self):
-        data = super().clean()
-        kind = data.get("kind")
-        if kind in (TouchpointKind.ATTENDANCE, TouchpointKind.ACTIVITY_LED) and not data.get(
-            "activity"
-        ):
-            self.add_error("activity", _("Choose the activity for this kind of touchpoint."))
-        return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record, changed_fields
 from parcours.consent.basis import COVERED_BY_HOUSEHOLD, basis_check
 from parcours.consent.services import basis_record
-from parcours.households import hooks
+from parcours.households import hooks, ownership
 from parcours.households.duplicates import DuplicateHousehold, household_duplicates
 from parcours.households.models import Household, Person, Touchpoint
 
@@ -122,7 +123,6 @@ def person_add(
     return person
 
 
-@transaction.atomic
 def touchpoint_record(
     *,
     actor,
@@ -132,8 +132,26 @@ def touchpoint_record(
     activity=None,
     ref: int | None = None,
     note: str = "",
+    record=None,
 ) -> Touchpoint:
-    """Record one touchpoint; the household's journey follows in the same transaction."""
+    """Record one touchpoint; the household's journey follows in the same transaction.
+
+    A kind owned by a record (households.ownership.OWNERS) is written only by its owner's
+    service module, which passes the saved `record`; anything else raises OwnedKindError.
+    Not decorated: the check reads its direct caller's module from the stack.
+    """
+    caller = sys._getframe(1).f_globals.get("__name__")
+    ownership.check_write(kind=kind, household=household, record=record, caller=caller)
+    return _touchpoint_write(
+        actor=actor, household=household, day=day, kind=kind, activity=activity, ref=ref,
+        note=note,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def _touchpoint_write(
+    *, actor, household, day, kind, activity=None, ref=None, note: str = ""
+) -> Touchpoint:
     touchpoint = Touchpoint(
         association_id=household.association_id,
         household=household,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability, role_can
 from parcours.community.selectors import household_community
+from parcours.core.forms import posted
 from parcours.households import selectors, services
 from parcours.households.duplicates import DuplicateHousehold
 from parcours.households.forms import HouseholdForm, NewHouseholdForm, PersonForm, TouchpointForm
@@ -108,7 +109,7 @@ def household_create(request):
     """A new household, with its lawful basis; a likely duplicate is shown before creating."""
     if request.method == "POST" and request.POST.get("household"):  # "It is this family"
         return redirect("households:detail", pk=_get_household(request.POST["household"]).pk)
-    form = NewHouseholdForm(request.POST or None, association=request.association)
+    form = NewHouseholdForm(posted(request), association=request.association)
     matches = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,7 +129,7 @@ def household_create(request):
 @require(Capability.EDIT_HOUSEHOLDS)
 def household_edit(request, pk: int):
     household = _get_household(pk)
-    form = HouseholdForm(request.POST or None, instance=household)
+    form = HouseholdForm(posted(request), instance=household)
     if request.method == "POST" and form.is_valid():
         # The ModelForm filled the instance; read the values back for the service.
         data = {name: form.cleaned_data[name] for name in form.fields}
@@ -141,7 +142,7 @@ def household_edit(request, pk: int):
 @require(Capability.EDIT_HOUSEHOLDS)
 def person_add(request, pk: int):
     household = _get_household(pk)
-    form = PersonForm(request.POST or None, association=request.association)
+    form = PersonForm(posted(request), association=request.association)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_add(actor=request.user, household=household, **form.cleaned_data)
@@ -156,13 +157,18 @@ def person_add(request, pk: int):
 def touchpoint_add(request, pk: int):
     household = _get_household(pk)
     form = TouchpointForm(
-        request.POST or None,
+        posted(request),
         initial={"day": timezone.localdate()},
+        role=request.membership.role,
         show_sensitive=_sensitive(request),
     )
     if request.method == "POST" and form.is_valid():
-        services.touchpoint_record(actor=request.user, household=household, **form.cleaned_data)
-        return redirect("households:detail", pk=pk)
+        try:
+            services.touchpoint_record(actor=request.user, household=household, **form.cleaned_data)
+        except ValidationError as exc:  # the service has the last word (owned kinds)
+            apply_errors(exc, form)
+        else:
+            return redirect("households:detail", pk=pk)
     return render(
         request, "households/touchpoint_form.html", {"form": form, "household": household}
     )

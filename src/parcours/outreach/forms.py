@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parcours.consent.forms import LawfulBasisFields
+from parcours.core.forms import GuardedForm
 from parcours.outreach.models import OutreachChannel
 
 
@@ -19,7 +20,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class ActionForm(forms.Form):
+class ActionForm(GuardedForm):
     day = forms.DateField(label=_("Date"), widget=DateInput())
     place = forms.CharField(label=_("Place"), max_length=200)
     neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=100, required=False)
@@ -36,7 +37,7 @@ class ActionForm(forms.Form):
         self.fields["team"].queryset = team_queryset
 
 
-class QuickHouseholdForm(LawfulBasisFields):
+class QuickHouseholdForm(LawfulBasisFields, GuardedForm):
     """The minimum to record a family met in the street or at the desk, with its consent."""
 
     name = forms.CharField(label=_("Name"), max_length=200)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability
+from parcours.core.forms import posted
 from parcours.outreach import selectors, services
 from parcours.outreach.forms import ActionForm, QuickHouseholdForm
 from parcours.outreach.models import OutreachAction, OutreachChannel
@@ -44,7 +45,7 @@ def action_list(request):
 def action_create(request):
     team = selectors.team_candidates(association=request.association)
     form = ActionForm(
-        request.POST or None, team_queryset=team,
+        posted(request), team_queryset=team,
         initial={"day": timezone.localdate(), "team": [request.user.pk]},
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():

@@ -50,7 +50,7 @@ def support_case_open(
     case.save()
     case.opened_touchpoint = touchpoint_record(
         actor=actor, household=household, day=opened_on, kind=TouchpointKind.SUPPORT_OPENED,
-        ref=case.pk,
+        ref=case.pk, record=case,
     )  # fmt: skip
     case.save(update_fields=["opened_touchpoint"])
     audit_record(
@@ -115,7 +115,7 @@ def support_case_close(
     case.next_review = None
     case.closed_touchpoint = touchpoint_record(
         actor=actor, household=case.household, day=closed_on,
-        kind=TouchpointKind.SUPPORT_CLOSED, ref=case.pk,
+        kind=TouchpointKind.SUPPORT_CLOSED, ref=case.pk, record=case,
     )  # fmt: skip
     case.full_clean()
     case.save(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability
 from parcours.audit.services import audit_read
+from parcours.core.forms import posted
 from parcours.outreach.shared import apply_errors, household_search, household_step
 from parcours.support import selectors, services
 from parcours.support.forms import CloseForm, FollowUpForm, OpenForm
@@ -47,7 +48,7 @@ def case_list(request):
 @require(Capability.VIEW_SENSITIVE)
 def case_open(request):
     household, _new = household_step(request)  # support is opened for a known household
-    form = OpenForm(request.POST or None, initial={"opened_on": timezone.localdate()})
+    form = OpenForm(posted(request), initial={"opened_on": timezone.localdate()})
     if request.method == "POST" and household is None:
         form.is_valid()
         form.add_error(None, _("Household: choose the family first."))
@@ -86,7 +87,7 @@ def case_detail(request, case_pk: int):
 @require(Capability.VIEW_SENSITIVE)
 def followup_add(request, case_pk: int):
     case = _case_or_404(case_pk)
-    form = FollowUpForm(request.POST or None, initial={"day": timezone.localdate()})
+    form = FollowUpForm(posted(request), initial={"day": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.support_followup_add(actor=request.user, case=case, **form.cleaned_data)
@@ -104,7 +105,7 @@ def followup_add(request, case_pk: int):
 @require(Capability.VIEW_SENSITIVE)
 def case_close(request, case_pk: int):
     case = _case_or_404(case_pk)
-    form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+    form = CloseForm(posted(request), initial={"closed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.support_case_close(actor=request.user, case=case, **form.cleaned_data)

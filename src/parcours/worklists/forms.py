@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from parcours.core.forms import GuardedForm, GuardedModelForm
 from parcours.worklists.models import DigestPreference
 
 
@@ -16,7 +17,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")  # what <input type="date"> reads
 
 
-class SnoozeForm(forms.Form):
+class SnoozeForm(GuardedForm):
     until = forms.DateField(label=_("Remind me on"), widget=DateInput)
 
     def __init__(self, *args, **kwargs):
@@ -24,7 +25,7 @@ class SnoozeForm(forms.Form):
         self.fields["until"].initial = timezone.localdate() + timedelta(days=7)
 
 
-class DismissForm(forms.Form):
+class DismissForm(GuardedForm):
     reason = forms.CharField(
         label=_("Why is this task not needed?"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -32,11 +33,11 @@ class DismissForm(forms.Form):
     )
 
 
-class DoneForm(forms.Form):
+class DoneForm(GuardedForm):
     note = forms.CharField(label=_("What was done (optional)"), required=False, max_length=1000)
 
 
-class AssignForm(forms.Form):
+class AssignForm(GuardedForm):
     assignee = forms.ChoiceField(label=_("Give this task to"))
 
     def __init__(self, *args, members=(), families=(), **kwargs):
@@ -56,7 +57,7 @@ class AssignForm(forms.Form):
         ]
 
 
-class VisitForm(forms.Form):
+class VisitForm(GuardedForm):
     day = forms.DateField(label=_("Day of the visit"), widget=DateInput)
     outcome = forms.ChoiceField(
         label=_("What happened?"),
@@ -79,7 +80,7 @@ class VisitForm(forms.Form):
         self.fields["day"].initial = timezone.localdate()
 
 
-class PreferenceForm(forms.ModelForm):
+class PreferenceForm(GuardedModelForm):
     class Meta:
         model = DigestPreference
         fields = ["daily_digest", "language"]

@@ -4,10 +4,9 @@ The scoring and the optimal assignment are pure (parcours.engine.matching); this
 reads the households, volunteers and families, and writes the decision.
 
 Accepting writes a `SponsorMatch` (the decision and its explanation) and starts the
-sponsorship through parcours.community's `sponsorship_start` when that app is installed;
-without it, a sponsor_assigned touchpoint on the sponsored household whose `ref` is the
-match id (through households.services.touchpoint_record). Either way the journey and the
-tasks follow in the same transaction.
+sponsorship through parcours.community's `sponsorship_start`, the only writer of
+sponsor_assigned touchpoints (households.ownership). The journey and the tasks follow in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -217,12 +216,10 @@ def sponsor_accept(
 ) -> SponsorMatch:
     """Start the sponsorship with the chosen sponsor and keep the decision and its reasons.
 
-    Through the community app's sponsorship service when it is installed; otherwise a
-    sponsor_assigned touchpoint whose ref is this match's id.
+    Through the community app's sponsorship service, which owns sponsor_assigned touchpoints.
     """
     from django.contrib.auth import get_user_model
 
-    from parcours.households.services import touchpoint_record
     from parcours.worklists import community
 
     day = day or timezone.localdate()
@@ -261,13 +258,7 @@ def sponsor_accept(
         sponsor_user=user,
         sponsor_household=sponsor_household,
     )
-    if sponsorship is not None:
-        m.sponsorship_ref = sponsorship.pk
-    else:
-        m.sponsorship_ref = m.pk
-        touchpoint_record(
-            actor=actor, household=household, day=day, kind="sponsor_assigned", ref=m.pk
-        )
+    m.sponsorship_ref = sponsorship.pk
     m.save(update_fields=["sponsorship_ref"])
     return m
 

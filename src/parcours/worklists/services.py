@@ -446,11 +446,10 @@ def task_record_visit(
 ) -> Task:
     """A peer family went to find the household: an absent_visit touchpoint on the VISITOR.
 
-    Through the community app's visit record when it is installed (it writes the touchpoint
-    through households.services.touchpoint_record), else the touchpoint directly. The visit
-    counts toward the visitor's recommendation stage; the task is done.
+    Through the community app's visit record, the only writer of absent_visit touchpoints
+    (households.ownership). The visit counts toward the visitor's recommendation stage; the
+    task is done.
     """
-    from parcours.households.services import touchpoint_record
     from parcours.worklists import community
 
     if task.rule not in VISIT_RULES:
@@ -470,12 +469,9 @@ def task_record_visit(
             {"day": _("Day of the visit: it must be on or after the day of the task.")}
         )
     household = task.household
-    if not community.record_absent_visit(
+    community.record_absent_visit(
         actor=actor, visitor=visitor, visited=household, day=day, outcome=outcome
-    ):
-        touchpoint_record(
-            actor=actor, household=visitor, day=day, kind="absent_visit", ref=household.pk
-        )
+    )
     task.refresh_from_db()
     if not task.is_open:
         return task

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from parcours.accounts.permissions import member_required, require
 from parcours.accounts.roles import Capability, Role
+from parcours.core.forms import posted
 from parcours.households.models import Household
 from parcours.journey.definitions import definition_for
 from parcours.journey.reasons import current_language
@@ -213,7 +214,7 @@ def preferences(request):
     m = request.membership
     pref = DigestPreference.objects.filter(user=m.user, association=m.association).first()
     initial = {"language": current_language()} if pref is None else None
-    form = forms.PreferenceForm(request.POST or None, instance=pref, initial=initial)
+    form = forms.PreferenceForm(posted(request), instance=pref, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.digest_preference_set(
             actor=request.user,
