@@ -15,6 +15,8 @@ from parcours.consent.selectors import has_follow_up_basis
 from parcours.households.models import Household, Touchpoint
 from tests.activities.conftest import make_households
 
+TOMORROW = (timezone.localdate() + timedelta(days=1)).isoformat()
+
 
 def _count(model, world):
     with scope(association=[world.a.pk]):
@@ -129,16 +131,17 @@ def test_newcomer_quick_add_creates_the_household_marked_present(sheet, world, l
 @pytest.mark.parametrize(
     "field,value,message",
     [
-        ("name", "  ", "This field is required."),
-        ("neighbourhood", "", "This field is required."),
+        ("name", "  ", "this field is required."),
+        ("neighbourhood", "", "Neighbourhood: this field is required."),
         ("phone", "call me", "Enter a phone number with digits only"),
         (
             "purposes",
             None,
             "Purposes: the consent must at least cover follow-up by the association.",
         ),
-        ("consent_day", "2999-01-01", "Date of consent: it cannot be in the future."),
-        ("consent_day", "tomorrow", "Enter a valid date."),
+        ("consent_day", "2999-01-01", "Date of consent: enter a date between"),
+        ("consent_day", TOMORROW, "Date of consent: it cannot be in the future."),
+        ("consent_day", "tomorrow", "Date of consent: enter a valid date"),
     ],
 )
 def test_newcomer_form_names_the_field_and_stores_nothing(
@@ -179,10 +182,11 @@ def test_schedule_form_plans_the_sessions(sheet, world, login):
     "field,value,message",
     [
         ("ends_on", "2020-01-01", "The end date must come after the start date."),
-        ("ends_on", "2040-01-01", "A schedule can span two years at most."),
+        ("ends_on", "2029-01-01", "A schedule can span two years at most."),
+        ("ends_on", "9999-12-31", "enter a date between 01/01/1900 and"),
         ("end_time", "08:00", "The end time must come after the start time."),
-        ("weekday", "9", "Select a valid choice."),
-        ("start_time", "", "This field is required."),
+        ("weekday", "9", "choose one of the proposed values."),
+        ("start_time", "", "this field is required."),
     ],
 )
 def test_schedule_form_names_the_field_and_stores_nothing(
@@ -357,4 +361,4 @@ def test_today_with_another_day_and_a_bad_day(sheet, login):
     assert f"/activities/sessions/{sheet.session.pk}/" not in body
     assert "Café des parents" in body  # last week's session
     response = client.get("/activities/today/", {"day": "not-a-date"}, follow=True)
-    assert "This date is not valid" in response.content.decode()
+    assert "Day: enter a date as YYYY-MM-DD." in response.content.decode()

@@ -21,6 +21,7 @@ from parcours.households.duplicates import DuplicateHousehold
 from parcours.households.models import Household, Person
 from parcours.worklists.models import Task
 from tests.basis import BASIS, COVERED
+from tests.journal import log_touchpoint
 
 TODAY = timezone.localdate
 
@@ -165,8 +166,8 @@ def test_withdrawing_sponsoring_ends_the_sponsorship_in_the_same_transaction(wor
 def test_withdrawing_sponsoring_closes_the_assign_sponsor_task(world):
     activity = world.touchpoint_a.activity
     h = _new(world)
-    hs.touchpoint_record(actor=None, household=h, day=TODAY() - timedelta(days=2),
-                         kind="attendance", activity=activity)  # fmt: skip
+    log_touchpoint(household=h, day=TODAY() - timedelta(days=2), kind="attendance",
+                   activity=activity)  # fmt: skip
     assert Task.objects.get(household=h, rule="assign_sponsor").is_open
     services.consent_withdraw(actor=None, household=h, purposes=[Purpose.SPONSORING])
     assert not Task.objects.get(household=h, rule="assign_sponsor").is_open

@@ -78,8 +78,8 @@ def test_implausible_dates_are_refused(day):
 
 
 def test_numbers_fit_the_database():
-    assert list(_errors({"name": "Martin", "count": "2147483648"})) == ["count"]
-    assert _errors({"name": "Martin", "count": "2147483647", "day": "1900-01-01"}) == {}
+    assert list(_errors({"name": "Martin", "count": str(2**63)})) == ["count"]
+    assert _errors({"name": "Martin", "count": str(2**63 - 1), "day": "1900-01-01"}) == {}
 
 
 def test_day_param_reads_a_plausible_day_or_says_why_not():
@@ -154,3 +154,14 @@ def test_bad_dates_in_a_service_form_are_refused_before_the_service(world, login
 def test_validation_error_is_a_plain_validation_error():
     with pytest.raises(ValidationError):
         inputs.check_text("a\x00", label="x", multiline=True)
+
+
+def test_an_id_no_integer_can_hold_is_not_a_choice(world, login):
+    client = login(world.user("coordinator"))
+    r = client.post(
+        "/outreach/new/",
+        {"day": "2026-01-02", "place": "Marché", "channel": "street_stand",
+         "team": "99999999999999999999"},
+    )  # fmt: skip
+    assert r.status_code == 200
+    assert "choisissez l’une des valeurs proposées" in r.context["form"].errors["team"][0]

@@ -81,6 +81,23 @@ def _int_guard(label, low, high):
     return guard
 
 
+def _id_guard(field, label) -> None:
+    """An id that no database integer can hold is not one of the choices (SQLite raises
+    OverflowError on it in an `IN` query)."""
+    original = field.clean
+
+    def clean(value):
+        for v in value if isinstance(value, list | tuple) else [value]:
+            text = str(v).strip()
+            if text.lstrip("-").isdigit() and not inputs.INT_MIN <= int(text) <= inputs.INT_MAX:
+                raise forms.ValidationError(
+                    _named(NAMED_MESSAGES["invalid_choice"], label), code="invalid_choice"
+                )
+        return original(value)
+
+    field.clean = clean
+
+
 def guard_fields(form: forms.BaseForm) -> None:
     for name, field in form.fields.items():
         if getattr(field, "guarded", False):
@@ -96,6 +113,8 @@ def guard_fields(form: forms.BaseForm) -> None:
             field.validators.append(_text_guard(label, multiline, limit))
         elif isinstance(field, forms.DateField | forms.DateTimeField):
             field.validators.append(_date_guard(label, getattr(field, "date_bounds", None)))
+        elif isinstance(field, forms.ModelChoiceField):
+            _id_guard(field, label)
         elif isinstance(field, forms.IntegerField):
             low = field.min_value if field.min_value is not None else inputs.INT_MIN
             high = field.max_value if field.max_value is not None else inputs.INT_MAX

@@ -10,7 +10,7 @@ parameter themselves (`day_param`). Every message names the field, in the user's
   Zero-width joiners are kept after a non-ASCII letter, where scripts and emoji need them.
 - Text has a length limit (SHORT_TEXT, LONG_TEXT unless the field sets its own).
 - Dates lie between 1 January 1900 and a few years ahead (DATE_MIN, DATE_MAX_YEARS).
-- Whole numbers fit the database's integers.
+- Whole numbers fit the database's 64-bit integers (a field bound to a smaller column says so).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ LONG_TEXT = 10_000  # a note: about four pages
 PARAM_TEXT = 500  # a query parameter (search, filter)
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX_YEARS = 5  # a review, an appointment, a schedule's end: at most five years ahead
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _INVISIBLE = "\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
