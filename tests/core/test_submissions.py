@@ -12,8 +12,10 @@ from django_scopes import scopes_disabled
 from parcours.core.models import Submission
 from parcours.frontdesk.models import IntakeVisit
 from parcours.households.models import Household, Person, Touchpoint
+from tests.basis import COVERED
 
 TODAY = timezone.localdate
+BASIS = {"purposes": "follow_up", "consent_day": "2026-01-01", "allow_duplicate": "1"}
 
 
 def _token(client, url) -> str:
@@ -31,7 +33,7 @@ def _count(model, **filters):
 def test_a_household_sent_twice_is_created_once(world, login):
     client = login(world.user("coordinator"))
     token = _token(client, "/households/new/")
-    data = {"name": "Famille Double", "submission": token}
+    data = {"name": "Famille Double", "submission": token, **BASIS}
     first = client.post("/households/new/", data)
     second = client.post("/households/new/", data)
     assert first.status_code == 302 and second.status_code == 302
@@ -40,7 +42,7 @@ def test_a_household_sent_twice_is_created_once(world, login):
     follow = client.get(second["Location"])
     assert "déjà été envoyé" in follow.content.decode()
     # a new rendering of the form is a new submission
-    client.post("/households/new/", {"name": "Famille Double", "submission": _token(
+    client.post("/households/new/", {"name": "Famille Double", **BASIS, "submission": _token(
         client, "/households/new/")})  # fmt: skip
     assert _count(Household, name="Famille Double") == 2
 
@@ -49,11 +51,18 @@ def test_a_form_sent_back_with_errors_can_be_corrected_and_sent_again(world, log
     client = login(world.user("coordinator"))
     url = f"/households/{world.household_a.pk}/persons/new/"
     token = _token(client, url)
-    r = client.post(url, {"first_name": "", "relation": "child", "submission": token})
+    r = client.post(
+        url, {"first_name": "", "relation": "child", "coverage": COVERED, "submission": token}
+    )
+    assert "first_name" in r.context["form"].errors
     assert r.status_code == 200 and _count(Submission) == 0
-    r = client.post(url, {"first_name": "Lina", "relation": "child", "submission": token})
+    r = client.post(
+        url, {"first_name": "Lina", "relation": "child", "coverage": COVERED, "submission": token}
+    )
     assert r.status_code == 302 and _count(Person, first_name="Lina") == 1
-    client.post(url, {"first_name": "Lina", "relation": "child", "submission": token})
+    client.post(
+        url, {"first_name": "Lina", "relation": "child", "coverage": COVERED, "submission": token}
+    )
     assert _count(Person, first_name="Lina") == 1
 
 
@@ -90,7 +99,7 @@ def test_a_welcome_visit_and_a_touchpoint_sent_twice_count_once(
 def test_a_post_without_token_or_with_a_bad_one_runs_as_before(world, login):
     client = login(world.user("coordinator"))
     for token in ("", "not-a-token", "\u00e9" * 32):
-        r = client.post("/households/new/", {"name": "Famille Sans", "submission": token})
+        r = client.post("/households/new/", {"name": "Famille Sans", "submission": token, **BASIS})
         assert r.status_code == 302
     assert _count(Household, name="Famille Sans") == 3
     assert _count(Submission) == 0

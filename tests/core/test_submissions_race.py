@@ -22,7 +22,8 @@ def test_simultaneous_submits_of_one_form_write_once(world):
     first.force_login(user)
     page = first.get("/households/new/").content.decode()
     token = re.search(r'name="submission" value="([0-9a-f]{32})"', page).group(1)
-    data = {"name": "Famille Simultanée", "submission": token}
+    data = {"name": "Famille Simultanée", "submission": token, "purposes": "follow_up",
+            "consent_day": "2026-01-01"}  # fmt: skip
     start = threading.Barrier(4)
     answers: list = []
 
