@@ -47,6 +47,7 @@ PAGES = {
             200,
         ),
         ("404", lambda a: f"/households/{a.household('other').pk}/", 404),
+        ("bad-input", lambda a: "/households/?q=Mar%00tin", 400),
     ],
     "social_worker": [("home", lambda a: "/", 200)],
     "volunteer": [
