@@ -237,8 +237,8 @@ def test_sponsor_matching_leaves_out_families_that_withdrew_sponsoring(world):
 
     activity = world.touchpoint_a.activity
     needing, peer = _new(world), _new(world, name="Famille Paire")
-    hs.touchpoint_record(actor=None, household=needing, day=TODAY() - timedelta(days=2),
-                         kind="attendance", activity=activity)  # fmt: skip
+    log_touchpoint(household=needing, day=TODAY() - timedelta(days=2), kind="attendance",
+                   activity=activity)  # fmt: skip
     HouseholdJourney.objects.update_or_create(
         household=peer, defaults={"association": world.a, "computed_on": TODAY(),
                                   "stage": "recommendation"},
