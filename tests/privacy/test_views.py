@@ -137,3 +137,23 @@ def test_without_view_sensitive_support_and_notes_are_left_out(world):
     for secret in ("Secret support reason", "Confidential listening note", "Logement"):
         assert secret in full and secret not in kept
     assert "support_opened" in full and "support_opened" not in kept
+
+
+def test_a_group_message_shows_in_the_recipient_export(world):
+    from datetime import date
+
+    from parcours.community import services as community
+    from parcours.privacy.export import subject_data
+
+    with scopes_disabled():
+        group = community.group_create(actor=None, association=world.a, name="Groupe du jeudi")
+        community.group_join(
+            actor=None, group=group, household=world.household_a, start=date(2026, 1, 2)
+        )
+        community.communication_record(
+            actor=None, association=world.a, day=date(2026, 1, 8), kind="message", group=group,
+            subject="Sortie au parc samedi",
+        )  # fmt: skip
+        data = subject_data(household=world.household_a, person=None, sensitive=True)
+    rows = data["sections"]["community.communicationrecipient"]["readable"]
+    assert any("Sortie au parc samedi" in " ".join(r["cells"]) for r in rows)

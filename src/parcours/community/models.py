@@ -267,6 +267,9 @@ class Communication(_Scoped):
             )
         ]
 
+    def __str__(self) -> str:  # what a recipient's subject export shows of it
+        return f"{self.day:%d/%m/%Y} · {self.get_kind_display()} · {self.subject}"
+
 
 class CommunicationRecipient(_Scoped):
     """One household a communication reached, with the touchpoint written for it."""
