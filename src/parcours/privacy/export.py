@@ -171,7 +171,7 @@ class _Exporter:
             if f.is_relation
             and f.related_model._meta.label_lower not in (registry.HOUSEHOLD, registry.PERSON)
         ]
-        if related:
+        if related and isinstance(rows, models.QuerySet):  # a caller may pass filtered rows
             rows = rows.select_related(*related)
         out_rows, readable = [], []
         for row in rows:
