@@ -82,6 +82,18 @@ def _display(value) -> str:
     return str(value)
 
 
+def _column(field) -> str:
+    """A column's heading; a link to a household or a person left unnamed reads as such."""
+    if field.verbose_name == field.name.replace("_", " ") and field.is_relation:
+        target = field.related_model._meta.label_lower
+        if target == registry.HOUSEHOLD:
+            return str(_("household"))
+        if target == registry.PERSON:
+            return str(_("person"))
+        return str(field.related_model._meta.verbose_name)
+    return str(field.verbose_name)
+
+
 def _mentions_support(row) -> bool:
     """Whether any stored value of the row names a support code (see registry.SENSITIVE_CODES)."""
     values = json.dumps(
@@ -137,7 +149,10 @@ class _Exporter:
                     return pk, str(getattr(row, field.name))
                 text = _("this person") if mine else _("another member")
                 return ("self" if mine else "other"), str(text)
-            return pk, str(getattr(row, field.name))
+            related = getattr(row, field.name)
+            if target == "households.touchpoint":  # "12 mars 2026 · Welcome visit"
+                return pk, f"{_display(related.day)} · {related.get_kind_display()}"
+            return pk, str(related)
         value = getattr(row, field.attname)
         if field.choices and value not in (None, ""):
             return value, str(getattr(row, f"get_{field.name}_display")())
@@ -191,7 +206,7 @@ class _Exporter:
             "title": str(model._meta.verbose_name_plural).capitalize(),
             "sensitive": registry.is_sensitive(model),
             "reference_only": reference_only,
-            "columns": [str(f.verbose_name) for f in columns],
+            "columns": [_column(f) for f in columns],
             "rows": out_rows,
             "readable": readable,
         }
