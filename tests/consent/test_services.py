@@ -145,6 +145,14 @@ def test_withdrawing_messages_refuses_messages_and_skips_the_family_in_a_group(w
         actor=None, association=world.a, day=TODAY(), kind="message", subject="Sortie", group=group
     )
     assert {r.household for r in comm.recipients.all()} == {other}
+    # a call is follow-up, not a message: still possible, until follow-up is withdrawn too
+    community.communication_record(actor=None, association=world.a, day=TODAY(), kind="call",
+                                   subject="Nouvelles", household=h)  # fmt: skip
+    services.consent_withdraw(actor=None, household=h, purposes=[Purpose.FOLLOW_UP])
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        community.communication_record(actor=None, association=world.a, day=TODAY(),
+                                       kind="call", subject="Nouvelles", household=h)  # fmt: skip
+    assert "withdrew its consent to follow-up" in exc.value.message_dict["household"][0]
 
 
 def test_withdrawing_sponsoring_ends_the_sponsorship_in_the_same_transaction(world):

@@ -200,3 +200,18 @@ def test_the_attendance_sheet_flags_a_family_that_withdrew_photos(world, login):
                                      "base_version": 0}, HTTP_HX_REQUEST="true")  # fmt: skip
     assert r.status_code == 200 and "pas de photos" in r.content.decode()
     assert "pas de photos" in client.get(url).content.decode()
+
+
+def test_the_communication_form_says_why_a_message_is_refused(world, login):
+    from parcours.community.models import Communication
+    from parcours.consent.services import consent_withdraw
+
+    with scopes_disabled():
+        consent_withdraw(actor=None, household=world.household_a, purposes=["messages"])
+    client = _client(login, world, "fr")
+    url = f"/community/communications/new/?household={world.household_a.pk}"
+    r = client.post(url, {"day": TODAY().isoformat(), "kind": "newsletter", "subject": "Fête"})
+    assert r.status_code == 200
+    assert "Famille Martin a retiré son consentement aux messages" in r.content.decode()
+    with scopes_disabled():
+        assert not Communication.objects.exists()

@@ -18,6 +18,7 @@ from parcours.community.models import (
     AbsentVisit,
     ClosureReason,
     Communication,
+    CommunicationKind,
     CommunicationRecipient,
     CommunityRole,
     Group,
@@ -28,14 +29,19 @@ from parcours.community.models import (
     Sponsorship,
     VisitOutcome,
 )
-from parcours.consent.models import Purpose
-from parcours.consent.selectors import withdrawn_household_ids
-from parcours.consent.services import check_messages_allowed, check_sponsoring_allowed
+from parcours.consent.selectors import withdrawn_purposes
+from parcours.consent.services import (
+    check_communication_allowed,
+    check_sponsoring_allowed,
+    refused_purposes,
+)
 from parcours.households.models import Channel, Household, TouchpointKind
 from parcours.households.services import touchpoint_record
 from parcours.outreach.shared import check_day, household_resolve
 
 K = TouchpointKind
+# Communications a family may refuse by withdrawing its consent to messages (a call is follow-up).
+MESSAGE_KINDS = (CommunicationKind.MESSAGE, CommunicationKind.NEWSLETTER)
 SPONSOR_ROLES = [Role.ADMIN, Role.COORDINATOR, Role.SOCIAL_WORKER, Role.VOLUNTEER]
 
 
@@ -335,7 +341,8 @@ def communication_record(
 ) -> Communication:  # fmt: skip
     """One communication; a `communication` touchpoint (ref = its id) for the household, or for
     every household that is a member of the group on that day. A household that withdrew its
-    consent to messages is refused (one household) or left out (a group)."""
+    consent to messages (for a message or a newsletter) or to follow-up is refused (one
+    household) or left out (a group)."""
     if (household is None) == (group is None):
         raise ValidationError(_("Send it either to one household or to one group of families."))
     target = household or group
@@ -343,7 +350,7 @@ def communication_record(
         raise ValidationError({"household" if household else "group": _("Not found.")})
     check_day(day, field="day", label=_label(Communication, "day"))
     if household is not None:
-        check_messages_allowed(household)
+        check_communication_allowed(household, message=kind in MESSAGE_KINDS)
     comm = Communication(
         association=association, day=day, kind=kind, household=household, group=group,
         subject=(subject or "").strip(), sent_by=_user(actor),
@@ -356,7 +363,9 @@ def communication_record(
             end__lt=day
         )
         recipients = [m.household for m in memberships.select_related("household")]
-        refused = withdrawn_household_ids(Purpose.MESSAGES, [h.pk for h in recipients])
+        refused = withdrawn_purposes(
+            [h.pk for h in recipients], refused_purposes(message=kind in MESSAGE_KINDS)
+        )
         recipients = [h for h in recipients if h.pk not in refused]
     for h in {h.pk: h for h in recipients}.values():
         tp = touchpoint_record(actor=actor, household=h, day=day, kind=K.COMMUNICATION, ref=comm.pk)

@@ -212,18 +212,23 @@ def _end_sponsorships(*, actor, household, day: date) -> None:
         )  # fmt: skip
 
 
-def check_messages_allowed(household) -> None:
-    """Raise ValidationError when the household withdrew its consent to messages."""
-    row = selectors.withdrawal(household, Purpose.MESSAGES)
-    if row is not None:
-        raise ValidationError(
-            {
-                "household": _(
-                    "Household: %(name)s withdrew its consent to messages; nothing was sent."
-                )
-                % {"name": household.name}
-            }
-        )
+def refused_purposes(*, message: bool) -> list[str]:
+    """The purposes whose withdrawal stops a communication: follow-up always (a call is
+    follow-up), messages too for a message or a newsletter."""
+    return [Purpose.FOLLOW_UP, Purpose.MESSAGES] if message else [Purpose.FOLLOW_UP]
+
+
+def check_communication_allowed(household, *, message: bool) -> None:
+    """Raise ValidationError when the household withdrew what this communication needs."""
+    withdrawn = selectors.withdrawn_purposes([household.pk], refused_purposes(message=message))
+    refused = withdrawn.get(household.pk, set())
+    if Purpose.FOLLOW_UP in refused:
+        text = _("Household: %(name)s withdrew its consent to follow-up; nothing was recorded.")
+    elif refused:
+        text = _("Household: %(name)s withdrew its consent to messages; nothing was sent.")
+    else:
+        return
+    raise ValidationError({"household": text % {"name": household.name}})
 
 
 def check_sponsoring_allowed(household, field: str = "household") -> None:

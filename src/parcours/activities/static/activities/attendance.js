@@ -213,9 +213,11 @@
 
   function addNewcomer(form, submitter) {
     const fields = {};
-    // The clicked button counts ("It is this family", "No, a new family"); ticked purposes
-    // are several values of one name.
-    new FormData(form, submitter || undefined).forEach((v, k) => {
+    // The clicked button counts ("It is this family", "No, a new family"), added by hand
+    // (older phones ignore FormData's submitter); ticked purposes are several values of one name.
+    const data = new FormData(form);
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    data.forEach((v, k) => {
       if (k === "csrfmiddlewaretoken") return;
       if (k in fields) fields[k] = [].concat(fields[k], v); else fields[k] = v;
     });
