@@ -271,8 +271,8 @@ def test_withdrawing_follow_up_closes_every_task_and_proposes_none(world):
 
     activity = world.touchpoint_a.activity
     h = _new(world)
-    hs.touchpoint_record(actor=None, household=h, day=TODAY() - timedelta(days=40),
-                         kind="attendance", activity=activity)  # fmt: skip
+    log_touchpoint(household=h, day=TODAY() - timedelta(days=40), kind="attendance",
+                   activity=activity)  # fmt: skip
     assert Task.objects.filter(household=h, state="open").exists()
     services.consent_withdraw(actor=None, household=h, purposes=[Purpose.FOLLOW_UP])
     assert not Task.objects.filter(household=h, state="open").exists()
