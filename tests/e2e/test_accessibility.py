@@ -46,6 +46,12 @@ PAGES = {
             lambda a: f"/consent/households/{a.household('Famille Benali').pk}/withdraw/",
             200,
         ),
+        ("privacy", lambda a: f"/privacy/households/{a.household('Famille Benali').pk}/", 200),
+        (
+            "privacy-erase",
+            lambda a: f"/privacy/households/{a.household('Famille Benali').pk}/erase/",
+            200,
+        ),
         ("404", lambda a: f"/households/{a.household('other').pk}/", 404),
         ("bad-input", lambda a: "/households/?q=Mar%00tin", 400),
     ],
