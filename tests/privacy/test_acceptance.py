@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -80,6 +81,10 @@ def test_erasure_leaves_no_identifier_in_the_sqlite_file(tmp_path):
 @pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="the pg_dump scan runs on PostgreSQL runs",
+)
+@pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("createdb", "dropdb", "pg_dump")),
+    reason="createdb, dropdb and pg_dump are needed: apt-get install postgresql-client",
 )
 def test_erasure_leaves_no_identifier_in_a_pg_dump(tmp_path):
     db = settings.DATABASES["default"]
