@@ -116,8 +116,25 @@ def test_board_sees_small_counts_hidden_and_no_names(page, busy, login_as):
     html = page.content()
     assert not [n for n in names if n in html]
     assert page.locator("main a[href*='/households/']").count() == 0
+    # Hidden counts are drawn as hidden "< 5" boxes, never as zero; their tooltips say "< 5".
+    funnel = json.loads(page.locator("#chart-data-funnel").text_content())["series"][0]
+    hidden = [i for i, d in enumerate(funnel["data"]) if isinstance(d, dict) and d.get("hidden")]
+    assert hidden and None not in funnel["data"] and 0 not in funnel["data"]
+    tips = page.evaluate(
+        """(hidden) => {
+            const el = document.querySelector("[data-chart='chart-data-funnel']");
+            const chart = echarts.getInstanceByDom(el);
+            const format = chart.getOption().series[0].tooltip.valueFormatter;
+            return [format(5, hidden[0]), chart.getOption().tooltip[0].renderMode];
+        }""",
+        hidden,
+    )
+    assert tips == ["< 5", "richText"]
     page.locator("#funnel details summary").first.click()
     assert page.locator("#funnel table").is_visible()
+    # Every count in the board's tables is "< 5" or a multiple of 5 (rounded down).
+    counts = page.locator("#funnel tbody td:nth-child(2)").all_inner_texts()
+    assert counts and all(c == "< 5" or int(c) % 5 == 0 for c in counts), counts
     violations = axe_violations(page)
     assert not violations, format_violations(violations)
 

@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from parcours.accounts.permissions import member_required
 from parcours.accounts.roles import Role
+from parcours.analytics.privacy import BOARD
 from parcours.households.models import Household, Touchpoint
-
-SMALL_COUNT = 5  # counts under this are hidden from the board
 
 
 class LoginView(auth_views.LoginView):
@@ -21,10 +20,6 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
-
-
-def _small_hidden(n: int) -> int | None:
-    return n if n >= SMALL_COUNT else None
 
 
 @member_required
@@ -48,9 +43,10 @@ def home(request):
             .annotate(n=Count("id"))
             .order_by("neighbourhood")
         )
-        context["total"] = _small_hidden(Household.objects.count())
+        # Small counts hidden, the others rounded, as on the dashboard (analytics.privacy).
+        context["total"] = BOARD.count(Household.objects.count())
         context["by_neighbourhood"] = [
-            {"neighbourhood": r["neighbourhood"], "n": _small_hidden(r["n"])} for r in rows
+            {"neighbourhood": r["neighbourhood"], "n": BOARD.count(r["n"])} for r in rows
         ]
         template = "accounts/home_board.html"
     else:  # peer family: their own household only

@@ -2,8 +2,10 @@
 alternative and the CSV rows), an ECharts option, and for staff the households behind a bar.
 
 One presenter per measure kind, in a registry (``PRESENTERS``). Counts go through the
-:class:`~parcours.analytics.privacy.Audience`, so small counts are hidden for the board and in
-exports, and names appear only for staff.
+:class:`~parcours.analytics.privacy.Audience`, so for the board and in exports small counts are
+hidden and the others rounded (tables, charts and CSV alike; shares from the rounded counts), and
+names appear only for staff. A hidden count is drawn as a dashed box labelled "< 5" up to the
+threshold (:func:`point`), never as a zero or a missing bar.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parcours.analytics.privacy import NOT_SHOWN, Audience
+from parcours.analytics.charts import HIDDEN_FLOW, HIDDEN_STYLE, bar_chart, point
+from parcours.analytics.privacy import HIDDEN, NOT_SHOWN, SMALL, Audience, coarse_survival
 
 
 @dataclass
@@ -95,25 +98,6 @@ def num(x: float | None) -> str:
     return NOT_SHOWN if x is None else number_format(x, 1 if x % 1 else 0)
 
 
-def _bar(categories: list[str], series: list[dict], *, horizontal: bool = False, **extra) -> dict:
-    cat_axis = {"type": "category", "data": categories, "axisLabel": {"interval": 0}}
-    val_axis = {"type": "value", "minInterval": 1}
-    if horizontal:
-        cat_axis["inverse"] = True
-        axes = {"yAxis": cat_axis, "xAxis": val_axis}
-    else:
-        cat_axis["axisLabel"]["rotate"] = 30
-        axes = {"xAxis": cat_axis, "yAxis": val_axis}
-    return {
-        "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0, "type": "scroll"},
-        "grid": {"containLabel": True, "left": 8, "right": 16, "top": 36, "bottom": 8},
-        **axes,
-        "series": [{"type": "bar", **s} for s in series],
-        **extra,
-    }
-
-
 # -- one presenter per measure ------------------------------------------------------------
 
 
@@ -127,15 +111,15 @@ def funnel(r, labels: Labels, who: Audience) -> Panel:
             [
                 label,
                 who.count(s.reached),
-                who.derived(pct(s.conversion), s.reached, prev if prev is not None else s.reached),
-                who.derived(pct(s.overall), s.reached, r.households),
+                NOT_SHOWN if s.conversion is None else pct(who.ratio(s.reached, prev)),
+                pct(who.ratio(s.reached, r.households)),
                 who.derived(num(s.days["median"]), s.reached),
                 who.derived(num(s.days["p75"]), s.reached),
                 who.derived(num(s.days["p90"]), s.reached),
                 who.count(len(s.dropped)),
             ]
         )
-        reached.append(who.value(s.reached))
+        reached.append(point(who, s.reached))
         prev = s.reached
         if who.names and s.dropped:
             dropouts.append(
@@ -166,7 +150,7 @@ def funnel(r, labels: Labels, who: Audience) -> Panel:
             _("Went no further"),
         ],
         rows,
-        _bar(
+        bar_chart(
             [labels.stage(s.stage) for s in r.steps],
             [{"name": names[0], "data": reached}],
             horizontal=True,
@@ -188,9 +172,9 @@ def entry_points(r, labels: Labels, who: Audience) -> Panel:
         % {**labels.words, "n": who.count(r.households)},
         [_("Stage"), labels.words["Households"]],
         [[labels.stage(k), who.count(r.counts[k])] for k in keys],
-        _bar(
+        bar_chart(
             [labels.stage(k) for k in keys],
-            [{"name": labels.words["Households"], "data": [who.value(r.counts[k]) for k in keys]}],
+            [{"name": labels.words["Households"], "data": [point(who, r.counts[k]) for k in keys]}],
             horizontal=True,
         ),
         height=340,
@@ -201,12 +185,12 @@ def distribution(r, labels: Labels, who: Audience) -> Panel:
     stage_keys, status_keys = list(r.stages), list(r.statuses)
     rows = [[_("Stage"), labels.stage(k), who.count(r.stages[k])] for k in stage_keys]
     rows += [[_("Status"), labels.status(k), who.count(r.statuses[k])] for k in status_keys]
-    chart = _bar(
+    chart = bar_chart(
         [labels.stage(k) for k in stage_keys],
         [
             {
                 "name": labels.words["Households"],
-                "data": [who.value(r.stages[k]) for k in stage_keys],
+                "data": [point(who, r.stages[k]) for k in stage_keys],
             }
         ],
         horizontal=True,
@@ -242,17 +226,22 @@ def flows(r, labels: Labels, who: Audience) -> Panel:
                 _("yes") if f.regression else _("no"),
             ]
         )
-        value = who.value(f.households) and f.transitions
-        if value:
-            nodes[source] = nodes[target] = None
-            links.append(
-                {
-                    "source": source,
-                    "target": target,
-                    "value": value,
-                    "lineStyle": {"color": "#c0392b" if f.regression else "source"},
-                }
-            )
+        if not f.transitions:
+            continue
+        nodes[source] = nodes[target] = None
+        if who.hidden(f.households):  # a thin grey band, its tooltip "< 5"
+            grey = {"color": "#777", "opacity": 0.25}
+            links.append({"source": source, "target": target, "value": HIDDEN_FLOW,
+                          "hidden": True, "lineStyle": grey})  # fmt: skip
+            continue
+        links.append(
+            {
+                "source": source,
+                "target": target,
+                "value": who.shown(f.transitions),
+                "lineStyle": {"color": "#c0392b" if f.regression else "source"},
+            }
+        )
     chart = {
         "tooltip": {"trigger": "item"},
         "series": [
@@ -265,6 +254,7 @@ def flows(r, labels: Labels, who: Audience) -> Panel:
                 "label": {"fontSize": 11},
                 "left": 8,
                 "right": 110,
+                **({"hiddenLabel": HIDDEN} if any(x.get("hidden") for x in links) else {}),
             }
         ],
     }
@@ -286,14 +276,17 @@ def flows(r, labels: Labels, who: Audience) -> Panel:
 def cohorts(r, labels: Labels, who: Audience) -> Panel:
     width = max((len(c.attended) for c in r.cohorts), default=0)
     months = [_("Month %(n)s") % {"n": m} for m in range(width)]
-    rows, data = [], []
+    rows, data, hidden = [], [], []
     for y, c in enumerate(r.cohorts):
         cells = [c.month, who.count(c.households)]
-        for m, (n, share) in enumerate(zip(c.attended, c.shares, strict=True)):
-            shown = who.derived(share, n, c.households)
-            cells.append(pct(shown) if shown != NOT_SHOWN else NOT_SHOWN)
-            if shown != NOT_SHOWN:
+        for m, n in enumerate(c.attended):
+            share = who.ratio(n, c.households)
+            cells.append(pct(share))
+            if share is not None:
                 data.append([m, y, round(100 * share, 1)])
+            elif c.households:  # hidden, drawn as a dashed "< 5" cell
+                hidden.append({"value": [m, y, 0], "hidden": True, "itemStyle": HIDDEN_STYLE,
+                               "label": {"show": True, "formatter": HIDDEN}})  # fmt: skip
         cells += [""] * (width - len(c.attended))
         rows.append(cells)
     chart = {
@@ -302,6 +295,7 @@ def cohorts(r, labels: Labels, who: Audience) -> Panel:
         "xAxis": {"type": "category", "data": months, "splitArea": {"show": True}},
         "yAxis": {"type": "category", "data": [c.month for c in r.cohorts], "inverse": True},
         "visualMap": {
+            "seriesIndex": 0,
             "min": 0,
             "max": 100,
             "calculable": True,
@@ -316,7 +310,8 @@ def cohorts(r, labels: Labels, who: Audience) -> Panel:
                 "name": _("Share (%)"),
                 "data": data,
                 "label": {"show": True},
-            }
+            },
+            {"type": "heatmap", "name": _("Share (%)"), "data": hidden, "hiddenLabel": HIDDEN},
         ],
     }
     return Panel(
@@ -340,18 +335,22 @@ def time_in_stage(r, labels: Labels, who: Audience) -> Panel:
     for s in r.stages:
         if not s.spans:
             continue
-        shown = not (who.hide_small and s.households < 5)
+        shown = not who.hidden(s.households)
+        curve = s.curve if not who.hide_small else coarse_survival(s.curve, s.exits)
+        median = next((t for t, p in curve if p <= 0.5), None)
         rows.append(
             [
                 labels.stage(s.stage),
                 who.count(s.households),
                 who.count(s.events) if shown else NOT_SHOWN,
                 who.count(s.censored) if shown else NOT_SHOWN,
-                (NOT_SHOWN if s.median_days is None else s.median_days) if shown else NOT_SHOWN,
+                (NOT_SHOWN if median is None else median) if shown else NOT_SHOWN,
             ]
         )
-        if shown and s.curve:
-            points = [[0, 100.0]] + [[t, round(100 * p, 1)] for t, p in s.curve]
+        if shown and len(curve) > (1 if who.hide_small else 0):
+            points = [[t, round(100 * p, 1)] for t, p in curve]
+            if not who.hide_small:
+                points.insert(0, [0, 100.0])
             series.append(
                 {
                     "type": "line",
@@ -401,14 +400,13 @@ def lifecycle(r, labels: Labels, who: Audience) -> Panel:
     }
 
     def series(attr: str, sign: int = 1) -> dict:
-        vals = [who.value(getattr(m, attr)) for m in r.months]
         return {
             "name": names[attr],
             "stack": "all",
-            "data": [None if v is None else sign * v for v in vals],
+            "data": [point(who, getattr(m, attr), sign) for m in r.months],
         }
 
-    chart = _bar(
+    chart = bar_chart(
         months,
         [series("new"), series("returning"), series("resurrecting"), series("dormant", -1)],
     )
@@ -443,10 +441,10 @@ def channels(r, labels: Labels, who: Audience) -> Panel:
             )
     cats = [labels.channel.get(a.key, a.key or _("Unknown")) for a in r.channels]
     series = [
-        {"name": labels.words["Households"], "data": [who.value(a.households) for a in r.channels]}
+        {"name": labels.words["Households"], "data": [point(who, a.households) for a in r.channels]}
     ]
     series += [
-        {"name": labels.stage(k), "data": [who.value(a.reached[k]) for a in r.channels]}
+        {"name": labels.stage(k), "data": [point(who, a.reached[k]) for a in r.channels]}
         for k in shown_stages
     ]
     return Panel(
@@ -465,7 +463,7 @@ def channels(r, labels: Labels, who: Audience) -> Panel:
             *(labels.stage(k) for k in keys),
         ],
         rows,
-        _bar(cats, series),
+        bar_chart(cats, series),
         height=360,
     )
 
@@ -478,18 +476,21 @@ def activities(r, labels: Labels, who: Audience) -> Panel:
             n,
             who.count(a.attendees),
             who.count(a.progressed),
-            who.derived(pct(a.progressed / a.attendees if a.attendees else None), a.progressed),
+            pct(who.ratio(a.progressed, a.attendees)),
         ]
         for n, a in zip(names, acts, strict=True)
     ]
-    chart = _bar(
+    chart = bar_chart(
         names,
         [
             {
                 "name": _("With at least one “%(attendance)s”") % labels.words,
-                "data": [who.value(a.attendees) for a in acts],
+                "data": [point(who, a.attendees) for a in acts],
             },
-            {"name": _("Went further afterwards"), "data": [who.value(a.progressed) for a in acts]},
+            {
+                "name": _("Went further afterwards"),
+                "data": [point(who, a.progressed) for a in acts],
+            },
         ],
         horizontal=True,
     )
@@ -538,21 +539,27 @@ def process_map(r, labels: Labels, who: Audience) -> Panel:
          "symbolSize": 18}
         for k in stages
     ]  # fmt: skip
-    edges = [
-        {
-            "source": labels.stage(t.source),
-            "target": labels.stage(t.target),
-            "value": who.count_of(t.count, t.households),
-            "label": {"show": True, "formatter": str(who.count_of(t.count, t.households))},
-            "lineStyle": {
-                "width": 1 + min(8, t.count**0.5),
-                "curveness": 0.3,
-                "color": "#c0392b" if order[t.target] < order[t.source] else "#2a6f97",
-            },
-        }
-        for t in r.transitions
-        if who.value(t.households) is not None
-    ]
+    edges = []
+    for t in r.transitions:
+        shown = who.count_of(t.count, t.households)
+        hidden = shown == HIDDEN  # a dashed grey arrow labelled "< 5"
+        edges.append(
+            {
+                "source": labels.stage(t.source),
+                "target": labels.stage(t.target),
+                "value": SMALL if hidden else shown,
+                "label": {"show": True, "formatter": str(shown)},
+                "lineStyle": {
+                    "width": 1 if hidden else 1 + min(8, shown**0.5),
+                    "curveness": 0.3,
+                    "type": "dashed" if hidden else "solid",
+                    "color": "#777"
+                    if hidden
+                    else ("#c0392b" if order[t.target] < order[t.source] else "#2a6f97"),
+                },
+                **({"hidden": True} if hidden else {}),
+            }
+        )
     chart = {
         "tooltip": {},
         "series": [
@@ -566,6 +573,7 @@ def process_map(r, labels: Labels, who: Audience) -> Panel:
                 "links": edges,
                 "edgeSymbol": ["none", "arrow"],
                 "label": {"show": True, "position": "bottom", "fontSize": 11},
+                **({"hiddenLabel": HIDDEN} if any(e.get("hidden") for e in edges) else {}),
             }
         ],
     }

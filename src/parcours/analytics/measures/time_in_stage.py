@@ -10,7 +10,7 @@ The Kaplan–Meier estimate after t days is the product over event durations u <
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,6 +35,7 @@ class StageSurvival:
     censored: int
     median_days: int | None
     curve: list[tuple[int, float]]  # (days, share still in the stage after that many days)
+    exits: list[int] = field(default_factory=list)  # spans ended at each day of ``curve``
 
 
 @dataclass
@@ -43,14 +44,20 @@ class TimeInStage:
 
 
 def kaplan_meier(duration: np.ndarray, event: np.ndarray) -> list[tuple[int, float]]:
+    return _kaplan_meier(duration, event)[0]
+
+
+def _kaplan_meier(duration: np.ndarray, event: np.ndarray) -> tuple[list, list[int]]:
+    """The curve [(days, survival)] at each day with an exit, and the exits of each such day."""
     if duration.size == 0:
-        return []
+        return [], []
     duration = duration.astype(np.int64)
     deaths = np.bincount(duration, weights=event.astype(np.float64))
     at_risk = np.bincount(duration)[::-1].cumsum()[::-1]
     times = np.flatnonzero(deaths > 0)
     surv = np.cumprod(1.0 - deaths[times] / at_risk[times])
-    return list(zip(times.tolist(), surv.tolist(), strict=True))
+    exits = deaths[times].astype(np.int64).tolist()
+    return list(zip(times.tolist(), surv.tolist(), strict=True)), exits
 
 
 def compute(data: JourneyData, query: Query) -> TimeInStage:
@@ -64,7 +71,7 @@ def compute(data: JourneyData, query: Query) -> TimeInStage:
     out = []
     for k, key in enumerate(data.stage_keys):
         m = st == k
-        curve = kaplan_meier(duration[m], event[m])
+        curve, exits = _kaplan_meier(duration[m], event[m])
         median = next((t for t, s in curve if s <= 0.5), None)
         out.append(
             StageSurvival(
@@ -75,6 +82,7 @@ def compute(data: JourneyData, query: Query) -> TimeInStage:
                 censored=int((~event[m]).sum()),
                 median_days=median,
                 curve=curve,
+                exits=exits,
             )
         )
     return TimeInStage(out)
