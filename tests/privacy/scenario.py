@@ -74,6 +74,7 @@ def _plant(household_id: int, counter: list[int], out: dict[str, dict]) -> set[s
                 out[marker] = {
                     "household": household_id,
                     "where": f"{model._meta.label_lower}.{field.name}",
+                    "row": f"{model._meta.label_lower}#{row.pk}",
                 }
             if fields:
                 row.save(update_fields=[f.name for f in fields])
@@ -250,6 +251,43 @@ def _subject_rows(subject: int, peer_user: int) -> set[str]:
     return keys
 
 
+def _erase_a_member(state: dict, actor) -> dict:
+    """person_erase on a member of another household, preferably one with rows of their own."""
+    from parcours.households.models import Person
+    from parcours.privacy import registry
+    from parcours.privacy.services import person_erase
+
+    own = [link for link in registry.all_links() if link.target == registry.PERSON]
+    persons = Person.objects.filter(association_id=state["association"]).exclude(
+        household_id=state["subject"]
+    )
+
+    def rows_of(person) -> list[str]:
+        keys = [f"households.person#{person.pk}"]
+        for link in own:
+            for pk in link.model._base_manager.filter(**{link.path: person.pk}).values_list(
+                "pk", flat=True
+            ):
+                keys.append(f"{link.label}#{pk}")
+        from parcours.audit.models import AuditEvent
+
+        for key in list(keys):  # the audit rows about them are cleared too
+            label, pk = key.split("#")
+            audit = AuditEvent._base_manager.filter(object_type=label, object_id=int(pk))
+            keys += [f"audit.auditevent#{a}" for a in audit.values_list("pk", flat=True)]
+        return keys
+
+    person = max(persons.order_by("pk"), key=lambda p: len(rows_of(p)))
+    rows = rows_of(person)
+    figures = _figures(state["association"])
+    person_erase(actor=actor, person=person, reason="Demande de la personne")
+    return {
+        "household": person.household_id,
+        "rows": rows,
+        "figures_equal": figures == _figures(state["association"]),
+    }
+
+
 def cmd_erase(work: Path) -> dict:
     from django_scopes import scopes_disabled
 
@@ -276,11 +314,13 @@ def cmd_erase(work: Path) -> dict:
         household_erase(actor=coordinator, household=household, reason="Demande d'effacement reçue")
         figures_after = _figures(state["association"])
         after = _snapshot()
+        member = _erase_a_member(state, coordinator)
     changed_others = sorted(
         k for k, v in before.items() if k not in may_change and after.get(k) != v
     )
     subject_markers = [m for m, info in markers.items() if info["household"] == subject_id]
     return {
+        "member": member,
         "figures_before": figures_before,
         "figures_after": figures_after,
         "changed_others": changed_others[:20],

@@ -51,6 +51,9 @@ def _run(work, env: dict, scan) -> None:
     erased = _scenario("erase", work, env)
     after = scan()
     mine, others = _markers(work)
+    member_rows = set(erased["member"]["rows"])
+    state = json.loads((work / "state.json").read_text())
+    others = [m for m in others if state["markers"][m].get("row") not in member_rows]
     assert prepared["uncovered"] == [], "the subject lacks rows of some kinds"
     assert [m for m in mine if m.encode() not in before] == []  # the scan sees every marker
     assert [m for m in mine if m.encode() in after] == []
@@ -62,6 +65,19 @@ def _run(work, env: dict, scan) -> None:
     assert erased["figures_before"] == erased["figures_after"]
     assert erased["export_missing"] == {"donnees.html": [], "donnees.json": []}
     assert erased["export_foreign"] == {"donnees.html": [], "donnees.json": []}
+    # then one member of another household: their rows lose every marker, the household's
+    # other rows keep theirs
+    state = json.loads((work / "state.json").read_text())
+    member = erased["member"]
+    assert len(member["rows"]) > 1 and member["figures_equal"]
+    theirs = [m for m, i in state["markers"].items() if i.get("row") in member["rows"]]
+    household = [
+        m for m, i in state["markers"].items()
+        if i["household"] == member["household"] and m not in theirs and m.encode() in before
+    ]  # fmt: skip
+    assert theirs and all(m.encode() in before for m in theirs)
+    assert [m for m in theirs if m.encode() in after] == []
+    assert [m for m in household if m.encode() not in after] == []
 
 
 def test_erasure_leaves_no_identifier_in_the_sqlite_file(tmp_path):
