@@ -8,9 +8,10 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from parcours.audit.models import AuditEvent
+from parcours.core.forms import GuardedForm
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(GuardedForm):
     actor = forms.ModelChoiceField(
         label=_("Person"), required=False, queryset=get_user_model().objects.none(),
         empty_label=_("Everyone"),

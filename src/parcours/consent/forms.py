@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcours.consent.basis import Basis, allowed_bases, basis_check
 from parcours.consent.models import OTHER_BASES, LawfulBasis, Purpose
+from parcours.core.forms import GuardedForm
 
 BASIS_FIELDS = ("basis", "purposes", "consent_day", "collected_by_name")
 
@@ -34,7 +35,7 @@ def _collected_by_field():
     )  # fmt: skip
 
 
-class LawfulBasisFields(forms.Form):
+class LawfulBasisFields(GuardedForm):
     """Mixed into a creation form: cleaned_data gets `lawful_basis` (a Basis) instead of the
     four raw fields, checked with the service's own rules and the association's policy."""
 
@@ -83,7 +84,7 @@ class LawfulBasisFields(forms.Form):
         return data
 
 
-class ConsentGiveForm(forms.Form):
+class ConsentGiveForm(GuardedForm):
     person = forms.ModelChoiceField(
         label=_("Who"), queryset=None, required=False, empty_label=_("The whole household")
     )
@@ -97,7 +98,7 @@ class ConsentGiveForm(forms.Form):
         self.fields["consent_day"].initial = timezone.localdate()
 
 
-class ConsentWithdrawForm(forms.Form):
+class ConsentWithdrawForm(GuardedForm):
     person = forms.ModelChoiceField(
         label=_("Who"), queryset=None, required=False, empty_label=_("The whole household")
     )
@@ -119,7 +120,7 @@ class ConsentWithdrawForm(forms.Form):
         return data
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(GuardedForm):
     other_bases = forms.MultipleChoiceField(
         label=_("Other lawful bases the association allows, for follow-up only"),
         choices=[(b, LawfulBasis(b).label) for b in OTHER_BASES],

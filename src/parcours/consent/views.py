@@ -11,6 +11,7 @@ from parcours.accounts.roles import Capability
 from parcours.consent import selectors, services
 from parcours.consent.forms import ConsentGiveForm, ConsentWithdrawForm, PolicyForm
 from parcours.consent.models import ConsentPolicy
+from parcours.core.forms import posted
 from parcours.households.models import Household
 from parcours.outreach.shared import apply_errors
 
@@ -26,7 +27,7 @@ def _household(pk: int) -> Household:
 def household_consent(request, pk: int):
     """The household's consent: current state per purpose, history, and consent given now."""
     household = _household(pk)
-    form = ConsentGiveForm(request.POST or None, household=household)
+    form = ConsentGiveForm(posted(request), household=household)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -50,7 +51,7 @@ def household_consent(request, pk: int):
 @require(Capability.EDIT_HOUSEHOLDS)
 def withdraw(request, pk: int):
     household = _household(pk)
-    form = ConsentWithdrawForm(request.POST or None, household=household)
+    form = ConsentWithdrawForm(posted(request), household=household)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -77,7 +78,7 @@ def policy(request):
         "other_bases": current.other_bases if current else [],
         "justification": current.justification if current else "",
     }
-    form = PolicyForm(request.POST or None, initial=initial)
+    form = PolicyForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.policy_set(

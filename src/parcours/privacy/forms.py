@@ -3,10 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parcours.core.forms import GuardedForm
 from parcours.privacy.services import MAX_REASON
 
 
-class ErasureRequestForm(forms.Form):
+class ErasureRequestForm(GuardedForm):
     """First confirmation: why, and that it cannot be undone."""
 
     reason = forms.CharField(
