@@ -215,3 +215,25 @@ def test_the_communication_form_says_why_a_message_is_refused(world, login):
     assert "Famille Martin a retiré son consentement aux messages" in r.content.decode()
     with scopes_disabled():
         assert not Communication.objects.exists()
+
+
+def test_the_policy_page_lists_households_without_a_basis(world, login):
+    from parcours.consent.models import ConsentRecord
+    from parcours.consent.services import consent_withdraw
+    from parcours.households import services as hs
+    from tests.basis import BASIS
+
+    with scopes_disabled():
+        # recorded before consent was required, without it (as the migration leaves them)
+        ConsentRecord.objects.filter(household=world.household_a).delete()
+        left = hs.household_create(actor=None, association=world.a, name="Famille Partie",
+                                   lawful_basis=BASIS)  # fmt: skip
+        consent_withdraw(actor=None, household=left, purposes=["follow_up"])
+        hs.household_create(actor=None, association=world.a, name="Famille Suivie",
+                            lawful_basis=BASIS)  # fmt: skip
+    client = _client(login, world, "fr", role="admin")
+    body = client.get("/consent/policy/").content.decode()
+    assert "2 foyers n’ont aucun consentement ni base en cours pour le suivi" in body
+    assert "Famille Martin" in body and "Famille Partie" in body
+    assert "Famille Suivie" not in body and "Famille Durand" not in body
+    assert f"/consent/households/{left.pk}/" in body

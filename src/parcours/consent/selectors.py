@@ -70,6 +70,17 @@ def withdrawn_purposes(household_ids, purposes) -> dict[int, set[str]]:
     return found
 
 
+def households_without_basis():
+    """Households (of the active scope) with no current consent or basis for follow-up: those
+    recorded before consent was required without one, or that withdrew it."""
+    from parcours.households.models import Household
+
+    rows = ConsentRecord.objects.filter(person=None, purpose=Purpose.FOLLOW_UP)
+    latest = rows.values("household_id").annotate(last=Max("id")).values("last")
+    covered = ConsentRecord.objects.filter(id__in=latest, action=GIVEN).values("household_id")
+    return Household.objects.exclude(id__in=covered).order_by("name", "id")
+
+
 @dataclass
 class PurposeState:
     purpose: str

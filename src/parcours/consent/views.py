@@ -15,6 +15,8 @@ from parcours.core.forms import posted
 from parcours.households.models import Household
 from parcours.outreach.shared import apply_errors
 
+MISSING_SHOWN = 50
+
 
 def _household(pk: int) -> Household:
     try:
@@ -89,4 +91,8 @@ def policy(request):
         else:
             messages.success(request, _("Lawful bases saved."))
             return redirect("consent:policy")
-    return render(request, "consent/policy.html", {"form": form})
+    missing = selectors.households_without_basis()
+    return render(
+        request, "consent/policy.html",
+        {"form": form, "missing": missing[:MISSING_SHOWN], "missing_count": missing.count()},
+    )  # fmt: skip
