@@ -157,3 +157,24 @@ def test_a_group_message_shows_in_the_recipient_export(world):
         data = subject_data(household=world.household_a, person=None, sensitive=True)
     rows = data["sections"]["community.communicationrecipient"]["readable"]
     assert any("Sortie au parc samedi" in " ".join(r["cells"]) for r in rows)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"reason": "Demande\x00écrite", "understood": "on"},
+        {"reason": "x" * 501, "understood": "on"},
+        {"reason": "Demande", "understood": "True", "confirmation": "Famille\x00Martin"},
+        {"reason": "Demande", "understood": "True", "confirmation": "y" * 5000},
+    ],
+    ids=["nul-reason", "long-reason", "nul-confirmation", "long-confirmation"],
+)
+def test_bad_input_is_refused_with_a_message_and_nothing_erased(world, login, data):
+    client = login(world.user("coordinator"))
+    response = client.post(f"/privacy/households/{world.household_a.pk}/erase/", data)
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert 'role="alert"' in response.content.decode()
+    with scopes_disabled():
+        assert Household.objects.get(pk=world.household_a.pk).name == "Famille Martin"
+        assert not Erasure.objects.exists()
