@@ -96,6 +96,7 @@ def test_erasure_asks_twice_then_erases(world, login):
         assert Erasure.objects.get().reason == "Demande écrite du 3 mars"
     page = client.get(response["Location"]).content.decode()
     assert "Effacements effectués" in page and "Demande écrite du 3 mars" in page
+    assert "Ce foyer a été effacé" in page and "Effacer tout le foyer" not in page
 
 
 def test_a_reason_naming_the_family_sends_back_to_the_first_step(world, login):

@@ -33,13 +33,15 @@ def _person(pk: int) -> Person:
 @require(Capability.EXPORT_SUBJECT)
 def household_rights(request, pk: int):
     household = _household(pk)
+    erasures = selectors.erasures(household=household)
     return render(
         request,
         "privacy/household.html",
         {
             "household": household,
             "persons": Person.objects.filter(household=household).order_by("pk"),
-            "erasures": selectors.erasures(household=household),
+            "erasures": erasures,
+            "erased": any(e.subject == e.Subject.HOUSEHOLD for e in erasures),
             "can_erase": role_can(request.membership.role, Capability.ERASE_SUBJECT),
         },
     )
