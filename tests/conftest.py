@@ -81,6 +81,27 @@ def world(db) -> World:
     return World(a, b, users, ha, hb, pa, ta)
 
 
+@pytest.fixture(autouse=True)
+def force_login_is_a_complete_sign_in(monkeypatch):
+    """`client.force_login(user)` stands for a complete sign-in, the second factor included, so
+    page tests need not enrol every administrator, coordinator and social worker. The sign-in
+    itself (password, lockout, enrolment, TOTP codes) goes through the real forms in
+    tests/accounts/test_signin.py and the browser tests; `client.login()` is left untouched."""
+    from django.test.client import ClientMixin
+
+    from parcours.accounts.signin import SESSION_SECOND_FACTOR
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[SESSION_SECOND_FACTOR] = True
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 @pytest.fixture
 def login(client):
     def _login(user):

@@ -38,3 +38,17 @@ def test_an_access_log_line_has_no_query_string_nor_referrer():
     assert '"GET /households/ HTTP/1.1" 200 1234 12ms' in line
     for personal in ("Benali", "0612345678", "Samira", "q=", "Firefox"):
         assert personal not in line
+
+
+def test_demo_code_prints_the_current_code_of_the_demo_secret(capsys):
+    import time
+
+    import pyotp
+
+    from parcours.cli import main
+    from parcours.seed import DEMO_TOTP_SECRET
+
+    if time.time() % 30 > 28:
+        time.sleep(3)  # not across a 30-second boundary
+    assert main(["demo-code"]) == 0
+    assert capsys.readouterr().out.split()[0] == pyotp.TOTP(DEMO_TOTP_SECRET).now()

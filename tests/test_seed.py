@@ -80,6 +80,27 @@ def test_demo_has_one_login_per_role(demo):
         assert authenticate(username=username, password=DEMO_PASSWORD) is not None
 
 
+@pytest.mark.django_db
+def test_demo_sensitive_roles_are_enrolled_with_the_demo_secret(demo):
+    """They can sign in at once (README: the demo secret or `parcours demo-code`)."""
+    import pyotp
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import validate_totp_code
+
+    from parcours.seed import DEMO_TOTP_SECRET
+
+    enrolled = {
+        a.user.username: a
+        for a in Authenticator.objects.select_related("user").filter(
+            user__memberships__association=demo.association, type=Authenticator.Type.TOTP
+        )
+    }
+    assert set(enrolled) == {"admin", "coordination", "social"}
+    for authenticator in enrolled.values():
+        assert authenticator.data["secret"] == DEMO_TOTP_SECRET
+    assert validate_totp_code(DEMO_TOTP_SECRET, pyotp.TOTP(DEMO_TOTP_SECRET).now())
+
+
 # (touchpoint kind, model, field linking the touchpoint, what the touchpoint's ref is)
 LINKS = [
     ("sponsor_assigned", Sponsorship, "started_touchpoint", "pk"),

@@ -1,6 +1,7 @@
 """The `parcours` command.
 
 parcours demo [--households N] [--port P] [--no-serve]   seed a demo association and serve it
+parcours demo-code                                        the demo accounts' two-factor code
 parcours serve [--bind ADDR] [--workers N]                serve with gunicorn (production)
 parcours manage <django command> [...]                    any Django management command
 parcours recompute                                        recompute every household's journey
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 
@@ -68,7 +70,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _django("demo", f"sqlite:///{db_file}")
     from django.core.management import call_command
 
-    from parcours.seed import DEMO_PASSWORD, seed_demo
+    from parcours.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -85,10 +87,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role in result.logins:
         print(f"    {username:<14} {role}")
+    print("  admin, coordination and social sign in with a second factor (their roles require it):")
+    print(f"    authenticator-app secret (demo only): {DEMO_TOTP_SECRET}")
+    print("    or the current code: .venv/bin/parcours demo-code")
     print(flush=True)
     if args.no_serve:
         return 0
     return _gunicorn(f"127.0.0.1:{args.port}", workers=2, threads=4)
+
+
+def cmd_demo_code(args: argparse.Namespace) -> int:
+    """The demo accounts' current authenticator code (demo secret only, never a real one)."""
+    _django("demo")
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from parcours.seed import DEMO_TOTP_SECRET
+
+    period = 30
+    now = int(time.time())
+    code = format_hotp_value(hotp_value(DEMO_TOTP_SECRET, now // period))
+    print(f"{code}  (valid {period - now % period} s more)")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -131,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--no-serve", action="store_true", help="seed only, do not serve")
     demo.set_defaults(func=cmd_demo)
+    demo_code = sub.add_parser(
+        "demo-code", help="the demo accounts' current two-factor code (demo secret only)"
+    )
+    demo_code.set_defaults(func=cmd_demo_code)
     serve = sub.add_parser("serve", help="serve the application with gunicorn")
     serve.add_argument("--bind", default="127.0.0.1:8000")
     serve.add_argument("--workers", type=int, default=2)

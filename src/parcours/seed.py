@@ -30,6 +30,7 @@ from django_scopes import scopes_disabled
 
 from parcours.accounts.models import Association, Membership
 from parcours.accounts.roles import Role
+from parcours.accounts.signin import SECOND_FACTOR_ROLES
 from parcours.activities.models import Activity, Attendance, Session
 from parcours.community.models import (
     AbsentVisit,
@@ -64,6 +65,10 @@ from parcours.support.models import FollowUp, Outcome, SupportCase
 from parcours.worklists.models import SponsorProfile
 
 DEMO_PASSWORD = "parcours-demo"
+# DEMO ONLY, public in the README: the authenticator-app secret of the demo's administrator,
+# coordinator and social worker (their role requires two-factor authentication). Add it to any
+# TOTP app, or run `parcours demo-code`. A real association's accounts enrol their own app.
+DEMO_TOTP_SECRET = "PARCOURSDEMO2FAKEYFORLOCALUSE234"
 DEMO_USERS = (
     ("admin", Role.ADMIN, "Administratrice"),
     ("coordination", Role.COORDINATOR, "Coordinatrice"),
@@ -276,6 +281,10 @@ class _Seeder:
         ]
         Membership.objects.bulk_create(memberships)
         n_demo = len(DEMO_USERS) if with_users else 0
+        self.enrol_demo_second_factor(
+            [u for u, w in zip(users[:n_demo], wanted[:n_demo], strict=True)
+             if w[1] in SECOND_FACTOR_ROLES]
+        )  # fmt: skip
         self.logins = [
             (u.username, str(Role(w[1]).label))
             for u, w in zip(users[:n_demo], wanted[:n_demo], strict=True)
@@ -295,6 +304,13 @@ class _Seeder:
         self.coordinator = self.staff.get(Role.COORDINATOR)
         self.social = self.staff.get(Role.SOCIAL_WORKER)
         self.counts["volunteers"] = len(self.volunteer)
+
+    @staticmethod
+    def enrol_demo_second_factor(users) -> None:
+        from allauth.mfa.totp.internal.auth import TOTP
+
+        for user in users:
+            TOTP.activate(user, DEMO_TOTP_SECRET)
 
     def peer_membership_household(self) -> None:
         from parcours.journey.models import HouseholdJourney

@@ -204,6 +204,7 @@ def cmd_seed(regulars: str) -> dict:
     from parcours.activities import services
     from parcours.households import services as households
     from tests.basis import BASIS
+    from tests.signin_helpers import SECOND_FACTOR_ROLES, enrol
 
     today = timezone.localdate()
     with scopes_disabled():
@@ -212,6 +213,8 @@ def cmd_seed(regulars: str) -> dict:
         for role, username in USERNAMES.items():
             users[role] = get_user_model().objects.create_user(username, password=PASSWORD)
             Membership.objects.create(user=users[role], association=assoc, role=role)
+            if role in SECOND_FACTOR_ROLES:
+                enrol(users[role])  # the coordinator signs in with an authenticator code
         coordinator = users["coordinator"]
         activity = services.activity_create(
             actor=coordinator, association=assoc, name="Café des parents", category="sharing",

@@ -23,7 +23,7 @@ def events(**filters):
 
 def test_sign_in_and_out_are_recorded(world, client):
     user = world.user("volunteer")
-    client.post("/login/", {"username": user.username, "password": PASSWORD})
+    client.post("/login/", {"login": user.username, "password": PASSWORD})
     client.post("/logout/")
     rows = events(actor=user)
     assert [r.action for r in rows] == ["login", "logout"]
@@ -32,14 +32,14 @@ def test_sign_in_and_out_are_recorded(world, client):
 
 def test_failed_sign_in_names_the_account_never_the_password(world, client):
     user = world.user("coordinator")
-    client.post("/login/", {"username": user.username, "password": "wrong-password-123"})
+    client.post("/login/", {"login": user.username, "password": "wrong-password-123"})
     (row,) = events(action="login_failed")
     assert row.actor == user and row.association_id == world.a.pk
     assert "wrong-password-123" not in repr(row.__dict__)
 
 
 def test_failed_sign_in_with_an_unknown_name_is_not_kept(world, client):
-    client.post("/login/", {"username": "Jeanne Secret", "password": "x"})
+    client.post("/login/", {"login": "Jeanne Secret", "password": "x"})
     assert events(action="login_failed") == []
     with scopes_disabled():
         assert not any("Jeanne" in repr(r.__dict__) for r in AuditEvent.objects.all())

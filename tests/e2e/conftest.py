@@ -3,7 +3,8 @@
 - One Chromium for the whole session (never a downloaded browser: /usr/bin/chromium).
 - A fresh browser context per test, in one of two viewports: desktop and phone.
 - `association`: a small, realistic association built through the services, one user per role.
-- `login_as`: signs in through the real login form.
+- `login_as`: signs in through the real login form, with a pyotp code for the roles that
+  require two-factor authentication (tests/signin_helpers.py).
 - `axe_violations` / `assert_accessible`: run the vendored axe-core (WCAG 2.1 A and AA).
 - Every browser context (`new_context`) listens for Content-Security-Policy violations (the
   `securitypolicyviolation` event and the console's "Refused to ..." errors) on every page it
@@ -24,6 +25,7 @@ import pytest
 
 from tests.basis import BASIS, COVERED
 from tests.journal import log_touchpoint
+from tests.signin_helpers import SECOND_FACTOR_ROLES, enrol, pass_second_factor
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
 # with a running loop unless told that this is safe (it is: the test code is synchronous).
@@ -261,6 +263,8 @@ def association(transactional_db) -> Association:
         for role, username in USERNAMES.items():
             user = user_model.objects.create_user(username, password=PASSWORD)
             Membership.objects.create(user=user, association=assoc, role=role)
+            if role in SECOND_FACTOR_ROLES:
+                enrol(user)  # their role requires an authenticator app
             users[role] = user
         coordinator = users["coordinator"]
         activities = {
@@ -314,14 +318,18 @@ def fixed_today():
 
 @pytest.fixture
 def login_as(page, association):
-    """Sign in through the login form as the user holding `role`; returns the page."""
+    """Sign in through the login form as the user holding `role`, with an authenticator code
+    from pyotp when the role requires one; returns the page."""
+    from django.core.cache import cache
 
     def _login(role: str, *, password: str = PASSWORD, target=page):
+        cache.clear()  # the live server's rate limits and used codes: each test starts afresh
         target.goto("/login/")
-        target.locator("#id_username").fill(USERNAMES[role])
+        target.locator("#id_login").fill(USERNAMES[role])
         target.locator("#id_password").fill(password)
         target.locator("main form button[type=submit]").click()
         target.wait_for_load_state()
+        pass_second_factor(target)
         return target
 
     return _login

@@ -22,8 +22,18 @@ pytestmark = pytest.mark.browser
 
 # role -> pages it visits: (name, url builder, expected HTTP status)
 PAGES = {
-    None: [("login", lambda a: "/login/", 200)],
-    "admin": [("home", lambda a: "/", 200), ("consent-policy", lambda a: "/consent/policy/", 200)],
+    None: [
+        ("login", lambda a: "/login/", 200),
+        ("password-reset", lambda a: "/password/reset/", 200),
+    ],
+    "admin": [
+        ("home", lambda a: "/", 200),
+        ("consent-policy", lambda a: "/consent/policy/", 200),
+        ("members", lambda a: "/members/", 200),
+        ("audit-log", lambda a: "/audit/", 200),
+        ("security", lambda a: "/2fa/", 200),
+        ("password-change", lambda a: "/password/change/", 200),
+    ],
     "coordinator": [
         ("home", lambda a: "/", 200),
         ("household-list", lambda a: "/households/", 200),

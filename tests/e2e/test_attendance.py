@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     new_context,
     screenshot,
 )
+from tests.signin_helpers import pass_second_factor
 
 pytestmark = pytest.mark.browser
 
@@ -83,10 +84,11 @@ def phone(browser, served):
 
 def login(page, role):
     page.goto("/login/")
-    page.locator("#id_username").fill(filedb.USERNAMES[role])
+    page.locator("#id_login").fill(filedb.USERNAMES[role])
     page.locator("#id_password").fill(filedb.PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
+    pass_second_factor(page)
 
 
 DUMP = """() => [document.getElementById('sheet').className,

@@ -28,7 +28,7 @@ def test_wrong_password_is_refused_in_french(page, login_as):
     assert page.url.endswith("/login/")
     alert = page.locator("main [role=alert]")
     assert "mot de passe" in alert.inner_text()
-    assert page.locator("#id_username").input_value() == "claire.dubois"
+    assert page.locator("#id_login").input_value() == "claire.dubois"
     assert page.locator("h1").inner_text() == "Connexion"
 
 

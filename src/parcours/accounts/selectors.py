@@ -11,3 +11,17 @@ def membership_for_user(user) -> Membership | None:
         .order_by("id")
         .first()
     )
+
+
+def members_with_second_factor(*, association) -> list[Membership]:
+    """The association's members, each with `has_totp` (an authenticator app enrolled)."""
+    from allauth.mfa.models import Authenticator
+    from django.db.models import Exists, OuterRef
+
+    totp = Authenticator.objects.filter(user=OuterRef("user"), type=Authenticator.Type.TOTP)
+    return list(
+        Membership.objects.filter(association=association)
+        .select_related("user")
+        .annotate(has_totp=Exists(totp))
+        .order_by("role", "user__username")
+    )

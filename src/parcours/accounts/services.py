@@ -25,3 +25,27 @@ def association_create(*, name: str, admin_username: str, admin_password: str) -
     user.save()
     Membership.objects.create(user=user, association=association, role=Role.ADMIN)
     return association
+
+
+@transaction.atomic
+def second_factor_reset(*, actor, membership: Membership) -> int:
+    """A colleague lost the phone: remove their authenticator app and recovery codes, and end
+    their sessions (the lost phone may hold one). They enrol again at their next sign-in.
+    Returns the number of sessions ended."""
+    from allauth.mfa.models import Authenticator
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from parcours.audit.models import AuditEvent
+    from parcours.audit.services import audit_record
+
+    user = membership.user
+    removed = sorted(set(Authenticator.objects.filter(user=user).values_list("type", flat=True)))
+    Authenticator.objects.filter(user=user).delete()
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    audit_record(actor=actor, action=AuditEvent.Action.MFA_RESET, obj=membership, fields=removed)
+    return ended

@@ -5,6 +5,10 @@ from parcours.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("members/", views.members, name="members"),
+    path(
+        "members/<int:member_pk>/second-factor/reset/",
+        views.second_factor_reset,
+        name="second_factor_reset",
+    ),
 ]

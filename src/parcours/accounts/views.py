@@ -2,24 +2,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth import views as auth_views
+from django.contrib import messages
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from parcours.accounts.permissions import member_required
-from parcours.accounts.roles import Role
+from parcours.accounts import selectors, services
+from parcours.accounts.models import Membership
+from parcours.accounts.permissions import member_required, require
+from parcours.accounts.roles import Capability, Role
+from parcours.accounts.signin import second_factor_required
 from parcours.analytics.privacy import BOARD
 from parcours.households.models import Household, Touchpoint
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    redirect_authenticated_user = True
-
-
-class LogoutView(auth_views.LogoutView):
-    pass
 
 
 @member_required
@@ -53,3 +49,32 @@ def home(request):
         context["household"] = request.membership.household
         template = "accounts/home_peer.html"
     return render(request, template, context)
+
+
+@require(Capability.MANAGE_MEMBERS)
+def members(request):
+    """The association's members and their two-factor authentication; reset for a lost phone."""
+    rows = selectors.members_with_second_factor(association=request.membership.association)
+    for row in rows:
+        row.second_factor_required = second_factor_required(row)
+    return render(request, "accounts/members.html", {"members": rows})
+
+
+@require(Capability.MANAGE_MEMBERS)
+@require_POST
+def second_factor_reset(request, member_pk: int):
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"),
+        pk=member_pk,
+        association=request.membership.association,
+    )
+    services.second_factor_reset(actor=request.user, membership=membership)
+    messages.success(
+        request,
+        _(
+            "Two-factor authentication of %(name)s reset: their sessions are ended, and they "
+            "set up an authenticator app again at their next sign-in."
+        )
+        % {"name": membership.user.get_username()},
+    )
+    return redirect("accounts:members")

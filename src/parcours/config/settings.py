@@ -129,9 +129,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:home"
-LOGOUT_REDIRECT_URL = "accounts:login"
+LOGOUT_REDIRECT_URL = "account_login"
 
 # French first, English one click away.
 LANGUAGE_CODE = "fr"
@@ -219,3 +219,53 @@ MIDDLEWARE[_after_static:_after_static] = [
     "csp.middleware.CSPMiddleware",
     "parcours.accounts.cache_headers.NoStoreForSignedInMiddleware",
 ]
+
+# --- Sign-in (django-allauth): lockout, two-factor, password reset, idle timeout -------------
+# One block, so that rebases with other settings changes stay easy. See docs/operations.md.
+INSTALLED_APPS += ["allauth", "allauth.account", "allauth.mfa"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "allauth.account.middleware.AccountMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("parcours.accounts.middleware.AssociationScopeMiddleware") + 1,
+    "parcours.accounts.signin.SignInPolicyMiddleware",
+)
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "parcours.accounts.adapters.AccountAdapter"
+MFA_ADAPTER = "parcours.accounts.adapters.MFAAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]  # sign-up is closed (adapter)
+ACCOUNT_EMAIL_VERIFICATION = "none"  # an administrator gives each account its email address
+ACCOUNT_SESSION_REMEMBER = False  # sessions end when the browser closes, as before
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Parcours] "
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # no "sign up" email to unknown addresses: sign-up is closed
+# Lockout: 5 failed sign-ins for one username within 15 minutes refuse it (even with the right
+# password) until the 15 minutes have passed; 20 a minute from one address, whatever the names.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/15m/key"}
+# The rate limits live in the cache: a file cache is shared by every gunicorn worker.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+        if ENV in ("production", "demo")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Two-factor: TOTP with recovery codes. Required for the roles that read sensitive data
+# (parcours.accounts.signin.SECOND_FACTOR_ROLES), optional for the others.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Parcours"
+MFA_RECOVERY_CODE_COUNT = 10
+# Idle timeout, in seconds, for the roles that read sensitive data (others: SESSION_COOKIE_AGE).
+PARCOURS_SENSITIVE_IDLE_TIMEOUT = int(os.environ.get("PARCOURS_SENSITIVE_IDLE_TIMEOUT", 30 * 60))
+# Password reset emails go through SMTP in production (docs/operations.md).
+EMAIL_HOST = os.environ.get("PARCOURS_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("PARCOURS_EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("PARCOURS_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PARCOURS_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("PARCOURS_EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("PARCOURS_EMAIL_USE_SSL", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("PARCOURS_DEFAULT_FROM_EMAIL", "parcours@localhost")

@@ -3,6 +3,7 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("parcours.accounts.urls")),
+    path("", include("parcours.accounts.signin_urls")),
     path("households/", include("parcours.households.urls")),
     path("consent/", include("parcours.consent.urls")),
     path("activities/", include("parcours.activities.urls")),
