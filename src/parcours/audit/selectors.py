@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 from django.apps import apps
-from django.utils import timezone
 
 from parcours.audit.models import AuditEvent
 
@@ -19,11 +16,10 @@ def audit_events(*, actor=None, household: str = "", action: str = "", start=Non
         qs = qs.filter(household__name__icontains=household)
     if action:
         qs = qs.filter(action=action)
-    tz = timezone.get_current_timezone()
-    if start:
-        qs = qs.filter(at__gte=datetime.combine(start, time.min, tzinfo=tz))
+    if start:  # the association's calendar days (TIME_ZONE)
+        qs = qs.filter(at__date__gte=start)
     if end:
-        qs = qs.filter(at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz))
+        qs = qs.filter(at__date__lte=end)
     return qs
 
 
