@@ -94,3 +94,33 @@ def test_the_board_home_page_rounds_like_the_dashboard(world, client):
     body = client.get("/").content.decode()
     assert "&lt; 5" in body  # one household in association A
     assert "arrondis au multiple de 5 inférieur" in body
+
+
+def test_whole_months_widen_a_period_and_stop_at_today():
+    from datetime import date
+
+    from parcours.analytics.forms import whole_months
+
+    today = date(2026, 6, 10)
+    p = whole_months(Period(date(2026, 1, 15), date(2026, 3, 10)), today)
+    assert (p.start, p.end) == (date(2026, 1, 1), date(2026, 3, 31))
+    p = whole_months(Period(date(2025, 12, 31), date(2026, 6, 2)), today)
+    assert (p.start, p.end) == (date(2025, 12, 1), today)
+    p = whole_months(Period(date(2026, 2, 3), date(2026, 2, 3)), today)
+    assert (p.start, p.end) == (date(2026, 2, 1), date(2026, 2, 28))
+
+
+def test_the_board_sees_whole_months_and_staff_the_days_they_chose(world, client):
+    from datetime import date
+
+    from parcours.accounts.roles import Role
+
+    url = "/analytics/?start=2026-01-15&end=2026-03-10"
+    client.force_login(world.user(Role.BOARD))
+    response = client.get(url)
+    assert response.context["period"] == Period(date(2026, 1, 1), date(2026, 3, 31))
+    assert response.context["form"]["start"].value() == "2026-01-01"
+    export = client.get("/analytics/export/?start=2026-01-15&end=2026-03-10&measure=funnel")
+    assert "2026-01-01 – 2026-03-31" in export.content.decode("utf-8-sig")
+    client.force_login(world.user(Role.COORDINATOR))
+    assert client.get(url).context["period"] == Period(date(2026, 1, 15), date(2026, 3, 10))

@@ -22,12 +22,17 @@ HIDDEN_STYLE = {
 }
 
 
+#: The "< 5" label of a hidden marker: dark text, readable on its light box.
+HIDDEN_LABEL = {"show": True, "formatter": HIDDEN, "color": "#333", "textBorderWidth": 0}
+
+
 def point(who: Audience, n: int, sign: int = 1) -> int | dict:
-    """One bar of a chart: the shown count, or the hidden marker (see HIDDEN_STYLE)."""
+    """One bar of a chart: the shown count, or the hidden marker (see HIDDEN_STYLE). In a stack
+    the markers sit on top of each other: each is a box of the threshold's height."""
     if not who.hidden(n):
         return sign * who.shown(n)
     return {"value": sign * SMALL, "hidden": True, "itemStyle": HIDDEN_STYLE,
-            "label": {"show": True, "formatter": HIDDEN}}  # fmt: skip
+            "label": dict(HIDDEN_LABEL)}  # fmt: skip
 
 
 def _mark_hidden(series: dict, position: str) -> dict:
@@ -36,8 +41,9 @@ def _mark_hidden(series: dict, position: str) -> dict:
     if hidden:
         series["hiddenLabel"] = HIDDEN
         for d in hidden:
-            negative = d["value"] < 0 if isinstance(d["value"], int | float) else False
-            d["label"] = {**d["label"], "position": position if not negative else "bottom"}
+            # In a stack the boxes sit on top of each other: each label inside its own box.
+            outside = "bottom" if d["value"] < 0 else position
+            d["label"] = {**d["label"], "position": "inside" if "stack" in series else outside}
     return series
 
 

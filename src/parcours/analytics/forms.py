@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -13,6 +13,16 @@ from parcours.core.forms import GuardedForm
 from parcours.households.models import Channel
 
 MAX_DAYS = 366 * 10
+
+
+def whole_months(period: Period, today: date) -> Period:
+    """``period`` widened to whole calendar months (the end no later than today): the board's
+    periods, so that two views a day apart cannot be subtracted to isolate one day's families
+    (docs/analytics.md)."""
+    start = period.start.replace(day=1)
+    month = period.end.year * 12 + period.end.month  # the month after the end's
+    last = date(month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return Period(start, max(start, min(last, today)))
 
 
 def default_period(today: date) -> Period:

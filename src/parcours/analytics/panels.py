@@ -19,7 +19,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parcours.analytics.charts import HIDDEN_FLOW, HIDDEN_STYLE, bar_chart, point
+from parcours.analytics.charts import HIDDEN_FLOW, HIDDEN_LABEL, HIDDEN_STYLE, bar_chart, point
 from parcours.analytics.privacy import HIDDEN, NOT_SHOWN, SMALL, Audience, coarse_survival
 
 
@@ -286,7 +286,7 @@ def cohorts(r, labels: Labels, who: Audience) -> Panel:
                 data.append([m, y, round(100 * share, 1)])
             elif c.households:  # hidden, drawn as a dashed "< 5" cell
                 hidden.append({"value": [m, y, 0], "hidden": True, "itemStyle": HIDDEN_STYLE,
-                               "label": {"show": True, "formatter": HIDDEN}})  # fmt: skip
+                               "label": HIDDEN_LABEL})  # fmt: skip
         cells += [""] * (width - len(c.attended))
         rows.append(cells)
     chart = {

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import ROLE_CAPABILITIES, Capability
 from parcours.analytics import selectors
-from parcours.analytics.forms import FilterForm, default_period
+from parcours.analytics.forms import FilterForm, default_period, whole_months
 from parcours.analytics.measures import MEASURES, Query, run
 from parcours.analytics.panels import DROPOUT_NAMES, PRESENTERS, Labels, vocab_words
 from parcours.analytics.privacy import EXPORT, audience_for
@@ -21,17 +21,26 @@ from parcours.journey.definitions import definition_for
 from parcours.journey.reasons import current_language
 
 
-def _query(request, association, words) -> tuple[FilterForm, Query]:
+def _query(request, association, words, *, months: bool) -> tuple[FilterForm, Query]:
+    """The form and the query of the request; ``months``: the period in whole months (the
+    board's), shown as such in the form."""
     choices = selectors.filter_choices(association=association)
     data = request.GET.copy()
-    default = default_period(timezone.localdate())
+    today = timezone.localdate()
+    default = default_period(today)
     for name, day in (("start", default.start), ("end", default.end)):
         if not data.get(name):  # the form shows the period the figures cover
             data[name] = day.isoformat()
     form = FilterForm(data, choices=choices)
+    period = form.period()
+    if months:
+        period = whole_months(period, today)
+        if form.is_valid():
+            data["start"], data["end"] = period.start.isoformat(), period.end.isoformat()
+            form = FilterForm(data, choices=choices)
     form.fields["cohort"].label = _("First “%(intake)s” in") % words
     form.fields["activity"].label = words["Activity"]
-    return form, Query(association.pk, form.period(), form.filters())
+    return form, Query(association.pk, period, form.filters())
 
 
 def _labels(association, definition, results, who, words) -> Labels:
@@ -55,12 +64,13 @@ def _labels(association, definition, results, who, words) -> Labels:
     )
 
 
-def _panels(request, association, kinds, who):
-    """(form, query, panels, words) of the measures ``kinds`` for the audience ``who``."""
+def _panels(request, association, kinds, who, *, months: bool):
+    """(form, query, panels, words) of the measures ``kinds`` for the audience ``who``, over
+    whole months if ``months``."""
     definition = definition_for(association)
     lang = current_language()
     words = vocab_words(lambda w: definition.vocabulary.word(w, lang))
-    form, query = _query(request, association, words)
+    form, query = _query(request, association, words, months=months)
     data = selectors.journey_data(association=association, stage_keys=definition.stage_keys)
     results = {kind: run(kind, data, query) for kind in kinds}
     labels = _labels(association, definition, results, who, words)
@@ -72,7 +82,8 @@ def _panels(request, association, kinds, who):
 def dashboard(request):
     association = request.membership.association
     who = audience_for(ROLE_CAPABILITIES[request.membership.role])
-    form, query, panels, words = _panels(request, association, list(MEASURES), who)
+    kinds = list(MEASURES)
+    form, query, panels, words = _panels(request, association, kinds, who, months=who.hide_small)
     params = request.GET.copy()
     return render(
         request,
@@ -103,7 +114,8 @@ def export_csv(request):
     if kind not in MEASURES:
         raise Http404
     association = request.membership.association
-    form, query, panels, words = _panels(request, association, [kind], EXPORT)
+    board = audience_for(ROLE_CAPABILITIES[request.membership.role]).hide_small
+    form, query, panels, words = _panels(request, association, [kind], EXPORT, months=board)
     panel = panels[0]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{association.slug}-{kind}-{query.period.start}-{query.period.end}.csv"
