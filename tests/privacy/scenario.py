@@ -192,6 +192,9 @@ def cmd_prepare(work: Path) -> dict:
             setattr(user, name, f"{marker}@example.org" if name == "email" else marker)
             markers[marker] = {"household": subject, "where": f"auth.user.{name}", "login": True}
         user.save()
+        from allauth.account.models import EmailAddress  # the sign-in keeps the e-mail too
+
+        EmailAddress.objects.create(user=user, email=user.email, verified=True)
         owning = {link.label for link in registry.all_links() if not link.reference_only}
     state = {"association": assoc.pk, "subject": subject, "markers": markers}
     (work / "state.json").write_text(json.dumps(state))
@@ -248,6 +251,10 @@ def _subject_rows(subject: int, peer_user: int) -> set[str]:
         ):
             keys.add(f"audit.auditevent#{pk}")
     keys.add(f"auth.user#{peer_user}")
+    from allauth.account.models import EmailAddress
+
+    for pk in EmailAddress.objects.filter(user_id=peer_user).values_list("pk", flat=True):
+        keys.add(f"account.emailaddress#{pk}")
     return keys
 
 

@@ -119,6 +119,9 @@ def test_common_words_of_the_peer_login_and_first_names_are_not_swept(world):
         peer = Membership.objects.get(user=world.user("peer_family"))  # acts for household_a
         peer.user.first_name = "Famille"
         peer.user.save()
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=peer.user, email="benali@example.org", verified=True)
         other = households.household_create(
             actor=None, association=world.a, name="Famille Leroy",
             needs="Accueil par une famille paire ; Amina, la voisine, aide.", lawful_basis=BASIS,
@@ -129,3 +132,4 @@ def test_common_words_of_the_peer_login_and_first_names_are_not_swept(world):
         peer.user.refresh_from_db()
         assert (peer.user.first_name, peer.user.is_active) == ("", False)
         assert not peer.user.has_usable_password()
+        assert not EmailAddress.objects.filter(user=peer.user).exists()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,6 +40,8 @@ from parcours.privacy import erasure, registry
 from parcours.privacy.models import Erasure
 
 MAX_REASON = 500
+# Apps of the sign-in (django-allauth) whose rows about a user are deleted with its login.
+SIGN_IN_APPS = frozenset({"account", "mfa", "socialaccount", "usersessions"})
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,11 @@ def _close_logins(household: Household) -> None:
         user.is_active = False
         user.set_unusable_password()
         user.save()
+        for model in apps.get_models():  # its e-mail addresses and second factors go too
+            if model._meta.app_label in SIGN_IN_APPS:
+                for field in model._meta.concrete_fields:
+                    if field.is_relation and field.related_model is User:
+                        model._default_manager.filter(**{field.name: user}).delete()
 
 
 @transaction.atomic
