@@ -165,6 +165,8 @@ def test_sensitive_roles_cannot_switch_two_factor_off(world):
         client = Client()
         sign_in(client, user)
         enrol(client)
+        page = client.get("/2fa/").content.decode()
+        assert ("/2fa/totp/deactivate/" not in page) is kept, role
         client.post("/2fa/totp/deactivate/", {})
         totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
         assert totp.exists() is kept, role
