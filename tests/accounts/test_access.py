@@ -104,9 +104,16 @@ EXPECTED = {
     "privacy:household_erase": "erase_subject",
     "privacy:person_erase": "erase_subject",
     "audit:log": "read_audit_log",
+    "compliance:retention": "manage_data_protection",
+    "compliance:household": "manage_tasks",
+    "compliance:archive": "manage_data_protection",
+    "compliance:archive_read": "manage_data_protection",
+    "compliance:register": "manage_data_protection",
+    "compliance:register_pdf": "manage_data_protection",
+    "compliance:processor_delete": "manage_data_protection",
 }
 # routes that only accept POST: an allowed GET is 405, an allowed empty POST is refused politely
-POST_ONLY = {"journey:place", "accounts:second_factor_reset"}
+POST_ONLY = {"journey:place", "accounts:second_factor_reset", "compliance:processor_delete"}
 # allauth's pages answer a signed-in user by their state (already signed in, no authenticator
 # yet, recent sign-in needed...): a redirect or "not found", never a page of another member.
 SIGN_IN_FLOW = {n for n in EXPECTED if n.startswith(("account_", "mfa_"))}
@@ -171,7 +178,8 @@ def _membership(world, which):
 
 URL_KWARGS["member_pk"] = _membership  # accounts: a member of the association
 # the daily-operations apps name their own objects (tests/<app>/factories.py)
-for _app in ("outreach", "frontdesk", "support", "community", "worklists", "privacy"):
+_APPS = ("outreach", "frontdesk", "support", "community", "worklists", "privacy", "compliance")
+for _app in _APPS:
     URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 
 

@@ -32,6 +32,10 @@ class Capability(models.TextChoices):
     READ_AUDIT_LOG = "read_audit_log", _("Read the audit log: sign-ins, reads, exports, changes")
     EXPORT_SUBJECT = "export_subject", _("Produce everything held about a family (access request)")
     ERASE_SUBJECT = "erase_subject", _("Erase a family or one of its members (erasure request)")
+    MANAGE_DATA_PROTECTION = (
+        "manage_data_protection",
+        _("Set retention periods, read the archive and the register of processing activities"),
+    )
 
 
 C = Capability

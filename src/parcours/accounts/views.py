@@ -25,13 +25,15 @@ def home(request):
     context: dict = {"role": role, "today": today}
     if role in (Role.ADMIN, Role.COORDINATOR, Role.SOCIAL_WORKER, Role.VOLUNTEER):
         since = today - timedelta(days=30)
-        context["household_count"] = Household.objects.count()
+        context["household_count"] = Household.objects.active().count()
         context["active_count"] = (
             Touchpoint.objects.filter(day__gte=since).values("household").distinct().count()
         )
-        context["recent"] = Touchpoint.objects.select_related("household", "activity").order_by(
-            "-day", "-id"
-        )[:10]
+        context["recent"] = (
+            Touchpoint.objects.filter(household__archived_at__isnull=True)
+            .select_related("household", "activity")
+            .order_by("-day", "-id")[:10]
+        )
         template = "accounts/home_staff.html"
     elif role == Role.BOARD:
         rows = (

@@ -38,7 +38,7 @@ class FacilitatorMixin:
         )
         self.fields["facilitator_household"] = forms.ModelChoiceField(
             label=_("Or a household whose member leads it"),
-            queryset=Household.objects.all(),
+            queryset=Household.objects.active(),
             required=False,
             help_text=_("Leading a session counts in the household's journey."),
         )
@@ -117,7 +117,7 @@ class MarkForm(GuardedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.all()
+        self.fields["household"].queryset = Household.objects.active()
 
     def clean_intent_at(self):
         ms = self.cleaned_data.get("intent_at")

@@ -86,14 +86,16 @@ def session_regulars(*, session: Session) -> QuerySet[Household]:
         day__gte=since,
         day__lte=session.day,
     ).values("household_id")
-    return Household.objects.filter(pk__in=came)
+    return Household.objects.active().filter(pk__in=came)
 
 
 def sheet_rows(*, session: Session) -> list[SheetRow]:
     """The expected people (the regulars) and everyone already on the sheet, by name."""
     marks = {
         a.household_id: a
-        for a in Attendance.objects.filter(session=session).select_related("household")
+        for a in Attendance.objects.filter(
+            session=session, household__archived_at__isnull=True
+        ).select_related("household")
     }
     households = {a.household_id: a.household for a in marks.values()}
     for household in session_regulars(session=session).exclude(pk__in=list(households)):
@@ -126,7 +128,8 @@ def sheet_search(*, session: Session, search: str, limit: int = 10) -> list[Shee
         return []
     on_sheet = {r.household.pk for r in sheet_rows(session=session)}
     found = (
-        Household.objects.filter(
+        Household.objects.active()
+        .filter(
             Q(name__icontains=search)
             | Q(neighbourhood__icontains=search)
             | Q(phone__icontains=search)

@@ -122,5 +122,5 @@ def household_names(*, association, ids) -> dict[int, str]:
         return {}
     from parcours.households.models import Household
 
-    rows = Household.objects.filter(association=association, id__in=ids)
+    rows = Household.objects.active().filter(association=association, id__in=ids)
     return dict(rows.values_list("id", "name"))

@@ -26,7 +26,7 @@ class UserChoice(forms.ModelChoiceField):
 
 
 def _households(exclude=None):
-    qs = Household.objects.all().only("id", "name", "neighbourhood").order_by("name", "id")
+    qs = Household.objects.active().only("id", "name", "neighbourhood").order_by("name", "id")
     return qs.exclude(pk=exclude.pk) if exclude is not None else qs
 
 

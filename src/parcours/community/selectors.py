@@ -32,7 +32,7 @@ def group_detail(*, pk: int) -> Group:
 
 def group_memberships(*, group: Group) -> QuerySet[GroupMembership]:
     return (
-        GroupMembership.objects.filter(group=group)
+        GroupMembership.objects.filter(group=group, household__archived_at__isnull=True)
         .select_related("household")
         .order_by("end", "household__name", "-start")
     )
@@ -40,7 +40,7 @@ def group_memberships(*, group: Group) -> QuerySet[GroupMembership]:
 
 def active_sponsorships(*, limit: int = 50) -> list[Sponsorship]:
     return list(
-        Sponsorship.objects.filter(end__isnull=True)
+        Sponsorship.objects.filter(end__isnull=True, household__archived_at__isnull=True)
         .select_related("household", "sponsor_user", "sponsor_household")
         .order_by("-start", "-id")[:limit]
     )
@@ -48,7 +48,7 @@ def active_sponsorships(*, limit: int = 50) -> list[Sponsorship]:
 
 def active_roles(*, limit: int = 50) -> list[CommunityRole]:
     return list(
-        CommunityRole.objects.filter(end__isnull=True)
+        CommunityRole.objects.filter(end__isnull=True, household__archived_at__isnull=True)
         .select_related("household", "person")
         .order_by("kind", "household__name")[:limit]
     )
@@ -56,19 +56,28 @@ def active_roles(*, limit: int = 50) -> list[CommunityRole]:
 
 def recent_referrals(*, limit: int = 20) -> list[Referral]:
     return list(
-        Referral.objects.select_related("referrer", "referred").order_by("-day", "-id")[:limit]
+        Referral.objects.filter(referrer__archived_at__isnull=True)
+        .exclude(referred__archived_at__isnull=False)
+        .select_related("referrer", "referred")
+        .order_by("-day", "-id")[:limit]
     )
 
 
 def recent_absent_visits(*, limit: int = 20, visitor: Household | None = None) -> list[AbsentVisit]:
-    qs = AbsentVisit.objects.select_related("visitor", "visited")
+    qs = AbsentVisit.objects.filter(visited__archived_at__isnull=True).select_related(
+        "visitor", "visited"
+    )
     if visitor is not None:
         qs = qs.filter(visitor=visitor)
     return list(qs.order_by("-day", "-id")[:limit])
 
 
 def recent_projects(*, limit: int = 20) -> list[ProjectProposal]:
-    return list(ProjectProposal.objects.select_related("household").order_by("-day", "-id")[:limit])
+    return list(
+        ProjectProposal.objects.filter(household__archived_at__isnull=True)
+        .select_related("household")
+        .order_by("-day", "-id")[:limit]
+    )
 
 
 def communication_list() -> QuerySet[Communication]:
@@ -87,8 +96,10 @@ def absent_households(*, exclude: Household | None = None) -> QuerySet[Household
     spans = StatusSpan.objects.filter(status="absent", start__lte=today).filter(
         Q(end__isnull=True) | Q(end__gt=today)
     )
-    qs = Household.objects.filter(pk__in=spans.values("household_id")).only(
-        "id", "name", "neighbourhood"
+    qs = (
+        Household.objects.active()
+        .filter(pk__in=spans.values("household_id"))
+        .only("id", "name", "neighbourhood")
     )
     return qs.exclude(pk=exclude.pk) if exclude is not None else qs
 

@@ -32,8 +32,11 @@ CAN_MANAGE = Capability.EDIT_HOUSEHOLDS
 
 
 def _get(model, pk):
+    qs = model.objects.all()
+    if any(f.name == "household" for f in model._meta.fields):  # the archive is read-only
+        qs = qs.filter(household__archived_at__isnull=True)
     try:
-        return model.objects.get(pk=pk)
+        return qs.get(pk=pk)
     except model.DoesNotExist as exc:  # another association's row looks the same
         raise Http404 from exc
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "parcours.worklists",
     "parcours.privacy",
     "parcours.core",
+    "parcours.compliance",
 ]
 
 MIDDLEWARE = [

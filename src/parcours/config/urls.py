@@ -16,5 +16,6 @@ urlpatterns = [
     path("tasks/", include("parcours.worklists.urls")),
     path("audit/", include("parcours.audit.urls")),
     path("privacy/", include("parcours.privacy.urls")),
+    path("data-protection/", include("parcours.compliance.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

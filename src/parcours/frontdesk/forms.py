@@ -25,7 +25,7 @@ def _peer_field(label, required):
 
 class _PeerMixin:
     def _set_peers(self, household):
-        qs = Household.objects.all().only("id", "name", "neighbourhood").order_by("name", "id")
+        qs = Household.objects.active().only("id", "name", "neighbourhood").order_by("name", "id")
         if household is not None:
             qs = qs.exclude(pk=household.pk)
         self.fields["peer_household"].queryset = qs

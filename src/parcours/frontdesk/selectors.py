@@ -15,7 +15,7 @@ def upcoming_appointments(*, since: date | None = None, limit: int = 20) -> list
     since = since or timezone.localdate()
     start = timezone.make_aware(timezone.datetime.combine(since, timezone.datetime.min.time()))
     return list(
-        Appointment.objects.filter(starts_at__gte=start)
+        Appointment.objects.filter(starts_at__gte=start, household__archived_at__isnull=True)
         .select_related("household", "with_user")
         .order_by("starts_at", "id")[:limit]
     )
@@ -23,22 +23,26 @@ def upcoming_appointments(*, since: date | None = None, limit: int = 20) -> list
 
 def recent_info_requests(*, limit: int = 20) -> list[InfoRequest]:
     return list(
-        InfoRequest.objects.select_related("household", "peer_household").order_by("-day", "-id")[
-            :limit
-        ]
+        InfoRequest.objects.filter(household__archived_at__isnull=True)
+        .select_related("household", "peer_household")
+        .order_by("-day", "-id")[:limit]
     )
 
 
 def recent_peer_contacts(*, limit: int = 20) -> list[PeerContact]:
     return list(
-        PeerContact.objects.select_related("household", "peer_household").order_by("-day", "-id")[
-            :limit
-        ]
+        PeerContact.objects.filter(household__archived_at__isnull=True)
+        .select_related("household", "peer_household")
+        .order_by("-day", "-id")[:limit]
     )
 
 
 def intake_visits(*, sensitive: bool) -> QuerySet[IntakeVisit]:
-    qs = IntakeVisit.objects.select_related("household", "received_by").order_by("-day", "-id")
+    qs = (
+        IntakeVisit.objects.filter(household__archived_at__isnull=True)
+        .select_related("household", "received_by")
+        .order_by("-day", "-id")
+    )
     return qs if sensitive else qs.defer(*IntakeVisit.SENSITIVE_FIELDS)
 
 

@@ -77,7 +77,7 @@ def household_duplicates(
     if len(phone_key.lstrip("+")) < 6:
         phone_key = ""
     found: dict[int, list[str]] = {}
-    rows = Household.objects.values_list("id", "name", "neighbourhood", "phone")
+    rows = Household.objects.active().values_list("id", "name", "neighbourhood", "phone")
     for pk, other_name, other_place, other_phone in rows.iterator(chunk_size=2000):
         reasons = []
         if phone_key and normalise_phone(other_phone) == phone_key:

@@ -26,6 +26,18 @@ class Composition(models.TextChoices):
     EXTENDED = "extended", _("Extended family")
 
 
+class HouseholdQuerySet(models.QuerySet):
+    def active(self) -> HouseholdQuerySet:
+        """Households of the active base: not moved to the intermediate archive."""
+        return self.filter(archived_at__isnull=True)
+
+
+class ArchiveReason(models.TextChoices):
+    """Why a household left the active base (parcours.compliance applies the tiers)."""
+
+    RETENTION = "retention", _("No contact from the family within the retention period")
+
+
 class Household(models.Model):
     association = models.ForeignKey(
         "accounts.Association", on_delete=models.CASCADE, related_name="households"
@@ -44,8 +56,16 @@ class Household(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Intermediate archive (retention): hidden from every list, search, task and export; only
+    # administrators read it, after giving a reason. Set by parcours.compliance.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, db_index=True)
+    archived_reason = models.CharField(
+        _("why archived"), max_length=20, choices=ArchiveReason.choices, blank=True
+    )
 
-    objects = ScopedManager(association="association")
+    objects = ScopedManager(
+        association="association", _manager_class=models.Manager.from_queryset(HouseholdQuerySet)
+    )
 
     class Meta:
         verbose_name = _("household")

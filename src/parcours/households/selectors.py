@@ -13,7 +13,8 @@ from parcours.households.models import Household, Touchpoint, TouchpointKind
 
 
 def household_list(*, search: str = "") -> QuerySet[Household]:
-    qs = Household.objects.all().annotate(last_day=Max("touchpoints__day"))
+    # The intermediate archive (parcours.compliance) is in no list and no search.
+    qs = Household.objects.active().annotate(last_day=Max("touchpoints__day"))
     search = search.strip()
     if search:
         qs = qs.filter(
@@ -25,8 +26,11 @@ def household_list(*, search: str = "") -> QuerySet[Household]:
     return qs.order_by("name", "id")
 
 
-def household_detail(*, pk: int) -> Household:
-    return Household.objects.prefetch_related("persons").get(pk=pk)
+def household_detail(*, pk: int, include_archived: bool = False) -> Household:
+    """A household of the active base; an archived one only when the caller asks for it
+    (an administrator who gave a reason: parcours.compliance)."""
+    qs = Household.objects.all() if include_archived else Household.objects.active()
+    return qs.prefetch_related("persons").get(pk=pk)
 
 
 # Touchpoint kinds whose very existence is sensitive (a support case is a breakdown).

@@ -12,6 +12,7 @@ from django.utils import timezone
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability, role_can
 from parcours.community.selectors import household_community
+from parcours.compliance.selectors import archive_read_granted
 from parcours.core.forms import posted
 from parcours.households import selectors, services
 from parcours.households.duplicates import DuplicateHousehold
@@ -58,9 +59,25 @@ def _timeline_filter(request, groups: list[tuple[str, str]]) -> tuple[set[str], 
     return chosen, page
 
 
+def _archived_household(request, pk: int) -> Household:
+    """An archived household, for an administrator only (anyone else: not found)."""
+    if not role_can(request.membership.role, Capability.MANAGE_DATA_PROTECTION):
+        raise Http404
+    try:
+        return selectors.household_detail(pk=pk, include_archived=True)
+    except Household.DoesNotExist as exc:
+        raise Http404 from exc
+
+
 @require(Capability.VIEW_HOUSEHOLDS)
 def household_detail(request, pk: int):
-    household = _get_household(pk)
+    try:
+        household = selectors.household_detail(pk=pk)
+    except Household.DoesNotExist:
+        household = _archived_household(request, pk)
+        # The archive is read only after giving a reason (kept with who and when).
+        if not archive_read_granted(request, pk):
+            return redirect("compliance:archive_read", archived_pk=pk)
     sensitive = _sensitive(request)
     role = request.membership.role
     journey = journey_selectors.household_journey(household=household, sensitive=sensitive)
@@ -90,7 +107,7 @@ def household_detail(request, pk: int):
     context |= {
         # The journey panel without its own list of stages: they are in the timeline below.
         "journey": replace(journey, spans=[]),
-        "can_place": role_can(role, Capability.EDIT_HOUSEHOLDS),
+        "can_place": role_can(role, Capability.EDIT_HOUSEHOLDS) and not household.archived_at,
         "sponsorship": community["sponsorship"],
         # The community panel's own context, read once for the header and the panel.
         "community": {

@@ -17,7 +17,7 @@ from parcours.journey import services
 @require_POST
 def place(request, pk: int):
     try:
-        household = Household.objects.select_related("association").get(pk=pk)
+        household = Household.objects.active().select_related("association").get(pk=pk)
     except Household.DoesNotExist as exc:
         raise Http404 from exc
     try:

@@ -20,7 +20,11 @@ def action_detail(*, pk: int) -> OutreachAction:
 
 
 def action_contacts(*, action: OutreachAction) -> QuerySet[OutreachContact]:
-    return OutreachContact.objects.filter(action=action).select_related("household")
+    return (
+        OutreachContact.objects.filter(action=action)
+        .exclude(household__archived_at__isnull=False)
+        .select_related("household")
+    )
 
 
 def team_candidates(*, association):

@@ -115,7 +115,7 @@ def household_step(request, *, prefix: str = "new"):
 def household_or_404(pk) -> Household:
     """A household of the active association, or 'not found' (another association's too)."""
     try:
-        return Household.objects.get(pk=int(pk))
+        return Household.objects.active().get(pk=int(pk))
     except (Household.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404 from exc
 

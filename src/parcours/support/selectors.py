@@ -8,8 +8,10 @@ from parcours.support.models import SupportCase
 
 
 def case_list(*, status: str = "open", search: str = "") -> QuerySet[SupportCase]:
-    qs = SupportCase.objects.select_related("household", "opened_by").annotate(
-        followup_count=Count("followups"), last_followup=Max("followups__day")
+    qs = (
+        SupportCase.objects.filter(household__archived_at__isnull=True)
+        .select_related("household", "opened_by")
+        .annotate(followup_count=Count("followups"), last_followup=Max("followups__day"))
     )
     if status == "open":
         qs = qs.filter(closed_on__isnull=True)
@@ -26,7 +28,11 @@ def case_list(*, status: str = "open", search: str = "") -> QuerySet[SupportCase
 
 
 def case_detail(*, pk: int) -> SupportCase:
-    return SupportCase.objects.select_related("household", "opened_by").get(pk=pk)
+    return (
+        SupportCase.objects.filter(household__archived_at__isnull=True)
+        .select_related("household", "opened_by")
+        .get(pk=pk)
+    )
 
 
 def case_followups(*, case: SupportCase):

@@ -109,7 +109,7 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
     # Families that withdrew their consent to sponsoring are neither matched nor proposed.
     refused = withdrawn_household_ids(Purpose.SPONSORING)
     need_ids = [pk for pk in need_ids if pk not in refused]
-    households = list(Household.objects.filter(id__in=need_ids).order_by("name", "id"))
+    households = list(Household.objects.active().filter(id__in=need_ids).order_by("name", "id"))
     acts = _activities({"household_id__in": need_ids}, since)
     needs = [
         Need(
@@ -158,7 +158,8 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
             )
         )
     families = list(
-        Household.objects.filter(
+        Household.objects.active()
+        .filter(
             association=association, journey__stage__in=peer_stages(definition_for(association))
         )
         .exclude(id__in=refused)

@@ -24,6 +24,7 @@ TITLES = {
     "support_followup": gettext_lazy("Support follow-up"),
     "bring_a_family": gettext_lazy("Invite them to bring a family"),
     "committee_seat": gettext_lazy("Propose a seat on the committee"),
+    "retention_review": gettext_lazy("Decide whether to keep the record active"),
 }
 # Reasons that tell about a support case: only for roles that see sensitive data.
 SENSITIVE_CODES = frozenset({"episode_idle"})
@@ -77,11 +78,20 @@ def reason_text(reason: dict, association) -> str:
             "Case open since %(opened)s, last follow-up %(last)s (%(days)s days ago).",
             p["days"],
         ) % {"opened": _day(p["opened_on"]), "last": _day(p["last_followup"]), "days": p["days"]}
+    if code == "retention_due":
+        return _(
+            "No contact from the family since %(last)s: the record moves to the archive on "
+            "%(leaves)s unless you keep it active, with a reason."
+        ) % {"last": _day(p["last_contact"]), "leaves": _day(p["leaves_on"])}
     return str(code)
 
 
 def closed_text(task, association) -> str:
     c = task.closed_because or {}
+    if c.get("code") == "retention_extended":
+        return _("Kept active until %(day)s.") % {"day": _day(c.get("params", {}).get("until"))}
+    if c.get("code") == "retention_moved":
+        return _("The family came back or the record was kept active: no decision needed now.")
     if c.get("code") != "cause_gone":
         return ""
     definition = definition_for(association)

@@ -36,6 +36,10 @@ def _mine(membership) -> Q:
     return q
 
 
+# Tasks of households in the intermediate archive are hidden from everyone (parcours.compliance).
+ACTIVE = Q(household__archived_at__isnull=True)
+
+
 def _open(today: date) -> Q:
     return Q(state=Task.State.OPEN) | Q(state=Task.State.SNOOZED, snoozed_until__lte=today)
 
@@ -49,7 +53,7 @@ def tasks_for_member(membership, *, today: date | None = None) -> QuerySet:
     today = today or timezone.localdate()
     return _related(
         Task.objects.filter(association_id=membership.association_id)
-        .filter(_mine(membership))
+        .filter(_mine(membership), ACTIVE)
         .filter(_open(today))
         .order_by("due", "id")
     )
@@ -58,7 +62,7 @@ def tasks_for_member(membership, *, today: date | None = None) -> QuerySet:
 def tasks_recently_closed(membership, *, limit: int = 10) -> QuerySet:
     return _related(
         Task.objects.filter(association_id=membership.association_id)
-        .filter(_mine(membership))
+        .filter(_mine(membership), ACTIVE)
         .exclude(state__in=[Task.State.OPEN, Task.State.SNOOZED])
         .order_by("-state_at", "-id")[:limit]
     )
@@ -66,7 +70,7 @@ def tasks_recently_closed(membership, *, limit: int = 10) -> QuerySet:
 
 def task_visible(pk: int, membership) -> Task:
     """A task this member may see (raises Task.DoesNotExist otherwise: a 404)."""
-    qs = _related(Task.objects.filter(association_id=membership.association_id))
+    qs = _related(Task.objects.filter(ACTIVE, association_id=membership.association_id))
     if not can_manage(membership):
         qs = qs.filter(_mine(membership))
     return qs.get(pk=pk)
@@ -74,7 +78,7 @@ def task_visible(pk: int, membership) -> Task:
 
 def board_tasks(*, today: date | None = None, stage: str = "", neighbourhood: str = "") -> QuerySet:
     today = today or timezone.localdate()
-    qs = Task.objects.filter(_open(today))
+    qs = Task.objects.filter(_open(today), ACTIVE)
     if stage:
         qs = qs.filter(stage=stage)
     if neighbourhood:

@@ -57,6 +57,11 @@ FOLLOW_UP = "follow_up"
 _RULES: dict[int, tuple[JourneyDefinition, tuple[TaskSpec, ...]]] = {}
 
 
+# Task rules that another app creates and closes itself (parcours.compliance: the coordinator's
+# review before a household leaves the active base); regeneration leaves them alone.
+MANAGED_ELSEWHERE = ("retention_review",)
+
+
 def rules_for(definition: JourneyDefinition) -> tuple[TaskSpec, ...]:
     """The definition's task rules, validated once per loaded definition."""
     cached = _RULES.get(id(definition))
@@ -186,7 +191,7 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
         ):
             rows[hid].append(Touchpoint(day=d, kind=k, activity=a, ref=r))
         existing: dict[int, dict[tuple[str, str], Task]] = defaultdict(dict)
-        for t in Task.objects.filter(household_id__in=ids):
+        for t in Task.objects.filter(household_id__in=ids).exclude(rule__in=MANAGED_ELSEWHERE):
             existing[t.household_id][(t.rule, t.cause)] = t
         followups: dict[int, date] = {}
         try:
@@ -323,7 +328,7 @@ def tasks_regenerate_many(
     as_of = as_of or timezone.localdate()
     result = Result()
     with scopes_disabled():
-        qs = Household.objects.order_by("id")
+        qs = Household.objects.active().order_by("id")  # the archive gets no task
         if association is not None:
             qs = qs.filter(association=association)
         if household_ids is not None:
@@ -343,7 +348,8 @@ def due_households(as_of: date) -> list[int]:
     """Households whose tasks may have changed by themselves by as_of (or never computed)."""
     with scopes_disabled():
         return list(
-            Household.objects.filter(
+            Household.objects.active()
+            .filter(
                 Q(task_check__isnull=True)
                 | Q(task_check__valid_until__lte=as_of)
                 | Q(journey__valid_until__lte=as_of)

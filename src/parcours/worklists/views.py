@@ -86,7 +86,7 @@ def _apply(request, task: Task, action: str, form) -> None:
             user = get_user_model().objects.filter(pk=int(value[1:])).first()
             services.task_assign(actor=actor, task=task, user=user)
         elif value.startswith("h"):
-            household = Household.objects.filter(pk=int(value[1:])).first()
+            household = Household.objects.active().filter(pk=int(value[1:])).first()
             if household is None:
                 raise ValidationError({"assignee": _("Unknown family.")})
             services.task_assign(actor=actor, task=task, household=household)
@@ -189,7 +189,7 @@ def board(request):
         stage_groups.append((_("No stage"), by_stage[""]))
     hood_groups = sorted(by_hood.items(), key=lambda kv: (kv[0] == "", kv[0]))
     neighbourhoods = sorted(
-        {n for n in Household.objects.values_list("neighbourhood", flat=True) if n}
+        {n for n in Household.objects.active().values_list("neighbourhood", flat=True) if n}
     )
     return render(
         request,

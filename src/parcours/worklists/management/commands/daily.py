@@ -2,13 +2,14 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from parcours.compliance.purge import retention_run
 from parcours.worklists.services import daily_run
 
 
 class Command(BaseCommand):
     help = (
-        "The daily run (cron): recompute the journeys whose day has come, regenerate the "
-        "tasks of the households concerned, then send the daily digests."
+        "The daily run (cron): apply the retention tiers, recompute the journeys whose day "
+        "has come, regenerate the tasks of the households concerned, then send the digests."
     )
 
     def add_arguments(self, parser):
@@ -16,6 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_digests=False, **options):
         started = time.perf_counter()
+        # Retention first: a household that leaves the active base today gets no new task.
+        r = retention_run()
+        self.stdout.write(
+            f"retention: {r.warned} households to review, {r.archived} archived, "
+            f"{r.anonymised} anonymised, {r.notes_blanked} notes blanked, "
+            f"{r.audit_purged} audit rows purged"
+        )
         report = daily_run(digests=not no_digests)
         t = report.tasks
         self.stdout.write(
