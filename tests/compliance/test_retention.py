@@ -239,3 +239,26 @@ def test_daily_command_applies_the_tiers(world, family, capsys):
     out = capsys.readouterr().out
     assert "retention:" in out and "archived" in out
     assert _reload(family).archived_at is not None
+
+
+def test_anonymised_at_the_end_of_the_archive(world, family):
+    with _at(date(2024, 3, 1)):
+        hs.person_add(actor=None, household=family, first_name="Zéphyrine", relation="parent")
+    with scopes_disabled():
+        family.phone = "0677889900"
+        family.save()
+    _run(LEAVES)  # archived on 10 March 2026; 36 months of archive by default
+    end = date(2029, 3, 10)
+    _run(end - timedelta(days=1))
+    kept = _reload(family)
+    assert kept.name == "Famille Lefebvre" and kept.phone == "0677889900"
+    report = _run(end)
+    assert report.anonymised == 1
+    gone = _reload(family)
+    assert "Lefebvre" not in gone.name and gone.phone == ""
+    assert gone.neighbourhood == "Fives" and gone.archived_at is not None
+    with scopes_disabled():
+        assert not gone.persons.filter(first_name="Zéphyrine").exists()
+        assert RetentionEvent.objects.filter(household=family, kind="anonymised").count() == 1
+        assert AuditEvent.objects.filter(action="erase", household_id=family.pk).exists()
+    assert _run(end + timedelta(days=1)).anonymised == 0  # once

@@ -13,7 +13,8 @@ def audit_events(*, actor=None, household: str = "", action: str = "", start=Non
     if actor is not None:
         qs = qs.filter(actor=actor)
     if household:
-        qs = qs.filter(household__name__icontains=household)
+        # the intermediate archive is found on its own page, by exact name (parcours.compliance)
+        qs = qs.filter(household__name__icontains=household, household__archived_at__isnull=True)
     if action:
         qs = qs.filter(action=action)
     if start:  # the association's calendar days (TIME_ZONE)

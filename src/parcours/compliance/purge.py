@@ -39,7 +39,9 @@ def blank_old_notes(association, policy: RetentionPolicy, as_of: date) -> int:
         qs = model.objects.with_scopes_disabled().filter(
             not_blank, association=association, **{f"{day_field}__lte": cutoff}
         )
-        ids = list(qs.values_list("id", flat=True))
+        household = "case__household_id" if model is FollowUp else "household_id"
+        rows = dict(qs.values_list("id", household))
+        ids = list(rows)
         if not ids:
             continue
         model.objects.with_scopes_disabled().filter(id__in=ids).update(
@@ -53,9 +55,10 @@ def blank_old_notes(association, policy: RetentionPolicy, as_of: date) -> int:
                     action=AuditEvent.Action.UPDATE,
                     object_type=label,
                     object_id=pk,
+                    household_id=household_id,
                     fields=sorted(fields),
                 )
-                for pk in ids
+                for pk, household_id in rows.items()
             ],
             batch_size=1000,
         )

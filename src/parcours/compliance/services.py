@@ -109,6 +109,8 @@ def archive_read_record(*, actor, household: Household, reason: str) -> Retentio
         reason=reason,
         actor=actor,
     )
+    # The audit log names the read; its reason stays with the retention event.
+    audit_record(actor=actor, action=AuditEvent.Action.VIEW, obj=household, fields=["archive"])
     return event
 
 
