@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from parcours.households import services
 from parcours.households.models import Household
+from tests.basis import BASIS
 from tests.outreach.factories import _cached
 
 
@@ -13,7 +14,10 @@ def archived_household(world, which):
     def build():
         association = world.a if which == "a" else world.b
         h = services.household_create(
-            actor=None, association=association, name=f"Famille Archivée {which.upper()}"
+            actor=None,
+            association=association,
+            name=f"Famille Archivée {which.upper()}",
+            lawful_basis=BASIS,
         )
         Household.objects.filter(pk=h.pk).update(archived_at=timezone.now())
         return h

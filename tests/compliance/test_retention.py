@@ -18,14 +18,17 @@ from parcours.compliance import services
 from parcours.compliance.models import RetentionEvent, RetentionPolicy
 from parcours.compliance.purge import retention_run
 from parcours.compliance.selectors import add_months, household_tiers
+from parcours.consent.basis import Basis
 from parcours.households import services as hs
 from parcours.households.models import Household
 from parcours.worklists.models import Task
 from parcours.worklists.selectors import tasks_for_member
 from parcours.worklists.services import MANAGED_ELSEWHERE, tasks_regenerate
+from tests.basis import COVERED
 
 LAST_CONTACT = date(2024, 3, 10)  # an attendance: 24 months later is 10 March 2026
 LEAVES = date(2026, 3, 10)
+BASIS = Basis.consent(date(2024, 3, 1))
 
 
 def _at(day: date):
@@ -47,9 +50,13 @@ def _reload(h) -> Household:
 def family(world):
     """A household whose last contact from the family is an attendance on 10 March 2024; a
     communication sent by the association later does not count."""
-    with _at(date(2024, 3, 1)):
+    with _at(date(2024, 3, 1)), scopes_disabled():
         h = hs.household_create(
-            actor=None, association=world.a, name="Famille Lefebvre", neighbourhood="Fives"
+            actor=None,
+            association=world.a,
+            name="Famille Lefebvre",
+            neighbourhood="Fives",
+            lawful_basis=BASIS,
         )
     with _at(date(2025, 6, 1)), scopes_disabled():
         activity = world.touchpoint_a.activity
@@ -242,8 +249,14 @@ def test_daily_command_applies_the_tiers(world, family, capsys):
 
 
 def test_anonymised_at_the_end_of_the_archive(world, family):
-    with _at(date(2024, 3, 1)):
-        hs.person_add(actor=None, household=family, first_name="Zéphyrine", relation="parent")
+    with _at(date(2024, 3, 1)), scopes_disabled():
+        hs.person_add(
+            actor=None,
+            household=family,
+            first_name="Zéphyrine",
+            relation="parent",
+            lawful_basis=COVERED,
+        )
     with scopes_disabled():
         family.phone = "0677889900"
         family.save()

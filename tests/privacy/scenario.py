@@ -16,7 +16,7 @@ import io
 import json
 import sys
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 HOUSEHOLDS = 40
@@ -139,6 +139,17 @@ def _top_up(subject, other) -> None:
             household=subject,
             neighbourhood="Fives",
             languages=["ar"],
+        )
+    if "compliance.retentionevent" not in kinds:
+        from django.utils import timezone
+
+        from parcours.compliance.services import retention_extend
+
+        retention_extend(
+            actor=actor,
+            household=subject,
+            until=timezone.localdate() + timedelta(days=90),
+            reason="Suivi logement en cours",
         )
     if "worklists.sponsormatch" not in kinds:
         SponsorMatch.objects.create(

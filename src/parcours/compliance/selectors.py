@@ -131,6 +131,22 @@ ARCHIVE_SESSION_KEY = "archive_reads"
 ARCHIVE_READ_MINUTES = 30
 
 
+def archive_readable(request, household: Household) -> bool:
+    """Whether this request may read this household: any household of the active base (the
+    view checks its own capability), an archived one only for an administrator who gave a
+    reason (archive_read_granted)."""
+    from parcours.accounts.roles import Capability, role_can
+
+    if household.archived_at is None:
+        return True
+    membership = getattr(request, "membership", None)
+    return (
+        membership is not None
+        and role_can(membership.role, Capability.MANAGE_DATA_PROTECTION)
+        and archive_read_granted(request, household.pk)
+    )
+
+
 def archive_read_granted(request, household_id: int) -> bool:
     """Whether this session gave a reason to read this archived household, less than
     ARCHIVE_READ_MINUTES ago (the reason is in a RetentionEvent)."""

@@ -20,7 +20,7 @@ MISSING_SHOWN = 50
 
 def _household(pk: int) -> Household:
     try:
-        return Household.objects.get(pk=pk)
+        return Household.objects.active().get(pk=pk)  # the archive: parcours.compliance
     except Household.DoesNotExist as exc:  # another association's household looks the same
         raise Http404 from exc
 

@@ -32,6 +32,12 @@ class HouseholdQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
 
+class HouseholdManager(models.Manager.from_queryset(HouseholdQuerySet)):
+    def active(self) -> HouseholdQuerySet:
+        # Through filter(): outside an association scope this raises django-scopes' ScopeError.
+        return self.get_queryset().filter(archived_at__isnull=True)
+
+
 class ArchiveReason(models.TextChoices):
     """Why a household left the active base (parcours.compliance applies the tiers)."""
 
@@ -63,9 +69,7 @@ class Household(models.Model):
         _("why archived"), max_length=20, choices=ArchiveReason.choices, blank=True
     )
 
-    objects = ScopedManager(
-        association="association", _manager_class=models.Manager.from_queryset(HouseholdQuerySet)
-    )
+    objects = ScopedManager(association="association", _manager_class=HouseholdManager)
 
     class Meta:
         verbose_name = _("household")

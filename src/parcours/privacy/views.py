@@ -11,29 +11,38 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability, role_can
+from parcours.compliance.selectors import archive_readable
 from parcours.households.models import Household, Person
 from parcours.privacy import selectors, services
 from parcours.privacy.forms import ErasureConfirmForm, ErasureRequestForm
 
 
-def _household(pk: int) -> Household:
+def _household(request, pk: int) -> Household:
     try:
-        return Household.objects.get(pk=pk)
+        household = Household.objects.get(pk=pk)
     except Household.DoesNotExist as exc:  # another association's household looks the same
         raise Http404 from exc
+    # An archived household: only an administrator who gave a reason (parcours.compliance).
+    if not archive_readable(request, household):
+        raise Http404
+    return household
 
 
-def _person(pk: int) -> Person:
+def _person(request, pk: int) -> Person:
     try:
-        return Person.objects.select_related("household").get(pk=pk)
+        person = Person.objects.select_related("household").get(pk=pk)
     except Person.DoesNotExist as exc:
         raise Http404 from exc
+    if not archive_readable(request, person.household):
+        raise Http404
+    return person
 
 
 @require(Capability.EXPORT_SUBJECT)
 def household_rights(request, pk: int):
     household = _household(pk)
     erasures = selectors.erasures(household=household)
+    household = _household(request, pk)
     return render(
         request,
         "privacy/household.html",
@@ -62,12 +71,12 @@ def _zip_response(request, household: Household, person: Person | None) -> HttpR
 
 @require(Capability.EXPORT_SUBJECT)
 def household_export(request, pk: int):
-    return _zip_response(request, _household(pk), None)
+    return _zip_response(request, _household(request, pk), None)
 
 
 @require(Capability.EXPORT_SUBJECT)
 def person_export(request, person_pk: int):
-    person = _person(person_pk)
+    person = _person(request, person_pk)
     return _zip_response(request, person.household, person)
 
 
@@ -115,10 +124,10 @@ def _erase(request, *, household: Household, person: Person | None):
 
 @require(Capability.ERASE_SUBJECT)
 def household_erase(request, pk: int):
-    return _erase(request, household=_household(pk), person=None)
+    return _erase(request, household=_household(request, pk), person=None)
 
 
 @require(Capability.ERASE_SUBJECT)
 def person_erase(request, person_pk: int):
-    person = _person(person_pk)
+    person = _person(request, person_pk)
     return _erase(request, household=person.household, person=person)

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_initial'),
-        ('households', '0003_household_archive'),
+        ('households', '0004_household_archive'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0002_alter_touchpoint_activity'),
+        ('households', '0003_consent_moved_to_records'),
     ]
 
     operations = [
