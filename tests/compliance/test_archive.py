@@ -151,3 +151,34 @@ def test_coordinator_extends_from_the_household_retention_page(world, client):
     with scopes_disabled():
         assert RetentionEvent.objects.get(kind="extended").until == until
         assert Household.objects.get(pk=world.household_a.pk).archived_at is None
+
+
+def test_pages_query_counts(world, client, django_assert_max_num_queries):
+    """The archive list, the register and the retention pages: queries do not grow with data."""
+    from parcours.compliance.models import Processor
+    from parcours.households import services as hs
+    from tests.basis import BASIS
+
+    def fill(n):
+        with scopes_disabled():
+            for i in range(n):
+                h = hs.household_create(
+                    actor=None, association=world.a, name=f"Famille Q{i}-{n}", lawful_basis=BASIS
+                )
+                _archive(h, now=timezone.now())
+                Processor.objects.create(association=world.a, name=f"P{i}-{n}", service="email")
+
+    client.force_login(world.user(Role.ADMIN))
+    counts = {}
+    for n in (2, 12):
+        fill(n)
+        for url in (
+            reverse("compliance:archive"),
+            reverse("compliance:archive") + "?q=Famille+Q1-2",
+            reverse("compliance:register"),
+            reverse("compliance:retention"),
+        ):
+            with django_assert_max_num_queries(12) as ctx:
+                assert client.get(url).status_code == 200
+            counts.setdefault(url, []).append(len(ctx.captured_queries))
+    assert all(a == b for a, b in counts.values()), counts
