@@ -26,7 +26,7 @@ from parcours.worklists.selectors import tasks_for_member
 from parcours.worklists.services import MANAGED_ELSEWHERE, tasks_regenerate
 from tests.basis import COVERED
 
-LAST_CONTACT = date(2024, 3, 10)  # an attendance: 24 months later is 10 March 2026
+LAST_CONTACT = date(2024, 3, 10)  # an information request: 24 months later is 10 March 2026
 LEAVES = date(2026, 3, 10)
 BASIS = Basis.consent(date(2024, 3, 1))
 
@@ -48,7 +48,7 @@ def _reload(h) -> Household:
 
 @pytest.fixture
 def family(world):
-    """A household whose last contact from the family is an attendance on 10 March 2024; a
+    """A household whose last contact from the family is a request on 10 March 2024; a
     communication sent by the association later does not count."""
     with _at(date(2024, 3, 1)), scopes_disabled():
         h = hs.household_create(
@@ -59,10 +59,7 @@ def family(world):
             lawful_basis=BASIS,
         )
     with _at(date(2025, 6, 1)), scopes_disabled():
-        activity = world.touchpoint_a.activity
-        hs.touchpoint_record(
-            actor=None, household=h, day=LAST_CONTACT, kind="attendance", activity=activity
-        )
+        hs.touchpoint_record(actor=None, household=h, day=LAST_CONTACT, kind="info_request")
         hs.touchpoint_record(actor=None, household=h, day=date(2025, 6, 1), kind="communication")
     return h
 
