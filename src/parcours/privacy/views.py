@@ -40,9 +40,8 @@ def _person(request, pk: int) -> Person:
 
 @require(Capability.EXPORT_SUBJECT)
 def household_rights(request, pk: int):
-    household = _household(pk)
-    erasures = selectors.erasures(household=household)
     household = _household(request, pk)
+    erasures = selectors.erasures(household=household)
     return render(
         request,
         "privacy/household.html",
