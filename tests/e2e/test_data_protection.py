@@ -66,7 +66,7 @@ def test_retention_settings_and_register(page, login_as, association):
     page.wait_for_load_state()
     assert "Hébergeur associatif" in page.locator("main").inner_text()
     assert_page_ok(page)
-    with page.expect_download() as info:
+    with page.expect_download(timeout=60_000) as info:  # WeasyPrint on a busy machine
         page.get_by_role("button", name="Télécharger en PDF").click()
     download = info.value
     assert download.suggested_filename.endswith(".pdf")
