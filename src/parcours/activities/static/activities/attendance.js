@@ -218,7 +218,9 @@
     const data = new FormData(form);
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
     data.forEach((v, k) => {
-      if (k === "csrfmiddlewaretoken") return;
+      // The mark_id makes a retry create nothing twice; the form's one-time submission token
+      // would refuse every newcomer after the first one added from the same sheet.
+      if (k === "csrfmiddlewaretoken" || k === "submission") return;
       if (k in fields) fields[k] = [].concat(fields[k], v); else fields[k] = v;
     });
     const entry = { mark_id: newId(), fields: fields };
