@@ -313,12 +313,12 @@ class _Seeder:
             TOTP.activate(user, DEMO_TOTP_SECRET)
 
     def peer_membership_household(self) -> None:
+        from parcours.accounts.visibility import full_view
         from parcours.journey.models import HouseholdJourney
 
         peer = (
-            HouseholdJourney.objects.filter(
-                association=self.association, stage__in=["recommendation", "engagement"]
-            )
+            full_view(HouseholdJourney.objects.all())
+            .filter(association=self.association, stage__in=["recommendation", "engagement"])
             .order_by("household_id")
             .first()
         )

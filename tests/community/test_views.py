@@ -36,12 +36,28 @@ def _mark_absent(world, household):
         )  # fmt: skip
 
 
+def _assign_visit(world, household, visitor):
+    from parcours.worklists.models import Task
+
+    with scopes_disabled():
+        Task.objects.create(
+            association=world.a, household=household, rule="find_absent", cause="absent:x",
+            assignee_kind="peer_family_neighbourhood", since=TODAY(), due=TODAY(),
+            assignee_household=visitor,
+        )  # fmt: skip
+
+
 def test_peer_family_records_an_absent_visit_for_its_own_household(world, login, other):
     _mark_absent(world, other)
+    with scopes_disabled():
+        unassigned = hs.household_create(actor=None, association=world.a, name="Famille Loin")
+    _mark_absent(world, unassigned)
+    _assign_visit(world, other, world.household_a)
     client = login(world.user("peer_family"))
     r = client.get("/community/absent-visits/new/")
     assert r.status_code == 200
     assert b"Famille Absente" in r.content
+    assert b"Famille Loin" not in r.content  # absent, but not assigned to this family
     assert b"Famille Durand" not in r.content  # never another association's
     r = client.post(
         "/community/absent-visits/new/",
@@ -57,6 +73,7 @@ def test_peer_family_records_an_absent_visit_for_its_own_household(world, login,
 
 
 def test_peer_family_sees_only_absent_households(world, login, other):
+    _assign_visit(world, other, world.household_a)  # assigned, but no longer absent
     client = login(world.user("peer_family"))
     r = client.get("/community/absent-visits/new/")
     assert b"Famille Absente" not in r.content  # not absent: not offered

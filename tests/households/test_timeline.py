@@ -112,7 +112,8 @@ def test_a_volunteer_gets_no_support_filter_nor_support_entries(world, client):
         body = client.get(u).content.decode()
         assert 'value="support"' not in body
         assert "Accompagnement ouvert" not in body and "note 1" not in body
-    assert "Maintenance" in body  # the stage itself is part of the journey
+    # the journey computed without the support case: usage, never Maintenance
+    assert "Maintenance" not in body and 'class="stage-badge stage-usage"' in body
     client.force_login(world.user(Role.SOCIAL_WORKER))
     body = client.get(url + "?filtered=1&show=support").content.decode()
     assert 'value="support" checked' in body and "Accompagnement ouvert" in body

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from parcours.households import services as hs
-from parcours.households.models import Household
+from parcours.households.models import Household, Touchpoint
 from parcours.journey import services
 from parcours.journey.models import HouseholdJourney, StageSpan, StatusSpan
 from parcours.seed import seed_association
@@ -31,7 +31,8 @@ def _stored(association=None) -> dict[str, list[tuple]]:
         return {
             "stage": sorted(
                 (
-                    s.association_id, s.household_id, s.stage, s.stage_order, s.start, s.end,
+                    s.association_id, s.household_id, s.audience, s.stage, s.stage_order, s.start,
+                    s.end,
                     s.predicted_end, repr(s.reasons), repr(s.evidence), tuple(s.skipped),
                     s.regression, s.definition_version,
                 )
@@ -39,15 +40,15 @@ def _stored(association=None) -> dict[str, list[tuple]]:
             ),
             "status": sorted(
                 (
-                    s.association_id, s.household_id, s.status, s.start, s.end, repr(s.reasons),
-                    s.definition_version,
+                    s.association_id, s.household_id, s.audience, s.status, s.start, s.end,
+                    repr(s.reasons), s.definition_version,
                 )
                 for s in q(StatusSpan)
             ),
             "journey": sorted(
                 (
-                    j.association_id, j.household_id, j.computed_on, j.valid_until, j.stage,
-                    tuple(j.statuses), repr(j.reasons), j.definition_version,
+                    j.association_id, j.household_id, j.audience, j.computed_on, j.valid_until,
+                    j.stage, tuple(j.statuses), repr(j.reasons), j.definition_version,
                 )
                 for j in q(HouseholdJourney)
             ),
@@ -102,16 +103,31 @@ def test_recompute_stores_what_each_refresh_stores(seeded):
     assert batch["journey"] == one_by_one["journey"]
     with scopes_disabled():
         n = Household.objects.filter(association=seeded).count()
-    assert len(batch["journey"]) == n
+        support = (
+            Touchpoint.objects.filter(household__association=seeded, kind="support_opened")
+            .values("household")
+            .distinct()
+            .count()
+        )
+    # one journey each, and a second one (public: without the support evidence) for households
+    # with a support case
+    assert support > 0
+    assert len(batch["journey"]) == n + support
+    assert {j[2] for j in batch["journey"]} == {"all", "sensitive", "public"}
     assert len(batch["stage"]) > n  # the generated households moved along
-    assert any(row[8] != "[]" for row in batch["stage"])  # evidence stored
+    assert any(row[9] != "[]" for row in batch["stage"])  # evidence stored
 
 
 def test_only_due_recomputes_the_households_whose_journey_changed_by_itself(seeded):
     services.journey_recompute(association=seeded, as_of=AS_OF)
     later = AS_OF + timedelta(days=30)
     with scopes_disabled():
-        due = HouseholdJourney.objects.filter(association=seeded, valid_until__lte=later).count()
+        due = (
+            HouseholdJourney.objects.filter(association=seeded, valid_until__lte=later)
+            .values("household")
+            .distinct()
+            .count()
+        )
         HouseholdJourney.objects.filter(household__name="Famille Vide").delete()
     n = services.journey_recompute(association=seeded, as_of=later, only_due=True)
     assert n == due + 1
@@ -122,7 +138,7 @@ def test_only_due_recomputes_the_households_whose_journey_changed_by_itself(seed
     services.journey_recompute(association=seeded, as_of=later)
     full = _stored(seeded)
     with scopes_disabled():
-        redone = {j[1] for j in after_due["journey"] if j[2] == later}
+        redone = {j[1] for j in after_due["journey"] if j[3] == later}
     for kind in ("stage", "status", "journey"):
         assert [r for r in after_due[kind] if r[1] in redone] == [
             r for r in full[kind] if r[1] in redone
@@ -142,14 +158,17 @@ def test_a_failed_batch_leaves_the_previous_batches_whole(seeded, monkeypatch):
     before = _stored(seeded)
     with scopes_disabled():
         StageSpan.objects.all().delete()
-    calls = {"n": 0}
     real = services._snapshots
+    with scopes_disabled():
+        first_ids = sorted(
+            Household.objects.filter(association=seeded).values_list("id", flat=True)
+        )
+    first_ids = set(first_ids[:50])
 
-    def failing(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def failing(association, journeys, chunk, *args, **kwargs):
+        if not set(chunk) <= first_ids:  # the second batch (its full or its public view)
             raise RuntimeError("crash")
-        return real(*args, **kwargs)
+        return real(association, journeys, chunk, *args, **kwargs)
 
     monkeypatch.setattr(services, "_snapshots", failing)
     with pytest.raises(RuntimeError):

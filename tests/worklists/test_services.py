@@ -260,10 +260,19 @@ def test_support_followup_goes_to_social_workers_without_details_for_others(worl
     assert task in list(tasks_for_member(sw))
     decorate([task], sw)
     assert task.reason_text
-    services.task_assign(
-        actor=world.user(Role.COORDINATOR), task=task, user=world.user(Role.VOLUNTEER)
-    )
+    assert task.audience == "sensitive"  # only the full journey proposes it
+    # a task that tells of support is never given to a role that may not learn of it
+    for role in (Role.VOLUNTEER, Role.BOARD, Role.PEER_FAMILY):
+        with pytest.raises(ValidationError) as e:
+            services.task_assign(
+                actor=world.user(Role.COORDINATOR), task=task, user=world.user(role)
+            )
+        assert "assignee" in e.value.message_dict
+    with pytest.raises(ValidationError):
+        services.task_assign(
+            actor=world.user(Role.COORDINATOR), task=task, household=world.household_a
+        )
+    task.refresh_from_db()
+    assert task.assignee_user is None and task.assignee_household is None
     volunteer = Membership.objects.get(user=world.user(Role.VOLUNTEER))
-    (seen,) = tasks_for_member(volunteer)
-    decorate([seen], volunteer)
-    assert seen.reason_text == ""  # support details are sensitive
+    assert not tasks_for_member(volunteer).exists()

@@ -36,6 +36,7 @@ class Capability(models.TextChoices):
         "manage_data_protection",
         _("Set retention periods, read the archive and the register of processing activities"),
     )
+    WORK_ON_TASKS = "work_on_tasks", _("Be given tasks about households")
 
 
 C = Capability
@@ -53,6 +54,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.MANAGE_TASKS,
             C.EXPORT_SUBJECT,
             C.ERASE_SUBJECT,
+            C.WORK_ON_TASKS,
         }
     ),
     Role.SOCIAL_WORKER: frozenset(
@@ -64,11 +66,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.RECORD_PEER_VISITS,
             C.VIEW_AGGREGATES,
             C.EXPORT_SUBJECT,
+            C.WORK_ON_TASKS,
         }
     ),
-    Role.VOLUNTEER: frozenset({C.VIEW_HOUSEHOLDS, C.RECORD_TOUCHPOINTS, C.RECORD_PEER_VISITS}),
-    # A peer family records its own visits to absent families, nothing else.
-    Role.PEER_FAMILY: frozenset({C.RECORD_PEER_VISITS}),
+    Role.VOLUNTEER: frozenset(
+        {C.VIEW_HOUSEHOLDS, C.RECORD_TOUCHPOINTS, C.RECORD_PEER_VISITS, C.WORK_ON_TASKS}
+    ),
+    # A peer family records its own visits to absent families and sees its tasks, nothing else.
+    Role.PEER_FAMILY: frozenset({C.RECORD_PEER_VISITS, C.WORK_ON_TASKS}),
+    # The board sees aggregate figures only: never a name, so no task about a household.
     Role.BOARD: frozenset({C.VIEW_AGGREGATES}),
 }
 

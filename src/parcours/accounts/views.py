@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parcours.accounts import selectors, services
+from parcours.accounts import selectors, services, visibility
 from parcours.accounts.models import Membership
 from parcours.accounts.permissions import member_required, require
 from parcours.accounts.roles import Capability, Role
 from parcours.accounts.signin import second_factor_required
 from parcours.analytics.privacy import BOARD
-from parcours.households.models import Household, Touchpoint
+from parcours.households.models import Household
 
 
 @member_required
@@ -23,19 +23,20 @@ def home(request):
     role = request.membership.role
     today = timezone.localdate()
     context: dict = {"role": role, "today": today}
+    m = request.membership
     if role in (Role.ADMIN, Role.COORDINATOR, Role.SOCIAL_WORKER, Role.VOLUNTEER):
         since = today - timedelta(days=30)
-        context["household_count"] = Household.objects.active().count()
-        context["active_count"] = (
-            Touchpoint.objects.filter(day__gte=since).values("household").distinct().count()
-        )
-        context["recent"] = (
-            Touchpoint.objects.filter(household__archived_at__isnull=True)
-            .select_related("household", "activity")
-            .order_by("-day", "-id")[:10]
-        )
+        households = visibility.households(m)
+        # the touchpoints this member may learn of, of the households they may see
+        seen = visibility.touchpoints(m).filter(household__in=households)
+        context["household_count"] = households.count()
+        context["active_count"] = seen.filter(day__gte=since).values("household").distinct().count()
+        context["recent"] = seen.select_related("household", "activity").order_by("-day", "-id")[
+            :10
+        ]
         template = "accounts/home_staff.html"
     elif role == Role.BOARD:
+        # counts only, never a name: every household of the association is counted
         rows = (
             Household.objects.values("neighbourhood")
             .annotate(n=Count("id"))

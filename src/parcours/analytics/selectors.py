@@ -10,6 +10,7 @@ from datetime import date
 
 import numpy as np
 
+from parcours.accounts import visibility
 from parcours.analytics.measures.base import STATUSES, JourneyData
 from parcours.engine.columns import KIND_CODE
 
@@ -23,8 +24,10 @@ def _days(values: list[date | None]) -> np.ndarray:
     return out.astype(np.int32)
 
 
-def journey_data(*, association, stage_keys: tuple[str, ...]) -> JourneyData:
-    """Households, stage spans, status spans and touchpoints of ``association`` as columns."""
+def journey_data(*, association, stage_keys: tuple[str, ...], membership) -> JourneyData:
+    """Households, stage spans, status spans and touchpoints of ``association`` as columns,
+    as ``membership`` may learn them: without support evidence for a role that may not learn
+    of support, whose spans are then the public journeys (accounts.visibility)."""
     from parcours.households.models import Household, Touchpoint
     from parcours.journey.models import StageSpan, StatusSpan
 
@@ -34,19 +37,21 @@ def journey_data(*, association, stage_keys: tuple[str, ...]) -> JourneyData:
         .values_list("id", "neighbourhood", "heard_from")
     )
     spans = list(
-        StageSpan.objects.filter(association=association)
+        visibility.journeys(membership, StageSpan.objects.filter(association=association))
         .order_by("household_id", "start")
         .values_list("household_id", "stage", "start", "end")
     )
     index = {k: i for i, k in enumerate(stage_keys)}
     spans = [s for s in spans if s[1] in index]
     statuses = list(
-        StatusSpan.objects.filter(association=association, status__in=STATUSES)
+        visibility.journeys(
+            membership, StatusSpan.objects.filter(association=association, status__in=STATUSES)
+        )
         .order_by("household_id", "start")
         .values_list("household_id", "status", "start", "end")
     )
     tps = list(
-        Touchpoint.objects.filter(association=association)
+        visibility.touchpoints(membership, Touchpoint.objects.filter(association=association))
         .order_by("household_id", "day", "id")
         .values_list("household_id", "day", "kind", "activity_id", "ref")
     )

@@ -71,7 +71,9 @@ def _panels(request, association, kinds, who, *, months: bool):
     lang = current_language()
     words = vocab_words(lambda w: definition.vocabulary.word(w, lang))
     form, query = _query(request, association, words, months=months)
-    data = selectors.journey_data(association=association, stage_keys=definition.stage_keys)
+    data = selectors.journey_data(
+        association=association, stage_keys=definition.stage_keys, membership=request.membership
+    )
     results = {kind: run(kind, data, query) for kind in kinds}
     labels = _labels(association, definition, results, who, words)
     panels = [PRESENTERS[k](results[k], labels, who) for k in kinds]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from parcours.accounts import visibility
 from parcours.community.models import (
     AbsentVisit,
     Communication,
@@ -88,19 +89,20 @@ def communication_list() -> QuerySet[Communication]:
     )
 
 
-def absent_households(*, exclude: Household | None = None) -> QuerySet[Household]:
-    """Households whose journey status is 'absent' today: the ones peer families go and find."""
+def absent_households(*, membership, exclude: Household | None = None) -> QuerySet[Household]:
+    """Households whose journey status is 'absent' today and whose visit this member may be
+    asked for (a peer family: only those assigned to it; accounts.visibility)."""
     from parcours.journey.models import StatusSpan
 
     today = timezone.localdate()
     spans = StatusSpan.objects.filter(status="absent", start__lte=today).filter(
         Q(end__isnull=True) | Q(end__gt=today)
     )
-    qs = (
-        Household.objects.active()
-        .filter(pk__in=spans.values("household_id"))
-        .only("id", "name", "neighbourhood")
+    spans = visibility.journeys(membership, spans)
+    qs = Household.objects.active().filter(pk__in=spans.values("household_id")).only(
+        "id", "name", "neighbourhood"
     )
+    qs = visibility.absent_families(membership, qs)
     return qs.exclude(pk=exclude.pk) if exclude is not None else qs
 
 

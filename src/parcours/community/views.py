@@ -45,7 +45,10 @@ def _page(request, template, **context):
     q = request.GET.get("q", "")
     household = context.get("household")
     context.setdefault("pick_household", True)
-    context |= {"q": q, "results": household_search(q) if household is None else []}
+    context |= {
+        "q": q,
+        "results": household_search(q, membership=request.membership) if household is None else [],
+    }
     return render(request, template, context)
 
 
@@ -214,7 +217,7 @@ def referral_create(request):
     elif is_post and form.is_valid():
         chosen = form.cleaned_data["referred"]
         if request.POST.get("referred_choice"):  # "It is this family" after a duplicate
-            chosen = household_or_404(request.POST["referred_choice"])
+            chosen = household_or_404(request.POST["referred_choice"], request.membership)
         if chosen is not None or new_form.is_valid():
             try:
                 services.referral_record(
@@ -249,8 +252,12 @@ def absent_visit_create(request):
     visitor, own = _visitor(request)
     if own and visitor is None:
         raise PermissionDenied  # a peer family account not linked to its household
-    # A peer family sees only the absent households, never the whole list.
-    visited_qs = selectors.absent_households(exclude=visitor) if own else forms._households(visitor)
+    # A peer family sees only the absent families assigned to it, never the whole list.
+    visited_qs = (
+        selectors.absent_households(membership=request.membership, exclude=visitor)
+        if own
+        else forms._households(visitor)
+    )
     form = forms.AbsentVisitForm(
         posted(request), visited_queryset=visited_qs, initial={"day": timezone.localdate()}
     )

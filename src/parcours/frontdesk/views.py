@@ -67,7 +67,8 @@ def _record(request, *, title, form_class, service, form_kwargs=None, initial=No
         request, "frontdesk/record_form.html",
         {
             "title": title, "form": form, "new_form": new_form, "household": household,
-            "matches": matches, "q": q, "results": household_search(q) if not household else [],
+            "matches": matches, "q": q,
+            "results": household_search(q, membership=request.membership) if not household else [],
         },
     )  # fmt: skip
 
@@ -79,7 +80,7 @@ def home(request):
     return render(
         request, "frontdesk/home.html",
         {
-            "q": q, "results": household_search(q),
+            "q": q, "results": household_search(q, membership=request.membership),
             "appointments": selectors.upcoming_appointments(),
             "requests": selectors.recent_info_requests(limit=10),
             "peer_contacts": selectors.recent_peer_contacts(limit=10),

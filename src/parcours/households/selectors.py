@@ -6,15 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from parcours.accounts import visibility
 from parcours.households.models import Household, Touchpoint, TouchpointKind
 
 
-def household_list(*, search: str = "") -> QuerySet[Household]:
-    # The intermediate archive (parcours.compliance) is in no list and no search.
-    qs = Household.objects.active().annotate(last_day=Max("touchpoints__day"))
+def household_list(*, membership, search: str = "") -> QuerySet[Household]:
+    """The households this member may see; last_day from the touchpoints they may learn of."""
+    last = visibility.touchpoints(membership, Touchpoint.objects.filter(household=OuterRef("pk")))
+    last = last.order_by("-day").values("day")[:1]
+    qs = visibility.households(membership).annotate(last_day=Subquery(last))
     search = search.strip()
     if search:
         qs = qs.filter(
@@ -33,14 +36,8 @@ def household_detail(*, pk: int, include_archived: bool = False) -> Household:
     return qs.prefetch_related("persons").get(pk=pk)
 
 
-# Touchpoint kinds whose very existence is sensitive (a support case is a breakdown).
-SENSITIVE_KINDS = ("support_opened", "support_closed")
-
-
-def household_touchpoints(*, household: Household, sensitive: bool) -> QuerySet[Touchpoint]:
-    qs = Touchpoint.objects.filter(household=household)
-    if not sensitive:
-        qs = qs.exclude(kind__in=SENSITIVE_KINDS)
+def household_touchpoints(*, household: Household, membership) -> QuerySet[Touchpoint]:
+    qs = visibility.touchpoints(membership, Touchpoint.objects.filter(household=household))
     return qs.select_related("activity", "actor").order_by("-day", "-id")
 
 
@@ -66,7 +63,7 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
         TouchpointKind.ROLE_STARTED,
         TouchpointKind.ROLE_ENDED,
     ),
-    "support": SENSITIVE_KINDS,
+    "support": visibility.SUPPORT_KINDS,
     "communications": (TouchpointKind.COMMUNICATION,),
 }
 STAGES_GROUP = "stages"
@@ -80,8 +77,9 @@ GROUP_LABELS = {
 }
 
 
-def timeline_groups(*, sensitive: bool) -> list[tuple[str, str]]:
+def timeline_groups(*, membership) -> list[tuple[str, str]]:
     """The filters the user may choose: support only for roles that see support cases."""
+    sensitive = visibility.sees_support(membership)
     return [(key, label) for key, label in GROUP_LABELS.items() if sensitive or key != "support"]
 
 
@@ -97,7 +95,7 @@ class TimelineEntry:
 
 
 def household_timeline(
-    *, household: Household, sensitive: bool, groups: set[str], spans: list, limit: int
+    *, household: Household, membership, groups: set[str], spans: list, limit: int
 ) -> tuple[list[TimelineEntry], bool]:
     """The newest `limit` entries of the chosen groups, and whether older ones remain.
 
@@ -108,7 +106,8 @@ def household_timeline(
     kinds = [k for key in groups if key in KIND_GROUPS for k in KIND_GROUPS[key]]
     touchpoints: list[Touchpoint] = []
     if kinds:
-        qs = household_touchpoints(household=household, sensitive=sensitive).filter(kind__in=kinds)
+        qs = household_touchpoints(household=household, membership=membership)
+        qs = qs.filter(kind__in=kinds)
         touchpoints = list(qs[: limit + 1])
     entries = [TimelineEntry(day=t.day, touchpoint=t) for t in touchpoints]
     if STAGES_GROUP in groups:

@@ -3,13 +3,14 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from parcours.accounts.permissions import require
+from parcours.accounts import visibility
+from parcours.accounts.permissions import member_required, require
 from parcours.accounts.roles import Capability, role_can
 from parcours.community.selectors import household_community
 from parcours.compliance.selectors import archive_read_granted
@@ -26,7 +27,7 @@ MAX_TIMELINE_PAGES = 500  # "show more" up to 10,000 entries
 
 
 def _sensitive(request) -> bool:
-    return role_can(request.membership.role, Capability.VIEW_SENSITIVE)
+    return visibility.sees_support(request.membership)
 
 
 def _get_household(pk: int) -> Household:
@@ -36,10 +37,19 @@ def _get_household(pk: int) -> Household:
         raise Http404 from exc
 
 
+def _visible_household(request, pk: int) -> Household:
+    """A household the member may open (a peer family: its own), else 403 as for the route."""
+    household = _get_household(pk)
+    if not visibility.can_open_household(request.membership, household):
+        raise PermissionDenied
+    return household
+
+
 @require(Capability.VIEW_HOUSEHOLDS)
 def household_list(request):
     search = request.GET.get("q", "")
-    page = Paginator(selectors.household_list(search=search), 25).get_page(request.GET.get("page"))
+    households = selectors.household_list(membership=request.membership, search=search)
+    page = Paginator(households, 25).get_page(request.GET.get("page"))
     context = {"page": page, "q": search}
     if request.htmx and request.htmx.target == "household-results":
         return render(request, "households/_results.html", context)
@@ -69,8 +79,10 @@ def _archived_household(request, pk: int) -> Household:
         raise Http404 from exc
 
 
-@require(Capability.VIEW_HOUSEHOLDS)
+@member_required
 def household_detail(request, pk: int):
+    """The roles that see households; a peer family its own household (accounts.visibility);
+    an archived household for an administrator who gave a reason."""
     try:
         household = selectors.household_detail(pk=pk)
     except Household.DoesNotExist:
@@ -78,14 +90,18 @@ def household_detail(request, pk: int):
         # The archive is read only after giving a reason (kept with who and when).
         if not archive_read_granted(request, pk):
             return redirect("compliance:archive_read", archived_pk=pk)
+    else:
+        if not visibility.can_open_household(request.membership, household):
+            raise PermissionDenied
     sensitive = _sensitive(request)
     role = request.membership.role
-    journey = journey_selectors.household_journey(household=household, sensitive=sensitive)
-    groups = selectors.timeline_groups(sensitive=sensitive)
+    membership = request.membership
+    journey = journey_selectors.household_journey(household=household, membership=membership)
+    groups = selectors.timeline_groups(membership=membership)
     chosen, page = _timeline_filter(request, groups)
     entries, more = selectors.household_timeline(
         household=household,
-        sensitive=sensitive,
+        membership=membership,
         groups=chosen,
         spans=journey.spans,
         limit=page * TIMELINE_PAGE_SIZE,

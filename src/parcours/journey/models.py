@@ -7,6 +7,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from parcours.accounts.visibility import Audience
+
+
+def audience_field():
+    """Which roles' view a stored row belongs to (parcours.accounts.visibility)."""
+    return models.CharField(
+        _("audience"),
+        max_length=10,
+        choices=Audience.CHOICES,
+        default=Audience.ALL,
+    )
+
 
 class StageSpan(models.Model):
     """A period during which the household's current stage was `stage`: [start, end)."""
@@ -27,6 +39,7 @@ class StageSpan(models.Model):
     skipped = models.JSONField(_("skipped stages"), default=list)
     regression = models.BooleanField(_("regression"), default=False)
     definition_version = models.CharField(_("journey version"), max_length=40)
+    audience = audience_field()
 
     objects = ScopedManager(association="association")
 
@@ -63,6 +76,7 @@ class StatusSpan(models.Model):
     end = models.DateField(_("until"), null=True, blank=True)
     reasons = models.JSONField(_("reasons"), default=list)
     definition_version = models.CharField(_("journey version"), max_length=40)
+    audience = audience_field()
 
     objects = ScopedManager(association="association")
 
@@ -113,8 +127,9 @@ class HouseholdJourney(models.Model):
     association = models.ForeignKey(
         "accounts.Association", on_delete=models.CASCADE, related_name="+"
     )
-    household = models.OneToOneField(
-        "households.Household", on_delete=models.CASCADE, related_name="journey"
+    # One row per audience: "all", or "sensitive" and "public" for a household with support.
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.CASCADE, related_name="journeys"
     )
     computed_on = models.DateField(_("computed on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True, db_index=True)
@@ -122,12 +137,18 @@ class HouseholdJourney(models.Model):
     statuses = models.JSONField(_("current statuses"), default=list)
     reasons = models.JSONField(_("reasons"), default=list)  # of the current stage, as of today
     definition_version = models.CharField(_("journey version"), max_length=40)
+    audience = audience_field()
 
     objects = ScopedManager(association="association")
 
     class Meta:
         verbose_name = _("household journey")
         verbose_name_plural = _("household journeys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "audience"], name="one_journey_per_household_audience"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.stage}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from parcours.accounts import visibility
 from parcours.activities.models import Activity
 from parcours.journey.definitions import definition_for
 from parcours.journey.models import HouseholdJourney, ManualPlacement, StageSpan, StatusSpan
@@ -37,33 +38,20 @@ class JourneyView:
     stages: list[tuple[str, str]] = field(default_factory=list)
 
 
-SENSITIVE_STATUSES = ("in_support",)
-
-
-def _public(reasons: list[dict]) -> list[dict]:
-    """Reasons without what only sensitive roles may see: a support case becomes 'support'."""
-    out = []
-    for r in reasons:
-        if r["code"] == "open_episode" and str(r["params"].get("opened", "")).startswith("support"):
-            out.append({"code": "support_hidden", "params": {}})
-        else:
-            out.append(r)
-    return out
-
-
-def household_journey(*, household, sensitive: bool) -> JourneyView:
+def household_journey(*, household, membership) -> JourneyView:
+    """The household's journey as this member may learn it: for a role that may not learn of
+    support, the journey computed without the support evidence (accounts.visibility)."""
     definition = definition_for(household.association)
     lang = current_language()
     activity_ids = set()
-    spans = list(StageSpan.objects.filter(household=household).order_by("start"))
-    snapshot = HouseholdJourney.objects.filter(household=household).first()
-    if not sensitive:
-        for s in spans:
-            s.reasons = _public(s.reasons)
-            s.evidence = [e for e in s.evidence if not e["kind"].startswith("support")]
-        if snapshot:
-            snapshot.reasons = _public(snapshot.reasons)
-            snapshot.statuses = [k for k in snapshot.statuses if k not in SENSITIVE_STATUSES]
+    spans = list(
+        visibility.journeys(membership, StageSpan.objects.filter(household=household)).order_by(
+            "start"
+        )
+    )
+    snapshot = visibility.journeys(
+        membership, HouseholdJourney.objects.filter(household=household)
+    ).first()
     for r in snapshot.reasons if snapshot else []:
         if r["params"].get("activity") is not None:
             activity_ids.add(r["params"]["activity"])
@@ -95,10 +83,12 @@ def household_journey(*, household, sensitive: bool) -> JourneyView:
     ]
     current = views[-1] if views and views[-1].end is None else None
     statuses = [definition.status_label(k, lang) for k in (snapshot.statuses if snapshot else [])]
-    manual = (
+    manual = visibility.manual_placement(
+        membership,
         ManualPlacement.objects.filter(household=household, withdrawn_at__isnull=True)
         .select_related("actor")
-        .first()
+        .first(),
+        definition,
     )
     return JourneyView(
         stage=current.stage if current else None,
@@ -117,13 +107,11 @@ def household_journey(*, household, sensitive: bool) -> JourneyView:
     )
 
 
-def current_stages(*, household_ids) -> dict[int, str]:
-    return dict(
-        HouseholdJourney.objects.filter(household_id__in=household_ids).values_list(
-            "household_id", "stage"
-        )
-    )
+def current_stages(*, household_ids, membership) -> dict[int, str]:
+    qs = HouseholdJourney.objects.filter(household_id__in=household_ids)
+    return dict(visibility.journeys(membership, qs).values_list("household_id", "stage"))
 
 
-def status_spans(*, household):
-    return StatusSpan.objects.filter(household=household).order_by("start")
+def status_spans(*, household, membership):
+    qs = StatusSpan.objects.filter(household=household)
+    return visibility.journeys(membership, qs).order_by("start")

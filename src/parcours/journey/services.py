@@ -16,10 +16,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from parcours.accounts.visibility import (
+    SUPPORT_KINDS,
+    Audience,
+    has_support_evidence,
+    public_evidence,
+)
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record
 from parcours.engine import Journeys, Reason, Timeline, Touchpoint, recompute_journeys, timeline
-from parcours.engine.columns import KINDS, TouchpointColumns, day_date, day_number
+from parcours.engine.columns import KIND_CODE, KINDS, TouchpointColumns, day_date, day_number
 from parcours.engine.timeline import FLAG_REGRESSION
 from parcours.households.models import Household
 from parcours.households.models import Touchpoint as TouchpointRow
@@ -95,7 +101,9 @@ def _ahead(now: Timeline, future: Timeline | None, as_of: date):
     return predicted, (day_date(min(days)) if days else None)
 
 
-def _rows_for(household: Household, now: Timeline, future: Timeline | None, as_of: date):
+def _rows_for(
+    household: Household, now: Timeline, future: Timeline | None, as_of: date, audience: str
+):
     version = now.definition.version
     order = {k: i for i, k in enumerate(now.definition.stage_keys)}
     predicted, valid_until = _ahead(now, future, as_of)
@@ -113,6 +121,7 @@ def _rows_for(household: Household, now: Timeline, future: Timeline | None, as_o
             skipped=list(s.skipped),
             regression=s.regression,
             definition_version=version,
+            audience=audience,
         )
         for s in now.stage_spans
     ]
@@ -125,6 +134,7 @@ def _rows_for(household: Household, now: Timeline, future: Timeline | None, as_o
             end=s.end,
             reasons=[_json_reason(r) for r in s.reasons],
             definition_version=version,
+            audience=audience,
         )
         for s in now.status_spans
     ]
@@ -138,6 +148,7 @@ def _rows_for(household: Household, now: Timeline, future: Timeline | None, as_o
         statuses=list(current.statuses),
         definition_version=version,
         reasons=[_json_reason(r) for r in current.reasons],
+        audience=audience,
     )
     return stage_rows, status_rows, snapshot
 
@@ -145,10 +156,11 @@ def _rows_for(household: Household, now: Timeline, future: Timeline | None, as_o
 # The stored columns of each span, compared to tell an unchanged row (ids and keys aside).
 _STAGE_FIELDS = (
     "association_id", "household_id", "stage", "stage_order", "start", "end", "predicted_end",
-    "reasons", "evidence", "skipped", "regression", "definition_version",
+    "reasons", "evidence", "skipped", "regression", "definition_version", "audience",
 )  # fmt: skip
 _STATUS_FIELDS = (
     "association_id", "household_id", "status", "start", "end", "reasons", "definition_version",
+    "audience",
 )  # fmt: skip
 _JSON_FIELDS = frozenset({"reasons", "evidence", "skipped"})
 _JOURNEY_FIELDS = (
@@ -170,13 +182,13 @@ def _same(stored: tuple, row, fields: tuple[str, ...]) -> bool:
     return True
 
 
-def _store_spans(model, household: Household, rows: list, fields: tuple[str, ...]) -> None:
+def _store_spans(model, household: Household, rows: list, fields: tuple[str, ...]) -> set[str]:
     """Make the household's stored spans ``rows``, writing only from the first change on.
 
     The stored spans (by id: the order they were written in) that equal the new ones from the
     start are kept; the rest are deleted and the new ones from there inserted. The rows stored
     are exactly those of deleting all and inserting ``rows``, in the same id order; a new
-    touchpoint mostly changes the last spans only.
+    touchpoint mostly changes the last spans only. Returns the audiences stored before.
     """
     stored = list(
         model.objects.filter(household=household).order_by("id").values_list("id", *fields)
@@ -190,6 +202,8 @@ def _store_spans(model, household: Household, rows: list, fields: tuple[str, ...
         model.objects.filter(household=household, id__gte=stored[keep][0]).delete()
     if keep < len(rows):
         model.objects.bulk_create(rows[keep:])
+    at = fields.index("audience") + 1
+    return {old[at] for old in stored}
 
 
 @transaction.atomic(savepoint=False)
@@ -206,21 +220,38 @@ def journey_refresh(household: Household, *, as_of: date | None = None) -> House
         .order_by("day", "-id")  # the order journey_recompute reads (touchpoint_columns)
         .values_list("day", "kind", "activity_id", "ref")
     )
-    now = household_timeline(household, as_of, rows)
-    future = None
-    if rows and rows[-1][0] > as_of:  # a touchpoint after as_of: the later cut reads more
-        future = household_timeline(household, as_of + timedelta(days=HORIZON_DAYS), rows)
-    stage_rows, status_rows, snapshot = _rows_for(household, now, future, as_of)
+    # A household with support evidence gets its full journey and the one computed without
+    # that evidence, for the roles that may not learn of support (accounts.visibility).
+    if has_support_evidence(k for _d, k, _a, _r in rows):
+        views = [(Audience.SENSITIVE, rows), (Audience.PUBLIC, public_evidence(rows))]
+    else:
+        views = [(Audience.ALL, rows)]
+    stage_rows, status_rows, snapshots = [], [], []
+    for audience, evidence in views:
+        now = household_timeline(household, as_of, evidence)
+        future = None
+        if evidence and evidence[-1][0] > as_of:  # a touchpoint after as_of: the later cut
+            future = household_timeline(household, as_of + timedelta(days=HORIZON_DAYS), evidence)
+        stages, statuses, snapshot = _rows_for(household, now, future, as_of, audience)
+        stage_rows += stages
+        status_rows += statuses
+        snapshots.append(snapshot)
+    wanted = {audience for audience, _rows in views}
     with scopes_disabled():
-        _store_spans(StageSpan, household, stage_rows, _STAGE_FIELDS)
-        _store_spans(StatusSpan, household, status_rows, _STATUS_FIELDS)
-        # one statement: insert, or update the household's row in place (household is unique)
+        stored = _store_spans(StageSpan, household, stage_rows, _STAGE_FIELDS)
+        stored |= _store_spans(StatusSpan, household, status_rows, _STATUS_FIELDS)
+        if stored != wanted:  # support evidence came or went: drop the other views
+            HouseholdJourney.objects.filter(household=household).exclude(
+                audience__in=wanted
+            ).delete()
+        # one statement: insert, or update the household's rows in place
         HouseholdJourney.objects.bulk_create(
-            [snapshot],
+            snapshots,
             update_conflicts=True,
-            unique_fields=["household"],
+            unique_fields=["household", "audience"],
             update_fields=list(_JOURNEY_FIELDS),
         )
+    snapshot = snapshots[0]
     return snapshot
 
 
@@ -255,7 +286,9 @@ def journey_recompute(
 def _household_ids(association, as_of: date, only_due: bool) -> list[int]:
     households = Household.objects.filter(association=association)
     if only_due:
-        households = households.filter(Q(journey__valid_until__lte=as_of) | Q(journey__isnull=True))
+        households = households.filter(
+            Q(journeys__valid_until__lte=as_of) | Q(journeys__isnull=True)
+        )
     return list(households.order_by("id").values_list("id", flat=True).distinct())
 
 
@@ -319,29 +352,57 @@ class _Dates:
         return got
 
 
+def _public_columns(columns: TouchpointColumns) -> tuple[TouchpointColumns, list[int]]:
+    """The touchpoints of the households with support evidence, without that evidence, and
+    those households' ids: what the public journeys are computed from (accounts.visibility)."""
+    support = np.isin(columns.kind, [KIND_CODE[k] for k in SUPPORT_KINDS])
+    ids = np.unique(columns.household[support])
+    keep = np.isin(columns.household, ids) & ~support
+    public = TouchpointColumns(
+        household=np.ascontiguousarray(columns.household[keep]),
+        day=np.ascontiguousarray(columns.day[keep]),
+        kind=np.ascontiguousarray(columns.kind[keep]),
+        activity=np.ascontiguousarray(columns.activity[keep]),
+        ref=np.ascontiguousarray(columns.ref[keep]),
+    )
+    return public, ids.tolist()
+
+
 def _recompute_association(association, as_of: date, only_due: bool, batch_size: int) -> int:
     ids = _household_ids(association, as_of, only_due)
     if not ids:
         return 0
     definition = definition_for(association)
     columns = touchpoint_columns(association, ids if only_due else None)
+    public_columns, with_support = _public_columns(columns)
     journeys = recompute_journeys(columns, definition, as_of, horizon_days=HORIZON_DAYS)
-    keys = definition.stage_keys
-    status_keys = [s.key for s in definition.statuses]
-    version = definition.version
+    del columns
+    # Only the households with support evidence get a second, public journey: few of them.
+    public = recompute_journeys(public_columns, definition, as_of, horizon_days=HORIZON_DAYS)
+    support_ids = np.asarray(with_support, dtype=np.int64)
     dates = _Dates()
-    spans, statuses = journeys.spans, journeys.statuses
     for i in range(0, len(ids), batch_size):
         chunk = ids[i : i + batch_size]
-        lo_id, hi_id = chunk[0], chunk[-1]
-        s_lo, s_hi = np.searchsorted(spans.household, [lo_id, hi_id + 1]).tolist()
-        t_lo, t_hi = np.searchsorted(statuses.household, [lo_id, hi_id + 1]).tolist()
-        h_lo, h_hi = np.searchsorted(journeys.households, [lo_id, hi_id + 1]).tolist()
-        stage_rows = _stage_rows(association, journeys, s_lo, s_hi, keys, version, dates)
-        status_rows = _status_rows(association, journeys, t_lo, t_hi, status_keys, version, dates)
-        snapshots = _snapshots(
-            association, journeys, chunk, h_lo, h_hi, keys, status_keys, as_of, dates
-        )
+        lo, hi = np.searchsorted(support_ids, [chunk[0], chunk[-1] + 1]).tolist()
+        sensitive = set(with_support[lo:hi])
+        stage_rows, status_rows, snapshots = [], [], []
+        for view, households, public_view in (
+            (journeys, chunk, False),
+            (public, with_support[lo:hi], True),
+        ):
+            if not households:
+                continue
+            rows = _view_rows(association, view, households, definition, as_of, dates)
+            for group, out in zip(rows, (stage_rows, status_rows, snapshots), strict=True):
+                for row in group:
+                    row.audience = (
+                        Audience.PUBLIC
+                        if public_view
+                        else Audience.SENSITIVE
+                        if row.household_id in sensitive
+                        else Audience.ALL
+                    )
+                out += group
         with transaction.atomic():
             StageSpan.objects.filter(household_id__in=chunk).delete()
             StatusSpan.objects.filter(household_id__in=chunk).delete()
@@ -350,6 +411,22 @@ def _recompute_association(association, as_of: date, only_due: bool, batch_size:
             StatusSpan.objects.bulk_create(status_rows, batch_size=1000)
             HouseholdJourney.objects.bulk_create(snapshots, batch_size=1000)
     return len(ids)
+
+
+def _view_rows(association, journeys: Journeys, chunk, definition, as_of, dates):
+    """Stage spans, status spans and snapshots of the households ``chunk`` (sorted ids)."""
+    keys = definition.stage_keys
+    status_keys = [s.key for s in definition.statuses]
+    lo_id, hi_id = chunk[0], chunk[-1]
+    s_lo, s_hi = np.searchsorted(journeys.spans.household, [lo_id, hi_id + 1]).tolist()
+    t_lo, t_hi = np.searchsorted(journeys.statuses.household, [lo_id, hi_id + 1]).tolist()
+    h_lo, h_hi = np.searchsorted(journeys.households, [lo_id, hi_id + 1]).tolist()
+    version = definition.version
+    return (
+        _stage_rows(association, journeys, s_lo, s_hi, keys, version, dates),
+        _status_rows(association, journeys, t_lo, t_hi, status_keys, version, dates),
+        _snapshots(association, journeys, chunk, h_lo, h_hi, keys, status_keys, as_of, dates),
+    )
 
 
 def _evidence_lists(journeys: Journeys, lo: int, hi: int, dates: _Dates) -> list[list[dict]]:

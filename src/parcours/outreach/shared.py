@@ -112,10 +112,13 @@ def household_step(request, *, prefix: str = "new"):
     return None, QuickHouseholdForm(data, prefix=prefix, association=request.association)
 
 
-def household_or_404(pk) -> Household:
-    """A household of the active association, or 'not found' (another association's too)."""
+def household_or_404(pk, membership) -> Household:
+    """A household of the active association this member may see (accounts.visibility), or
+    'not found' (another association's too)."""
+    from parcours.accounts import visibility
+
     try:
-        return Household.objects.active().get(pk=int(pk))
+        return visibility.households(membership).get(pk=int(pk))
     except (Household.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404 from exc
 
@@ -123,11 +126,11 @@ def household_or_404(pk) -> Household:
 def household_from_request(request) -> Household | None:
     """The household named by ?household= (GET) or household= (POST), if any."""
     value = request.POST.get("household") or request.GET.get("household")
-    return household_or_404(value) if value else None
+    return household_or_404(value, request.membership) if value else None
 
 
-def household_search(q: str, limit: int = 10):
+def household_search(q: str, limit: int = 10, *, membership):
     from parcours.households.selectors import household_list
 
     q = (q or "").strip()
-    return list(household_list(search=q)[:limit]) if q else []
+    return list(household_list(membership=membership, search=q)[:limit]) if q else []

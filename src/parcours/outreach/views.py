@@ -79,7 +79,7 @@ def contact_add(request, action_pk: int):
         association=request.association,
     )
     if request.method == "POST" and request.POST.get("household"):
-        household = household_or_404(request.POST["household"])
+        household = household_or_404(request.POST["household"], request.membership)
         services.contact_record(actor=request.user, action=action, household=household)
         messages.success(request, _("%(name)s is recorded as reached.") % {"name": household.name})
         return redirect("outreach:contact_add", action_pk=action.pk)
@@ -108,6 +108,7 @@ def contact_add(request, action_pk: int):
         request, "outreach/contact_form.html",
         {
             "action": action, "form": form, "matches": matches, "q": q,
-            "results": household_search(q), "contacts": selectors.action_contacts(action=action),
+            "results": household_search(q, membership=request.membership),
+            "contacts": selectors.action_contacts(action=action),
         },
     )  # fmt: skip

@@ -66,7 +66,9 @@ def case_open(request):
     return render(
         request, "support/case_open.html",
         {"form": form, "household": household, "q": q,
-         "results": household_search(q) if household is None else []},
+         "results": (
+             household_search(q, membership=request.membership) if household is None else []
+         )},
     )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parcours.accounts import visibility
 from parcours.accounts.models import Membership
 from parcours.accounts.roles import Role
 from parcours.audit.models import AuditEvent
@@ -158,9 +159,10 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
             )
         )
     families = list(
-        Household.objects.active()
-        .filter(
-            association=association, journey__stage__in=peer_stages(definition_for(association))
+        Household.objects.active().filter(
+            association=association,
+            journeys__stage__in=peer_stages(definition_for(association)),
+            journeys__audience__in=visibility.FULL_VIEW,
         )
         .exclude(id__in=refused)
         .order_by("name", "id")

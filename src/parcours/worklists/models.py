@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from parcours.journey.models import audience_field
+
 
 class AssigneeKind(models.TextChoices):
     """Who a task rule is for (the `assignee` setting of a journey's [[tasks]])."""
@@ -80,6 +82,9 @@ class Task(models.Model):
     snoozed_until = models.DateField(_("snoozed until"), null=True, blank=True)
     # When the task closed by itself: {"code": "cause_gone", "params": {"stage": ..., ...}}
     closed_because = models.JSONField(_("closed because"), default=dict, blank=True)
+    # Which view of the journey proposes it (parcours.accounts.visibility): "sensitive" tasks
+    # tell of support and are for sensitive roles only.
+    audience = audience_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(association="association")

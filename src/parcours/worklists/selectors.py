@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from parcours.accounts import visibility
 from parcours.accounts.models import Membership
 from parcours.accounts.roles import Capability, Role, role_can
 from parcours.worklists.models import AssigneeKind, Task
@@ -14,11 +15,12 @@ from parcours.worklists.models import AssigneeKind, Task
 K = AssigneeKind
 # Unassigned tasks a staff role sees in "My tasks" (volunteers and peer families see only
 # the tasks given to them).
+# The board sees no task (never a name): the tasks a journey still gives the board (a seat on
+# the committee to propose) go to the coordinators.
 POOL: dict[str, tuple[str, ...]] = {
-    Role.ADMIN: (K.COORDINATOR, K.SPONSOR),
-    Role.COORDINATOR: (K.COORDINATOR, K.SPONSOR),
+    Role.ADMIN: (K.COORDINATOR, K.SPONSOR, K.BOARD),
+    Role.COORDINATOR: (K.COORDINATOR, K.SPONSOR, K.BOARD),
     Role.SOCIAL_WORKER: (K.SOCIAL_WORKER,),
-    Role.BOARD: (K.BOARD,),
 }
 
 
@@ -48,20 +50,23 @@ def _related(qs: QuerySet) -> QuerySet:
     return qs.select_related("household", "assignee_user", "assignee_household")
 
 
+def _of(membership) -> QuerySet:
+    """The association's tasks this member may learn of (accounts.visibility)."""
+    qs = Task.objects.filter(association_id=membership.association_id)
+    return visibility.tasks(membership, qs)
+
+
 def tasks_for_member(membership, *, today: date | None = None) -> QuerySet:
     """The open tasks of one member ("My tasks"), most urgent first."""
     today = today or timezone.localdate()
     return _related(
-        Task.objects.filter(association_id=membership.association_id)
-        .filter(_mine(membership), ACTIVE)
-        .filter(_open(today))
-        .order_by("due", "id")
+        _of(membership).filter(_mine(membership), ACTIVE).filter(_open(today)).order_by("due", "id")
     )
 
 
 def tasks_recently_closed(membership, *, limit: int = 10) -> QuerySet:
     return _related(
-        Task.objects.filter(association_id=membership.association_id)
+        _of(membership)
         .filter(_mine(membership), ACTIVE)
         .exclude(state__in=[Task.State.OPEN, Task.State.SNOOZED])
         .order_by("-state_at", "-id")[:limit]
@@ -70,15 +75,17 @@ def tasks_recently_closed(membership, *, limit: int = 10) -> QuerySet:
 
 def task_visible(pk: int, membership) -> Task:
     """A task this member may see (raises Task.DoesNotExist otherwise: a 404)."""
-    qs = _related(Task.objects.filter(ACTIVE, association_id=membership.association_id))
+    qs = _related(_of(membership).filter(ACTIVE))
     if not can_manage(membership):
         qs = qs.filter(_mine(membership))
     return qs.get(pk=pk)
 
 
-def board_tasks(*, today: date | None = None, stage: str = "", neighbourhood: str = "") -> QuerySet:
+def board_tasks(
+    *, membership, today: date | None = None, stage: str = "", neighbourhood: str = ""
+) -> QuerySet:
     today = today or timezone.localdate()
-    qs = Task.objects.filter(_open(today), ACTIVE)
+    qs = _of(membership).filter(_open(today), ACTIVE)
     if stage:
         qs = qs.filter(stage=stage)
     if neighbourhood:
@@ -86,8 +93,9 @@ def board_tasks(*, today: date | None = None, stage: str = "", neighbourhood: st
     return _related(qs.order_by("due", "id"))
 
 
-def household_tasks(household) -> QuerySet:
-    return _related(Task.objects.filter(household=household).order_by("-state_at", "due", "id"))
+def household_tasks(household, membership) -> QuerySet:
+    qs = _of(membership).filter(household=household)
+    return _related(qs.order_by("-state_at", "due", "id"))
 
 
 def assignable(association, task: Task) -> tuple[list, list]:
@@ -95,18 +103,23 @@ def assignable(association, task: Task) -> tuple[list, list]:
     from parcours.journey.definitions import definition_for
     from parcours.worklists.services import peer_stages
 
-    members = list(
-        Membership.objects.filter(association=association)
+    members = [
+        m
+        for m in Membership.objects.filter(association=association)
         .exclude(role=Role.PEER_FAMILY)
         .select_related("user")
         .order_by("role", "user__username")
-    )
+        if visibility.may_be_assigned(m, task)
+    ]
+    if not visibility.family_may_be_assigned(task):
+        return members, []
     peers = list(
         Membership.objects.filter(
             association=association,
             role=Role.PEER_FAMILY,
             household__isnull=False,
-            household__journey__stage__in=peer_stages(definition_for(association)),
+            household__journeys__stage__in=peer_stages(definition_for(association)),
+            household__journeys__audience__in=visibility.FULL_VIEW,
         )
         .exclude(household_id=task.household_id)
         .select_related("household")

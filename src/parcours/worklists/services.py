@@ -19,8 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from parcours.accounts import visibility
 from parcours.accounts.models import Membership
 from parcours.accounts.roles import Role
+from parcours.accounts.visibility import Audience
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record
 from parcours.engine import JourneyDefinition, Touchpoint, timeline
@@ -100,7 +102,8 @@ class PeerPool:
                 association_id=association_id,
                 role=Role.PEER_FAMILY,
                 household__isnull=False,
-                household__journey__stage__in=peer_stages(definition),
+                household__journeys__stage__in=peer_stages(definition),
+                household__journeys__audience__in=visibility.FULL_VIEW,
             ).values_list("household_id", "household__neighbourhood")
             self.households = {h: n for h, n in members}
             loads = (
@@ -147,7 +150,34 @@ def _sponsor_of(household: Household, ref: int | None) -> tuple[int | None, int 
     return m.sponsor_user_id, m.sponsor_household_id
 
 
-def _new_task(household: Household, p: TaskProposal, pool: PeerPool | None) -> Task:
+def _task_views(touchpoints: list[Touchpoint], definition, as_of: date):
+    """(audience, touchpoints, timeline) of each view of the household (accounts.visibility):
+    the full and the public one when it has support evidence, else the one for every role."""
+    if not visibility.has_support_evidence(t.kind for t in touchpoints):
+        return [(Audience.ALL, touchpoints, timeline(touchpoints, definition, as_of))]
+    public = [t for t in touchpoints if t.kind not in visibility.SUPPORT_KINDS]
+    return [
+        (Audience.SENSITIVE, touchpoints, timeline(touchpoints, definition, as_of)),
+        (Audience.PUBLIC, public, timeline(public, definition, as_of)),
+    ]
+
+
+def _set_audience(task: Task, audience: str, p: TaskProposal) -> None:
+    """A task changes view: it is told as the view proposing it has it; a task that now tells
+    of support leaves whoever may not learn of it (back to the coordinators' pool)."""
+    task.audience, task.stage, task.reason = audience, p.stage or "", p.reason.as_dict()
+    if audience != Audience.SENSITIVE:
+        return
+    task.assignee_household = None
+    if task.assignee_user_id is not None:
+        holder = Membership.objects.filter(
+            user_id=task.assignee_user_id, association_id=task.association_id
+        ).first()
+        if holder is None or not visibility.may_be_assigned(holder, task):
+            task.assignee_user = None
+
+
+def _new_task(household: Household, p: TaskProposal, pool: PeerPool | None, audience: str) -> Task:
     task = Task(
         association_id=household.association_id,
         household=household,
@@ -159,7 +189,10 @@ def _new_task(household: Household, p: TaskProposal, pool: PeerPool | None) -> T
         ref=p.ref,
         since=p.since,
         due=p.due,
+        audience=audience,
     )
+    if audience == Audience.SENSITIVE:  # for the coordinators to give to a sensitive role
+        return task
     if p.assignee in (AssigneeKind.PEER_FAMILY, AssigneeKind.PEER_FAMILY_NEIGHBOURHOOD) and pool:
         task.assignee_household_id = pool.pick(
             household, p.assignee == AssigneeKind.PEER_FAMILY_NEIGHBOURHOOD
@@ -205,11 +238,12 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
                 .annotate(last=Max("day"))
                 .values_list("case_id", "last")
             )
-        journey_until = dict(
-            HouseholdJourney.objects.filter(household_id__in=ids).values_list(
-                "household_id", "valid_until"
-            )
-        )
+        journey_until: dict[int, date] = {}
+        for hid, until in HouseholdJourney.objects.filter(household_id__in=ids).values_list(
+            "household_id", "valid_until"
+        ):  # a household with support has two journeys: the first to change
+            if until is not None and (hid not in journey_until or until < journey_until[hid]):
+                journey_until[hid] = until
         pools: dict[int, PeerPool] = {}
         withdrawn: dict[int, set[str]] | None = None
         create: list[Task] = []
@@ -219,14 +253,15 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
         for household in households:
             definition = definition_for(household.association)
             rules = rules_for(definition)
-            tps = rows.get(household.pk, [])
-            tl = timeline(tps, definition, as_of)
-            wanted = {
-                (p.rule, p.cause): p
+            views = _task_views(rows.get(household.pk, []), definition, as_of)
+            wanted: dict[tuple[str, str], tuple[TaskProposal, str]] = {}
+            for audience, tps, tl in views:
                 for p in propose_tasks(
                     tps, definition, as_of, rules=rules, tl=tl, followups=followups
-                )
-            }
+                ):
+                    # proposed by both views: every role's task, told as the public view has it
+                    seen = (p.rule, p.cause) in wanted
+                    wanted[(p.rule, p.cause)] = (p, Audience.ALL if seen else audience)
             if wanted:
                 if withdrawn is None:  # one query for the chunk, only once a task is proposed
                     from parcours.consent.selectors import withdrawn_purposes
@@ -235,46 +270,60 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
                     withdrawn = withdrawn_purposes(ids, purposes)
                 wanted = _consent_filter(wanted, withdrawn.get(household.pk, set()))
             mine = existing.get(household.pk, {})
-            for key, p in wanted.items():
+            for key, (p, audience) in wanted.items():
                 task = mine.get(key)
                 if task is None:
                     if (
-                        p.assignee.startswith("peer_family")
+                        audience != Audience.SENSITIVE
+                        and p.assignee.startswith("peer_family")
                         and household.association_id not in pools
                     ):
                         pools[household.association_id] = PeerPool(
                             household.association_id, definition
                         )
-                    create.append(_new_task(household, p, pools.get(household.association_id)))
+                    pool = pools.get(household.association_id)
+                    create.append(_new_task(household, p, pool, audience))
                     result.created += 1
-                elif (
+                    continue
+                changed = False
+                if task.audience != audience:
+                    _set_audience(task, audience, p)
+                    changed = True
+                if (
                     task.state == Task.State.SNOOZED
                     and task.snoozed_until
                     and task.snoozed_until <= as_of
                 ):
                     task.state, task.snoozed_until, task.state_at = Task.State.OPEN, None, now
-                    update.append(task)
                     result.reopened += 1
-            current = tl.current
+                    changed = True
+                if changed:
+                    update.append(task)
+            current = {audience: tl.current for audience, _tps, tl in views}
             for key, task in mine.items():
                 if key not in wanted and task.is_open:
+                    # the situation as the task's readers may learn it
+                    view = Audience.SENSITIVE if task.audience == Audience.SENSITIVE else None
+                    now_at = (
+                        current.get(view) or current.get(Audience.PUBLIC) or current[Audience.ALL]
+                    )
                     task.state = Task.State.CLOSED
                     task.state_at, task.state_by, task.snoozed_until = now, None, None
                     task.closed_because = {
                         "code": "cause_gone",
                         "params": {
-                            "stage": current.stage,
-                            "statuses": list(current.statuses),
+                            "stage": now_at.stage,
+                            "statuses": list(now_at.statuses),
                             "day": as_of.isoformat(),
                         },
                     }
                     update.append(task)
                     result.closed += 1
-            until = next_task_change(
-                tps, definition, as_of, rules=rules, tl=tl, followups=followups
-            )
-            j = journey_until.get(household.pk)
-            days = [d for d in (until, j) if d is not None]
+            days = [
+                next_task_change(tps, definition, as_of, rules=rules, tl=tl, followups=followups)
+                for _audience, tps, tl in views
+            ]
+            days = [d for d in (*days, journey_until.get(household.pk)) if d is not None]
             checks.append(
                 TaskCheck(
                     association_id=household.association_id,
@@ -287,7 +336,18 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
             Task.objects.bulk_create(create, batch_size=1000)
             Task.objects.bulk_update(
                 update,
-                ["state", "state_at", "state_by", "snoozed_until", "closed_because"],
+                [
+                    "state",
+                    "state_at",
+                    "state_by",
+                    "snoozed_until",
+                    "closed_because",
+                    "audience",
+                    "stage",
+                    "reason",
+                    "assignee_user",
+                    "assignee_household",
+                ],  # fmt: skip
                 batch_size=1000,
             )
             # every household of the chunk gets its check: insert, or update in place (one
@@ -352,7 +412,7 @@ def due_households(as_of: date) -> list[int]:
             .filter(
                 Q(task_check__isnull=True)
                 | Q(task_check__valid_until__lte=as_of)
-                | Q(journey__valid_until__lte=as_of)
+                | Q(journeys__valid_until__lte=as_of)
                 | Q(tasks__state=Task.State.SNOOZED, tasks__snoozed_until__lte=as_of)
             )
             .distinct()
@@ -413,14 +473,24 @@ def task_assign(*, actor, task: Task, user=None, household: Household | None = N
     if not task.is_open:
         raise ValidationError({"assignee": _("This task is already closed.")})
     with scopes_disabled():
-        if (
-            user is not None
-            and not Membership.objects.filter(
-                user=user, association_id=task.association_id
-            ).exists()
-        ):
+        holder = (
+            Membership.objects.filter(user=user, association_id=task.association_id).first()
+            if user is not None
+            else None
+        )
+        if user is not None and holder is None:
             raise ValidationError(
                 {"assignee": _("This person is not a member of the association.")}
+            )
+        if holder is not None and (
+            holder.role == Role.PEER_FAMILY or not visibility.may_be_assigned(holder, task)
+        ):
+            raise ValidationError(
+                {"assignee": _("This person's role may not see this task: choose another.")}
+            )
+        if household is not None and not visibility.family_may_be_assigned(task):
+            raise ValidationError(
+                {"assignee": _("A peer family cannot be given this task: choose a person.")}
             )
         if household is not None:
             if household.association_id != task.association_id:

@@ -103,7 +103,7 @@ def _apply(request, task: Task, action: str, form) -> None:
         )
 
 
-@member_required
+@require(Capability.WORK_ON_TASKS)
 @require_http_methods(["GET", "POST"])
 def task_detail(request, task_pk: int):
     task = _task(request, task_pk)
@@ -148,7 +148,7 @@ def task_detail(request, task_pk: int):
     return render(request, "worklists/task.html", context, status=status)
 
 
-@member_required
+@require(Capability.WORK_ON_TASKS)
 def my_tasks(request):
     m = request.membership
     tasks = list(selectors.tasks_for_member(m))
@@ -171,7 +171,7 @@ def board(request):
     m = request.membership
     stage = request.GET.get("stage", "")
     neighbourhood = request.GET.get("neighbourhood", "")
-    tasks = list(selectors.board_tasks(stage=stage, neighbourhood=neighbourhood))
+    tasks = list(selectors.board_tasks(membership=m, stage=stage, neighbourhood=neighbourhood))
     decorate(tasks, m)
     definition = definition_for(m.association)
     lang = current_language()

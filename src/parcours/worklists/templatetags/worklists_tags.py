@@ -18,7 +18,7 @@ def worklists_household_panel(context, household):
         sensitive = role_can(membership.role, Capability.VIEW_SENSITIVE)
         tasks = [
             t
-            for t in household_tasks(household)[:50]
+            for t in household_tasks(household, membership)[:50]
             if sensitive or t.reason.get("code") not in SENSITIVE_CODES
         ]
         tasks.sort(key=lambda t: (not t.is_open, t.due))
