@@ -34,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from parcours.accounts import visibility
 from parcours.households.models import Household, Person
 from parcours.privacy import registry
 
@@ -225,6 +226,9 @@ class _Exporter:
             if not self.sensitive and registry.is_sensitive(model):
                 continue
             rows, reference_only = subject_rows(model, links, self.household, self.person)
+            # stored journeys and tasks: the view of the reader (accounts.visibility), once
+            views = visibility.FULL_VIEW if self.sensitive else visibility.PUBLIC_VIEW
+            rows = [r for r in rows if getattr(r, "audience", visibility.Audience.ALL) in views]
             section = self.section(model, rows, reference_only)
             if section["rows"]:
                 sections[model._meta.label_lower] = section
