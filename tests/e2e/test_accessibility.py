@@ -76,7 +76,12 @@ PAGES = {
         ),
         ("403", lambda a: "/households/new/", 403),
     ],
-    "peer_family": [("home", lambda a: "/", 200), ("403", lambda a: "/households/", 403)],
+    "peer_family": [
+        ("home", lambda a: "/", 200),
+        ("own-household", lambda a: f"/households/{a.household('Famille Benali').pk}/", 200),
+        ("other-household", lambda a: f"/households/{a.household('Famille Martin').pk}/", 403),
+        ("403", lambda a: "/households/", 403),
+    ],
     "board": [("home", lambda a: "/", 200)],
 }
 
