@@ -218,14 +218,17 @@ def cmd_prepare(work: Path) -> dict:
 
 
 def _figures(association_id: int) -> str:
-    from parcours.accounts.models import Association
+    from parcours.accounts.models import Association, Membership
     from parcours.analytics.measures import run_all
     from parcours.analytics.measures.base import Filters, Period, Query
     from parcours.analytics.selectors import journey_data
     from parcours.journey.definitions import definition_for
 
     assoc = Association.objects.get(pk=association_id)
-    data = journey_data(association=assoc, stage_keys=definition_for(assoc).stage_keys)
+    coordinator = Membership.objects.get(association=assoc, role="coordinator")  # full view
+    data = journey_data(
+        association=assoc, stage_keys=definition_for(assoc).stage_keys, membership=coordinator
+    )
     out = []
     for start, end in PERIODS:
         results = run_all(data, Query(assoc.pk, Period(start, end), Filters()))

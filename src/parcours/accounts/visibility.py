@@ -44,6 +44,7 @@ class Audience:
     CHOICES = ((ALL, "all"), (SENSITIVE, "sensitive"), (PUBLIC, "public"))
 
 
+ALL = Audience.ALL
 FULL_VIEW = (Audience.ALL, Audience.SENSITIVE)
 PUBLIC_VIEW = (Audience.ALL, Audience.PUBLIC)
 

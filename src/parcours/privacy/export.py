@@ -226,9 +226,11 @@ class _Exporter:
             if not self.sensitive and registry.is_sensitive(model):
                 continue
             rows, reference_only = subject_rows(model, links, self.household, self.person)
-            # stored journeys and tasks: the view of the reader (accounts.visibility), once
-            views = visibility.FULL_VIEW if self.sensitive else visibility.PUBLIC_VIEW
-            rows = [r for r in rows if getattr(r, "audience", visibility.Audience.ALL) in views]
+            # stored journeys and tasks: all that is held for a reader who may see support,
+            # else only the views computed without it (accounts.visibility)
+            if not self.sensitive:
+                views = visibility.PUBLIC_VIEW
+                rows = [r for r in rows if getattr(r, "audience", visibility.ALL) in views]
             section = self.section(model, rows, reference_only)
             if section["rows"]:
                 sections[model._meta.label_lower] = section
