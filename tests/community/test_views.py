@@ -50,7 +50,9 @@ def _assign_visit(world, household, visitor):
 def test_peer_family_records_an_absent_visit_for_its_own_household(world, login, other):
     _mark_absent(world, other)
     with scopes_disabled():
-        unassigned = hs.household_create(actor=None, association=world.a, name="Famille Loin")
+        unassigned = hs.household_create(
+            lawful_basis=BASIS, actor=None, association=world.a, name="Famille Loin"
+        )
     _mark_absent(world, unassigned)
     _assign_visit(world, other, world.household_a)
     client = login(world.user("peer_family"))

@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 from parcours.accounts.models import Membership
 from parcours.accounts.roles import Capability, Role, role_can
 from tests.accounts.test_access import URL_KWARGS
+from tests.basis import BASIS
 from tests.conftest import ROLES
 
 # model -> fields whose content only roles with VIEW_SENSITIVE may read
@@ -63,7 +64,14 @@ def _support_history(world, which) -> None:
     today = timezone.localdate()
     support.support_followup_add(actor=None, case=case, day=today, note="follow-up")
     assoc = world.a if which == "a" else world.b
-    past = hs.household_create(actor=None, association=assoc, name="Past case", neighbourhood="N")
+    past = hs.household_create(
+        lawful_basis=BASIS,
+        allow_duplicate=True,
+        actor=None,
+        association=assoc,
+        name="Past case",
+        neighbourhood="N",
+    )
     old = support.support_case_open(
         actor=None, household=past, opened_on=today - timedelta(days=200), reason="old case"
     )

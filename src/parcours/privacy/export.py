@@ -228,9 +228,8 @@ class _Exporter:
             rows, reference_only = subject_rows(model, links, self.household, self.person)
             # stored journeys and tasks: all that is held for a reader who may see support,
             # else only the views computed without it (accounts.visibility)
-            if not self.sensitive:
-                views = visibility.PUBLIC_VIEW
-                rows = [r for r in rows if getattr(r, "audience", visibility.ALL) in views]
+            if not self.sensitive and any(f.name == "audience" for f in model._meta.fields):
+                rows = rows.filter(audience__in=visibility.PUBLIC_VIEW)
             section = self.section(model, rows, reference_only)
             if section["rows"]:
                 sections[model._meta.label_lower] = section
