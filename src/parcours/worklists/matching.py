@@ -99,10 +99,12 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
     today = timezone.localdate()
     since = today - timedelta(days=ACTIVITY_DAYS)
     need_ids = list(
-        Task.objects.filter(
-            association=association,
-            rule__in=NEED_RULES,
-            state__in=[Task.State.OPEN, Task.State.SNOOZED],
+        visibility.full_view(  # the coordinators' page: the full journey's tasks
+            Task.objects.filter(
+                association=association,
+                rule__in=NEED_RULES,
+                state__in=[Task.State.OPEN, Task.State.SNOOZED],
+            )
         )
         .values_list("household_id", flat=True)
         .distinct()
