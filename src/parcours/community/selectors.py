@@ -99,8 +99,10 @@ def absent_households(*, membership, exclude: Household | None = None) -> QueryS
         Q(end__isnull=True) | Q(end__gt=today)
     )
     spans = visibility.journeys(membership, spans)
-    qs = Household.objects.active().filter(pk__in=spans.values("household_id")).only(
-        "id", "name", "neighbourhood"
+    qs = (
+        Household.objects.active()
+        .filter(pk__in=spans.values("household_id"))
+        .only("id", "name", "neighbourhood")
     )
     qs = visibility.absent_families(membership, qs)
     return qs.exclude(pk=exclude.pk) if exclude is not None else qs

@@ -161,7 +161,8 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
             )
         )
     families = list(
-        Household.objects.active().filter(
+        Household.objects.active()
+        .filter(
             association=association,
             journeys__stage__in=peer_stages(definition_for(association)),
             journeys__audience__in=visibility.FULL_VIEW,
