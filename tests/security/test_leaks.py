@@ -50,7 +50,7 @@ def test_no_role_reads_a_marker_it_may_not_learn(world, client, capsys):
         if user is not None:
             client.force_login(user)
         which = label.rsplit("-", 1)[-1]
-        crawl = Crawl(client, search="qx", limit=120)
+        crawl = Crawl(client, search="qx", limit=250)
         fetches = crawl.run(_seeds(objects, ["a", "b"] if which != "b" else ["b", "a"]))
         hidden = forbidden(markers, user, world)
         for f in fetches:
@@ -83,7 +83,7 @@ def test_the_crawler_finds_a_planted_leak(world, client):
     objects, markers = plant(world)
     coordinator = world.user(Role.COORDINATOR)
     client.force_login(coordinator)
-    fetches = Crawl(client, limit=80).run(_seeds(objects, ["a"]))
+    fetches = Crawl(client, limit=250).run(_seeds(objects, ["a"]))
     volunteer_hidden = forbidden(markers, world.user(Role.VOLUNTEER), world)
     found = {t for f in fetches for t in _leaks(f.body, volunteer_hidden)}
     assert any(re.match(r"qxaneeds\d+z", t) for t in found), found
