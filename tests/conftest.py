@@ -34,6 +34,11 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The two associations, their members and households (the caller provides the database)."""
     from parcours.activities.models import Activity
     from parcours.households import services
 
