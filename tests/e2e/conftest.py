@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -43,6 +44,7 @@ CHROMIUM_ARGS = [
 REPO = Path(__file__).resolve().parents[2]
 AXE_JS = REPO / "src" / "parcours" / "static" / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = REPO / "docs" / "screenshots"
+_SCRATCH = Path(tempfile.gettempdir()) / "parcours-screenshots"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # The foundation's own pages also pass axe's best practices (heading order, landmarks, regions).
 AXE_TAGS_STRICT = [*AXE_TAGS, "best-practice"]
@@ -411,7 +413,11 @@ def horizontal_overflow(page) -> str | None:
 
 
 def screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    """Take a full-page screenshot, to look at. It goes to docs/screenshots only when
+    PARCOURS_UPDATE_SCREENSHOTS=1 (to refresh the README's pictures on purpose); otherwise to a
+    scratch folder, so that a test run leaves `git status` clean."""
+    folder = SCREENSHOTS if os.environ.get("PARCOURS_UPDATE_SCREENSHOTS") == "1" else _SCRATCH
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
     return path
