@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from parcours.households import services as hs
 from parcours.households.duplicates import (
@@ -75,3 +75,21 @@ def test_another_association_is_never_matched(world):
     with scope(association=[world.b.pk]):
         assert household_duplicates(name="Martin", neighbourhood="Les Tilleuls") == []
         assert household_duplicates(name="X", phone="0601020304") == []
+
+
+def test_a_creation_outside_any_scope_compares_only_its_own_association(world):
+    # Commands and jobs run with scopes disabled: association A's Martin family (same name,
+    # neighbourhood and phone) is no duplicate in association B and does not block the creation.
+    with scopes_disabled():
+        created = hs.household_create(
+            lawful_basis=BASIS,
+            actor=None,
+            association=world.b,
+            name="Martin",
+            neighbourhood="Les Tilleuls",
+            phone="0601020304",
+        )
+        found = household_duplicates(name="Martin", phone="0601020304", association=world.b)
+        assert [m.household for m in found] == [created]
+        found = household_duplicates(name="Martin", phone="0601020304", association=world.a)
+        assert [m.household for m in found] == [world.household_a]

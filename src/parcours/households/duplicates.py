@@ -68,16 +68,22 @@ class DuplicateHousehold(Exception):
 
 
 def household_duplicates(
-    *, name: str, neighbourhood: str = "", phone: str = "", limit: int = 5
+    *, name: str, neighbourhood: str = "", phone: str = "", limit: int = 5, association=None
 ) -> list[Match]:
-    """Households of the active association that look like the one described."""
+    """Households of `association` (default: the active scope's) that look like the one described.
+
+    Services pass the association: a command or a job runs with scopes disabled, where the
+    scope alone would compare with every association's households."""
     name_key = normalise_name(name)
     place_key = normalise_text(neighbourhood)
     phone_key = normalise_phone(phone)
     if len(phone_key.lstrip("+")) < 6:
         phone_key = ""
     found: dict[int, list[str]] = {}
-    rows = Household.objects.active().values_list("id", "name", "neighbourhood", "phone")
+    qs = Household.objects.active()
+    if association is not None:
+        qs = qs.filter(association=association)
+    rows = qs.values_list("id", "name", "neighbourhood", "phone")
     for pk, other_name, other_place, other_phone in rows.iterator(chunk_size=2000):
         reasons = []
         if phone_key and normalise_phone(other_phone) == phone_key:

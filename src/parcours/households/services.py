@@ -47,7 +47,10 @@ def household_create(
     household.full_clean()
     if not allow_duplicate:
         matches = household_duplicates(
-            name=household.name, neighbourhood=household.neighbourhood, phone=household.phone
+            name=household.name,
+            neighbourhood=household.neighbourhood,
+            phone=household.phone,
+            association=association,
         )
         if matches:
             raise DuplicateHousehold(matches)
