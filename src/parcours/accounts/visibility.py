@@ -33,8 +33,6 @@ from parcours.accounts.roles import Capability, Role, role_can
 
 # Touchpoint kinds whose very existence is sensitive (a support case is a breakdown).
 SUPPORT_KINDS = ("support_opened", "support_closed")
-# Statuses that only follow from support evidence.
-SUPPORT_STATUSES = ("in_support",)
 
 
 class Audience:
