@@ -103,3 +103,13 @@ def test_a_post_without_token_or_with_a_bad_one_runs_as_before(world, login):
         assert r.status_code == 302
     assert _count(Household, name="Famille Sans") == 3
     assert _count(Submission) == 0
+
+
+def test_the_daily_run_forgets_tokens_older_than_a_day(world):
+    from django.core.management import call_command
+
+    old = Submission.objects.create(token="a" * 32, path="/households/new/")
+    Submission.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    recent = Submission.objects.create(token="b" * 32, path="/households/new/")
+    call_command("daily", "--no-digests")
+    assert list(Submission.objects.values_list("pk", flat=True)) == [recent.pk]

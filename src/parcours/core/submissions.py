@@ -43,6 +43,14 @@ def audit_written(sender, instance, created, **kwargs) -> None:
         wrote.append(instance.action)
 
 
+def submissions_purge() -> int:
+    """Forget tokens older than KEEP (run by `parcours daily`, not on every form post)."""
+    from parcours.core.models import Submission
+
+    deleted, _by_model = Submission.objects.filter(created_at__lt=timezone.now() - KEEP).delete()
+    return deleted
+
+
 def _replay(request, previous):
     if previous.status and 300 <= previous.status < 400 and previous.location:
         messages.info(request, _("This form had already been sent: it was recorded once."))
@@ -88,5 +96,4 @@ class SubmitOnceMiddleware:
             row.status = response.status_code
             row.location = response.get("Location", "")[:500]
             row.save(update_fields=["status", "location"])
-            Submission.objects.filter(created_at__lt=timezone.now() - KEEP).delete()
         return response

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from parcours.compliance.purge import retention_run
+from parcours.core.submissions import submissions_purge
 from parcours.worklists.services import daily_run
 
 
@@ -24,6 +25,8 @@ class Command(BaseCommand):
             f"{r.anonymised} anonymised, {r.notes_blanked} notes blanked, "
             f"{r.audit_purged} audit rows purged"
         )
+        purged = submissions_purge()
+        self.stdout.write(f"forms: {purged} one-time tokens older than a day forgotten")
         report = daily_run(digests=not no_digests)
         t = report.tasks
         self.stdout.write(
