@@ -9,16 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from parcours.consent.basis import Basis, allowed_bases, basis_check
 from parcours.consent.models import OTHER_BASES, LawfulBasis, Purpose
-from parcours.core.forms import GuardedForm
+from parcours.core.forms import DateInput, GuardedForm
 
 BASIS_FIELDS = ("basis", "purposes", "consent_day", "collected_by_name")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _purposes_field(label):

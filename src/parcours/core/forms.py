@@ -8,7 +8,9 @@ type calls for, with messages naming the field:
   breaks only in a Textarea), a length limit when the field has none (LONG_TEXT for a
   Textarea, SHORT_TEXT otherwise, shown to the browser as maxlength);
 - DateField and DateTimeField: between DATE_MIN and DATE_MAX_YEARS ahead, or the field's own
-  `date_bounds = (first, last)`;
+  `date_bounds = (first, last)`; a DateField's DateInput becomes `<input type="date">` with
+  the ISO value the browser reads (with the locale's format, "30/11/2026" in French, the
+  browser shows the field empty and an unchanged form posts no date);
 - IntegerField without limits: within the database's integers.
 
 A field that needs other rules sets them itself; the guards only add.
@@ -98,6 +100,24 @@ def _id_guard(field, label) -> None:
     field.clean = clean
 
 
+ISO_DATE = "%Y-%m-%d"  # what <input type="date"> reads and posts, whatever the language
+
+
+def iso_date_widget(widget: forms.DateInput) -> None:
+    widget.input_type = "date"
+    widget.format = ISO_DATE
+
+
+class DateInput(forms.DateInput):
+    """`<input type="date">` with its value in ISO form (guard_fields does the same to any
+    DateInput of a guarded form)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_DATE)
+
+
 def guard_fields(form: forms.BaseForm) -> None:
     for name, field in form.fields.items():
         if getattr(field, "guarded", False):
@@ -112,6 +132,8 @@ def guard_fields(form: forms.BaseForm) -> None:
                 field.widget.attrs.setdefault("maxlength", str(limit))
             field.validators.append(_text_guard(label, multiline, limit))
         elif isinstance(field, forms.DateField | forms.DateTimeField):
+            if isinstance(field.widget, forms.DateInput):
+                iso_date_widget(field.widget)
             field.validators.append(_date_guard(label, getattr(field, "date_bounds", None)))
         elif isinstance(field, forms.ModelChoiceField):
             _id_guard(field, label)

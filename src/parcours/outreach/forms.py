@@ -4,20 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parcours.consent.forms import LawfulBasisFields
-from parcours.core.forms import GuardedForm
+from parcours.core.forms import DateInput, GuardedForm
 from parcours.outreach.models import OutreachChannel
 
 
 class UserChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ActionForm(GuardedForm):

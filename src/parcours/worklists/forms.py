@@ -6,15 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parcours.core.forms import GuardedForm, GuardedModelForm
+from parcours.core.forms import DateInput, GuardedForm, GuardedModelForm
 from parcours.worklists.models import DigestPreference
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")  # what <input type="date"> reads
 
 
 class SnoozeForm(GuardedForm):
