@@ -2,7 +2,8 @@
 
 parcours demo [--households N] [--port P] [--no-serve]   seed a demo association and serve it
 parcours demo-code                                        the demo accounts' two-factor code
-parcours serve [--bind ADDR] [--workers N]                serve with gunicorn (production)
+parcours serve [--bind ADDR] [--workers N] [--no-worker]  serve with gunicorn, and a worker
+parcours worker [--batch] [--interval S]                  run background tasks (django-tasks)
 parcours manage <django command> [...]                    any Django management command
 parcours recompute                                        recompute every household's journey
 parcours daily [--no-digests]                             daily run for cron (docs/operations.md)
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -52,11 +54,27 @@ def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
     ]
 
 
-def _gunicorn(bind: str, workers: int, threads: int) -> int:
+def worker_argv() -> list[str]:
+    """The background worker beside the web server: this same program, `parcours worker`."""
+    return [sys.executable, "-m", "parcours.cli", "worker"]
+
+
+def _gunicorn(bind: str, workers: int, threads: int, *, with_worker: bool = True) -> int:
+    """Serve with gunicorn; unless told otherwise, with a background worker beside it (the
+    same environment: same database), stopped when the server stops."""
     from gunicorn.app.wsgiapp import run
 
+    worker = subprocess.Popen(worker_argv(), env=os.environ.copy()) if with_worker else None
     sys.argv = gunicorn_argv(bind, workers, threads)
-    return run()
+    try:
+        return run()
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -112,7 +130,25 @@ def cmd_demo_code(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _django()
-    return _gunicorn(args.bind, workers=args.workers, threads=args.threads)
+    return _gunicorn(
+        args.bind, workers=args.workers, threads=args.threads, with_worker=not args.no_worker
+    )
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the background tasks queued in the database (django-tasks-db's `db_worker`)."""
+    _django()
+    from django.core.management import call_command
+
+    call_command(
+        "db_worker",
+        batch=args.batch,
+        interval=args.interval,
+        reload=False,
+        startup_delay=False,
+        verbosity=1,
+    )
+    return 0
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
@@ -158,7 +194,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--bind", default="127.0.0.1:8000")
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--threads", type=int, default=4)
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start a background worker (run `parcours worker` separately)",
+    )
     serve.set_defaults(func=cmd_serve)
+    worker = sub.add_parser(
+        "worker", help="run background tasks (journey recomputation, imports) as they come"
+    )
+    worker.add_argument("--batch", action="store_true", help="run the tasks waiting now, then stop")
+    worker.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between looks for new tasks"
+    )
+    worker.set_defaults(func=cmd_worker)
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "parcours.privacy",
     "parcours.core",
     "parcours.compliance",
+    "parcours.background",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- Background work (django-tasks, database backend): docs/operations.md "Background work" ---
+# Tasks are rows of the database; `parcours worker` runs them (`parcours serve` and `parcours
+# demo` start one beside the web server). Tests run them at once (settings_test).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # The shipped journey; an association may use another vocabulary of the same journey.
 PARCOURS_JOURNEY = os.environ.get("PARCOURS_JOURNEY", "beneficiary")

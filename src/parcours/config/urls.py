@@ -17,5 +17,6 @@ urlpatterns = [
     path("audit/", include("parcours.audit.urls")),
     path("privacy/", include("parcours.privacy.urls")),
     path("data-protection/", include("parcours.compliance.urls")),
+    path("jobs/", include("parcours.background.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
