@@ -47,6 +47,7 @@ from parcours.analytics.measures.base import (
     Query,
     month_number,
 )
+from parcours.engine.columns import KIND_CODE
 
 KINDS = (
     "funnel",
@@ -58,7 +59,11 @@ KINDS = (
     "lifecycle",
     "channels",
     "activities",
-)  # every measure but the process map (PM4Py, below)
+    "relapse",
+)  # every measure but the process map (PM4Py, below), people and hours (no generated people)
+SUPPORT_OPENED = KIND_CODE["support_opened"]
+SUPPORT_CLOSED = KIND_CODE["support_closed"]
+RELAPSE_WINDOW = 365  # parcours.analytics.measures.relapse.WINDOW, restated from its definition
 ACTIONS = 12  # seeded outreach action ids 1..ACTIONS given to generated outreach contacts
 
 
@@ -399,6 +404,49 @@ def activities_sql(query: Query) -> str:
     """
 
 
+def relapse_sql(query: Query) -> str:
+    """Support cases (support_opened / support_closed touchpoints of one case id in ``ref``) of
+    the households after the filters, on or before the period end: opened, closed, households
+    with an opening, still open at the end (no closure of the same household and ref on or after
+    the opening), days in support of the closures in the period (from the latest opening of the
+    same household and ref on or before);
+    households with a closure in the period moved back a year, and those whose support opened
+    again after their first such closure and within a year, with the days it took."""
+    first, last, w = query.period.first, query.period.last, RELAPSE_WINDOW
+    return f"""
+    WITH sc AS ({_scope_sql(query)}),
+    o AS (SELECT household, day, ref FROM tp SEMI JOIN sc USING (household)
+          WHERE kind = {SUPPORT_OPENED} AND day <= {last}),
+    c AS (SELECT row_number() OVER () AS id, household, day, ref FROM tp
+          SEMI JOIN sc USING (household) WHERE kind = {SUPPORT_CLOSED} AND day <= {last}),
+    dur AS (SELECT c.id, c.day - max(o.day) AS days FROM c
+            JOIN o ON o.household = c.household AND o.ref = c.ref AND o.day <= c.day
+            WHERE c.day BETWEEN {first} AND {last} GROUP BY c.id, c.day),
+    idx AS (SELECT household, min(day) AS closed FROM c
+            WHERE day BETWEEN {first - w} AND {last - w} GROUP BY household),
+    rel AS (SELECT idx.household, min(o.day) - idx.closed AS days
+            FROM idx JOIN o ON o.household = idx.household AND o.day > idx.closed
+                 AND o.day <= idx.closed + {w}
+            GROUP BY idx.household, idx.closed)
+    SELECT
+        (SELECT count(*) FROM o WHERE day >= {first}),
+        (SELECT count(*) FROM c WHERE day >= {first}),
+        (SELECT count(DISTINCT household) FROM o WHERE day >= {first}),
+        (SELECT count(*) FROM o WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.household =
+             o.household AND c.ref = o.ref AND c.day >= o.day)),
+        (SELECT quantile_cont(days, [0.5, 0.75, 0.9]) FROM dur),
+        (SELECT count(*) FROM idx),
+        (SELECT count(*) FROM rel),
+        (SELECT quantile_cont(days, [0.5, 0.75, 0.9]) FROM rel)
+    """
+
+
+def _relapse_answer(row) -> tuple:
+    opened, closed, households, still, dur, n, r, gap = row
+    return (opened, closed, households, still, tuple(dur) if dur else None, n, r,
+            r / n if n else None, tuple(gap) if gap else None)  # fmt: skip
+
+
 def _attribution(rows) -> dict[Any, tuple[int, tuple[int, ...]]]:
     """(key, k, households, reached) rows ordered by key then k -> {key: (households, reached)}."""
     out: dict[Any, tuple[int, tuple[int, ...]]] = {}
@@ -435,6 +483,7 @@ def reference(con, query: Query, n_stages: int) -> dict[str, Any]:
     out["channels"] = _attribution(con.sql(channels_sql(query, n_stages)).fetchall())
     out["actions"] = _attribution(con.sql(actions_sql(query, n_stages)).fetchall())
     out["activities"] = {a: (n, p) for a, n, p in con.sql(activities_sql(query)).fetchall()}
+    out["relapse"] = _relapse_answer(con.sql(relapse_sql(query)).fetchall()[0])
     return out
 
 
@@ -452,6 +501,7 @@ def reference_sqls(query: Query, n_stages: int) -> list[str]:
         channels_sql(query, n_stages),
         actions_sql(query, n_stages),
         activities_sql(query),
+        relapse_sql(query),
     ]
 
 
@@ -503,6 +553,14 @@ def ours(data: JourneyData, query: Query) -> dict[str, Any]:
     out["actions"] = {a.key: (a.households, tuple(a.reached[k] for k in keys)) for a in ch.actions}
     ac = run("activities", data, query)
     out["activities"] = {a.activity: (a.attendees, a.progressed) for a in ac.activities}
+    rl = run("relapse", data, query)
+
+    def pcts(d):
+        return None if d["median"] is None else (d["median"], d["p75"], d["p90"])
+
+    out["relapse"] = (rl.opened, rl.closed, rl.households, rl.open_at_end,
+                      pcts(rl.time_in_support), rl.closures, rl.relapsed, rl.share,
+                      pcts(rl.time_to_relapse))  # fmt: skip
     return out
 
 

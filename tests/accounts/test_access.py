@@ -65,6 +65,7 @@ EXPECTED = {
     "activities:session_edit": "manage_activities",
     "activities:marks": "record_touchpoints",
     "activities:newcomer": "record_touchpoints",
+    "activities:members": "record_touchpoints",
     "outreach:list": "record_touchpoints",
     "outreach:create": "record_touchpoints",
     "outreach:detail": "record_touchpoints",

@@ -285,3 +285,68 @@ def test_mark_ids_are_independent_between_households(sheet, world):
             mark_id="same-id",
         )  # fmt: skip
     assert Attendance.objects.filter(session=sheet.session, status="present").count() == 3
+
+
+# --- attendance per person -----------------------------------------------------------------
+
+
+def _family(sheet, household, *names_years):
+    from parcours.households import services as households
+
+    return [
+        households.person_add(
+            actor=sheet.coordinator,
+            household=household,
+            first_name=name,
+            birth_year=year,
+            relation="parent" if i == 0 else "child",
+            is_contact=i == 0,
+            lawful_basis=BASIS,
+        )  # fmt: skip
+        for i, (name, year) in enumerate(names_years)
+    ]
+
+
+def test_a_present_household_came_whole_until_members_are_unticked(sheet):
+    household = sheet.regulars[0]
+    mum, kid, baby = _family(sheet, household, ("Awa", 1988), ("Issa", 2015), ("Lina", 2024))
+    services.attendance_mark(
+        actor=sheet.volunteer, session=sheet.session, household=household, status="present"
+    )
+    row = selectors.sheet_row(session=sheet.session, household=household)
+    assert row.came == 3 and [p for p, _c in row.members] == [mum, kid, baby]
+    services.attendance_members_set(
+        actor=sheet.volunteer, session=sheet.session, household=household,
+        present=[mum.pk, kid.pk],
+    )  # fmt: skip
+    row = selectors.sheet_row(session=sheet.session, household=household)
+    assert {p.pk: came for p, came in row.members} == {mum.pk: True, kid.pk: True, baby.pk: False}
+    # the journey still reads one attendance of the household
+    assert _attendance_touchpoints(household, sheet.session).count() == 1
+    # unmarked then present again: the whole household again
+    for status in ("unmarked", "present"):
+        services.attendance_mark(
+            actor=sheet.volunteer, session=sheet.session, household=household, status=status
+        )
+    assert selectors.sheet_row(session=sheet.session, household=household).came == 3
+
+
+def test_members_cannot_be_unticked_all_nor_chosen_from_another_household(sheet):
+    a, b = sheet.regulars[0], sheet.regulars[1]
+    (mum,) = _family(sheet, a, ("Awa", 1988))
+    (other,) = _family(sheet, b, ("Jean", 1970))
+    services.attendance_mark(actor=sheet.volunteer, session=sheet.session, household=a,
+                             status="present")  # fmt: skip
+    with pytest.raises(ValidationError):
+        services.attendance_members_set(
+            actor=sheet.volunteer, session=sheet.session, household=a, present=[]
+        )
+    with pytest.raises(ValidationError):
+        services.attendance_members_set(
+            actor=sheet.volunteer, session=sheet.session, household=a, present=[mum.pk, other.pk]
+        )
+    with pytest.raises(ValidationError):  # not marked present
+        services.attendance_members_set(
+            actor=sheet.volunteer, session=sheet.session, household=b, present=[other.pk]
+        )
+    assert not Attendance.objects.get(session=sheet.session, household=a).absent_persons.exists()

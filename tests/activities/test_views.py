@@ -362,3 +362,36 @@ def test_today_with_another_day_and_a_bad_day(sheet, login):
     assert "Café des parents" in body  # last week's session
     response = client.get("/activities/today/", {"day": "not-a-date"}, follow=True)
     assert "Day: enter a date as YYYY-MM-DD." in response.content.decode()
+
+
+def test_unticking_a_member_on_the_sheet(sheet, world, login):
+    from parcours.households import services as households
+    from tests.basis import BASIS
+
+    client = login(sheet.volunteer)
+    household = sheet.regulars[0]
+    with scope(association=[world.a.pk]):
+        mum, kid = (
+            households.person_add(actor=None, household=household, first_name=n, relation=r,
+                                  birth_year=y, lawful_basis=BASIS)
+            for n, r, y in (("Awa", "parent", 1988), ("Issa", "child", 2015))
+        )  # fmt: skip
+    sheet_url = f"/activities/sessions/{sheet.session.pk}/"
+    assert "Who came?" not in client.get(sheet_url).content.decode()  # not marked yet
+    client.post(sheet_url + "marks/", {"household": household.pk, "status": "present"})
+    body = client.get(sheet_url).content.decode()
+    assert "2 of 2 members came" in body or "2 sur 2" in body
+    response = client.post(
+        sheet_url + "members/", {"household": household.pk, "present": [mum.pk]},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    assert response.status_code == 200
+    with scope(association=[world.a.pk]):
+        row = Attendance.objects.get(session=sheet.session, household=household)
+        assert list(row.absent_persons.all()) == [kid]
+    # nobody ticked: refused, naming why, nothing changed
+    response = client.post(sheet_url + "members/", {"household": household.pk},
+                           HTTP_HX_REQUEST="true")  # fmt: skip
+    assert response.status_code == 409
+    with scope(association=[world.a.pk]):
+        assert list(row.absent_persons.all()) == [kid]

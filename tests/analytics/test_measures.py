@@ -15,7 +15,7 @@ AW, RE, SE, AC, DI, US = KEYS[:6]
 def test_registry_dispatches_every_measure_by_kind():
     assert set(MEASURES) == {
         "funnel", "entry_points", "distribution", "flows", "cohorts", "time_in_stage",
-        "lifecycle", "channels", "activities", "process_map",
+        "lifecycle", "channels", "activities", "process_map", "people", "hours", "relapse",
     }  # fmt: skip
     assert run("funnel", data(), query()).households == 3
     with pytest.raises(ValueError, match="unknown measure 'nope'"):

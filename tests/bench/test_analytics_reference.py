@@ -1,7 +1,7 @@
 """The journey measures equal their DuckDB SQL references on generated data (size S): funnel,
 entry points, distribution by stage and by status, flows, cohorts, time in stage, lifecycle,
-channel and action attribution, activity contribution; the process map and variants equal
-PM4Py's."""
+channel and action attribution, activity contribution, support and relapse; the process map and
+variants equal PM4Py's."""
 
 from __future__ import annotations
 
@@ -58,6 +58,9 @@ def test_the_comparison_is_not_vacuous(association):
     assert len(got["actions"]) >= 10  # seeded action ids on the outreach contacts
     assert len(got["activities"]) >= 10
     assert all(0 < p < n for n, p in list(got["activities"].values())[:5])
+    opened, closed, _h, still, in_support, closures, relapsed, _share, gap = got["relapse"]
+    assert opened > 20 and closed > 20 and still > 0 and in_support is not None
+    assert closures >= 10 and 0 < relapsed < closures and gap is not None  # relapses, not all
     # and a wrong answer is noticed, in each of them
     ref = reference(con, Query(1, Period(date(2024, 7, 1), END)), 10)
     for key, wrong in [

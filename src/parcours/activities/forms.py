@@ -10,7 +10,7 @@ from parcours.activities import selectors
 from parcours.activities.models import Activity, Attendance, Schedule, Session
 from parcours.consent.forms import LawfulBasisFields
 from parcours.core.forms import GuardedForm, GuardedModelForm
-from parcours.households.models import Household
+from parcours.households.models import Household, Person
 
 PHONE_RE = re.compile(r"^\+?[0-9 .\-()]{6,30}$")
 
@@ -127,6 +127,27 @@ class MarkForm(GuardedForm):
             return datetime.fromtimestamp(ms / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
+
+
+class MembersForm(GuardedForm):
+    """Who of a present household came: every member ticked by default."""
+
+    household = forms.ModelChoiceField(label=_("Household"), queryset=Household.objects.none())
+    present = forms.TypedMultipleChoiceField(
+        label=_("Who came"), coerce=int, required=False, choices=()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = Household.objects.active()
+        household = self.data.get("household") if self.is_bound else None
+        try:
+            ids = Person.objects.filter(household_id=int(household or 0)).values_list(
+                "id", flat=True
+            )
+            self.fields["present"].choices = [(str(pk), str(pk)) for pk in ids]
+        except (TypeError, ValueError, OverflowError):
+            self.fields["present"].choices = []
 
 
 class NewcomerForm(LawfulBasisFields, GuardedForm):

@@ -1,9 +1,11 @@
 """Activities, their weekly schedules and sessions, and the attendance sheet of each session.
 
 The attendance sheet is the source of truth for "who came": one `Attendance` row per
-(session, household), carrying the mark and a version. The `attendance` touchpoint the journey
-engine reads is derived from it (one per present mark, linked from the row), and so is the
-`activity_led` touchpoint of a session led by a member of a household.
+(session, household), carrying the mark and a version; a present household came whole unless
+members are unticked (`absent_persons`): the journey reads households, the reports count people.
+The `attendance` touchpoint the journey engine reads is derived from it (one per present mark,
+linked from the row), and so is the `activity_led` touchpoint of a session led by a member of
+a household.
 """
 
 from __future__ import annotations
@@ -206,6 +208,14 @@ class Attendance(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    # Attendance per person: a present mark means the whole household came, except the members
+    # unticked on the sheet. Rows from before per-person attendance have none: whole household.
+    absent_persons = models.ManyToManyField(
+        "households.Person",
+        blank=True,
+        related_name="+",
+        verbose_name=_("members who did not come"),
     )
     # The attendance touchpoint derived from a present mark.
     touchpoint = models.OneToOneField(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
@@ -12,7 +12,7 @@ from django.utils import timezone
 from parcours.activities.models import Activity, Attendance, Schedule, Session
 from parcours.consent.models import Purpose
 from parcours.consent.selectors import withdrawn_household_ids
-from parcours.households.models import Household, Touchpoint, TouchpointKind
+from parcours.households.models import Household, Person, Touchpoint, TouchpointKind
 
 REGULAR_WINDOW_DAYS = 90  # a household present at this activity within this window is expected
 
@@ -67,6 +67,12 @@ class SheetRow:
     household: Household
     attendance: Attendance | None
     no_photos: bool = False  # the family withdrew its consent to photos: shown on the sheet
+    # (person, came) for each member: who came, for a present household (everyone by default)
+    members: list[tuple[Person, bool]] = field(default_factory=list)
+
+    @property
+    def came(self) -> int:
+        return sum(1 for _p, came in self.members if came)
 
     @property
     def status(self) -> str:
@@ -106,12 +112,29 @@ def sheet_rows(*, session: Session) -> list[SheetRow]:
 
 
 def with_photo_flags(rows: list[SheetRow]) -> list[SheetRow]:
-    """Flag the rows of families that withdrew their consent to photos (one query)."""
+    """Flag the rows of families that withdrew their consent to photos (one query), and list
+    their members with who came (two queries)."""
     if rows:
         refused = withdrawn_household_ids(Purpose.PHOTOS, [r.household.pk for r in rows])
         for row in rows:
             row.no_photos = row.household.pk in refused
+        _with_members(rows)
     return rows
+
+
+def _with_members(rows: list[SheetRow]) -> None:
+    persons: dict[int, list[Person]] = {}
+    for p in Person.objects.filter(household_id__in=[r.household.pk for r in rows]):
+        persons.setdefault(p.household_id, []).append(p)
+    marks = [r.attendance.pk for r in rows if r.attendance is not None]
+    absent = set(
+        Attendance.absent_persons.through.objects.filter(attendance_id__in=marks).values_list(
+            "attendance_id", "person_id"
+        )
+    )
+    for row in rows:
+        mark = row.attendance.pk if row.attendance is not None else None
+        row.members = [(p, (mark, p.pk) not in absent) for p in persons.get(row.household.pk, [])]
 
 
 def sheet_row(*, session: Session, household: Household) -> SheetRow:

@@ -28,7 +28,7 @@ from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record, changed_fields
 from parcours.households import hooks
 from parcours.households import services as households
-from parcours.households.models import Household, Touchpoint, TouchpointKind
+from parcours.households.models import Household, Person, Touchpoint, TouchpointKind
 
 ACTIVITY_FIELDS = ("name", "category", "description", "place")
 SESSION_FIELDS = (
@@ -331,8 +331,39 @@ def attendance_mark(
     return MarkResult(row, "applied")
 
 
+@transaction.atomic
+def attendance_members_set(
+    *, actor, session: Session, household: Household, present: list[int]
+) -> Attendance:
+    """Which members of a household marked present came: ``present`` are person ids of the
+    household; the others are recorded as not come. Everyone by default (no row unticked)."""
+    row = (
+        Attendance.objects.select_for_update()
+        .filter(session=session, household=household, status=Status.PRESENT)
+        .first()
+    )
+    if row is None:
+        raise ValidationError(_("Mark the household present first, then untick who did not come."))
+    members = set(Person.objects.filter(household=household).values_list("id", flat=True))
+    chosen = set(present)
+    if chosen - members:
+        raise ValidationError({"present": _("Choose members of this household.")})
+    if members and not chosen:
+        raise ValidationError({"present": _("Nobody ticked: mark the household absent instead.")})
+    absent = sorted(members - chosen)
+    if sorted(row.absent_persons.values_list("id", flat=True)) != absent:
+        row.absent_persons.set(absent)
+        audit_record(
+            actor=actor, action=AuditEvent.Action.UPDATE, obj=row, fields=["absent_persons"]
+        )
+    return row
+
+
 def _derive(*, row: Attendance, session: Session, actor) -> None:
-    """Bring the row's touchpoint and the session's activity_led touchpoint up to date."""
+    """Bring the row's touchpoint and the session's activity_led touchpoint up to date; a mark
+    that is no longer present forgets who was unticked (present again means everyone)."""
+    if row.status != Status.PRESENT:
+        row.absent_persons.clear()
     if row.status == Status.PRESENT and row.touchpoint_id is None:
         row.touchpoint = households.touchpoint_record(
             actor=actor, household=row.household, day=session.day,

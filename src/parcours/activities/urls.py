@@ -15,4 +15,5 @@ urlpatterns = [
     path("sessions/<int:session_pk>/edit/", views.session_edit, name="session_edit"),
     path("sessions/<int:session_pk>/marks/", views.marks, name="marks"),
     path("sessions/<int:session_pk>/newcomer/", views.newcomer, name="newcomer"),
+    path("sessions/<int:session_pk>/members/", views.members, name="members"),
 ]

@@ -16,6 +16,7 @@ from parcours.activities import selectors, services
 from parcours.activities.forms import (
     ActivityForm,
     MarkForm,
+    MembersForm,
     NewcomerForm,
     ScheduleForm,
     SessionForm,
@@ -257,6 +258,32 @@ def marks(request, session_pk: int):
     )  # fmt: skip
     response["X-Mark-Outcome"] = result.outcome
     return response
+
+
+@require(TAKE_ATTENDANCE)
+@require_http_methods(["POST"])
+def members(request, session_pk: int):
+    """Who of a household marked present came (the others are unticked): everyone by default."""
+    session = _get_session(session_pk)
+    form = MembersForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()
+                           if f in form.fields)  # fmt: skip
+        return _mark_error(request, session, errors, status=400)
+    household = form.cleaned_data["household"]
+    try:
+        services.attendance_members_set(
+            actor=request.user, session=session, household=household,
+            present=form.cleaned_data["present"],
+        )  # fmt: skip
+    except ValidationError as exc:
+        return _mark_error(request, session, " ".join(exc.messages), status=409)
+    if not request.htmx:
+        messages.success(request, _("Saved: who of %(name)s came.") % {"name": household})
+        return redirect("activities:sheet", session_pk=session.pk)
+    row = selectors.sheet_row(session=session, household=household)
+    context = {"session": session, "row": row, "statuses": _STATUSES, "markable": True}
+    return render(request, "activities/_row.html", context)
 
 
 def _mark_error(request, session, message: str, *, status: int):

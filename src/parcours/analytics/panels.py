@@ -33,6 +33,7 @@ class Labels:
     household: dict[int, str] = field(default_factory=dict)  # names, for staff only
     order: tuple[str, ...] = ()  # stage keys in the journey's order
     words: dict[str, str] = field(default_factory=dict)  # the vocabulary's words, see vocab_words
+    priority: frozenset[str] = frozenset()  # the priority neighbourhoods
 
 
 #: At most this many names per funnel bar on the page (the count says how many there are).
@@ -605,3 +606,14 @@ PRESENTERS: dict[str, Callable[[Any, Labels, Audience], Panel]] = {
     "activities": activities,
     "process_map": process_map,
 }
+
+
+def _people_presenters() -> None:
+    from parcours.analytics import panels_people, panels_support
+
+    PRESENTERS["people"] = panels_people.people
+    PRESENTERS["hours"] = panels_people.hours
+    PRESENTERS["relapse"] = panels_support.relapse
+
+
+_people_presenters()

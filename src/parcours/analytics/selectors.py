@@ -56,6 +56,7 @@ def journey_data(*, association, stage_keys: tuple[str, ...], membership) -> Jou
         .values_list("household_id", "day", "kind", "activity_id", "ref")
     )
     status_index = {k: i for i, k in enumerate(STATUSES)}
+    people = _people_columns(association=association)
     return JourneyData(
         stage_keys=stage_keys,
         household=np.array([h[0] for h in hh], dtype=np.int64),
@@ -74,7 +75,65 @@ def journey_data(*, association, stage_keys: tuple[str, ...], membership) -> Jou
         tp_kind=np.array([KIND_CODE.get(t[2], -1) for t in tps], dtype=np.int8),
         tp_activity=np.array([-1 if t[3] is None else t[3] for t in tps], dtype=np.int64),
         tp_ref=np.array([-1 if t[4] is None else t[4] for t in tps], dtype=np.int64),
+        **people,
     )
+
+
+def _minutes(start, end) -> int:
+    if end is None:
+        return -1
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def _people_columns(*, association) -> dict[str, np.ndarray]:
+    """Persons, sessions held (not cancelled, not in the future), present marks and the members
+    unticked on them: the columns of attendance per person and hours (no names)."""
+    from django.utils import timezone
+
+    from parcours.activities.models import Attendance, Session
+    from parcours.households.models import Person
+
+    persons = list(
+        Person.objects.filter(association=association)
+        .order_by("household_id", "id")
+        .values_list("household_id", "id", "birth_year")
+    )
+    sessions = list(
+        Session.objects.filter(
+            association=association, cancelled=False, day__lte=timezone.localdate()
+        )
+        .order_by("id")
+        .values_list("id", "activity_id", "day", "start_time", "end_time")
+    )
+    marks = list(
+        Attendance.objects.filter(association=association, status=Attendance.Status.PRESENT)
+        .order_by("household_id", "session_id")
+        .values_list("session_id", "household_id")
+    )
+    absent = list(
+        Attendance.absent_persons.through.objects.filter(
+            attendance__association=association, attendance__status=Attendance.Status.PRESENT
+        ).values_list("attendance__session_id", "person_id")
+    )
+
+    def ints(rows, i, dtype=np.int64):
+        return np.array([r[i] for r in rows], dtype=dtype)
+
+    return {
+        "person_household": ints(persons, 0),
+        "person_id": ints(persons, 1),
+        "person_birth_year": np.array(
+            [-1 if p[2] is None else p[2] for p in persons], dtype=np.int32
+        ),  # fmt: skip
+        "session_id": ints(sessions, 0),
+        "session_activity": ints(sessions, 1),
+        "session_day": _days([s[2] for s in sessions]),
+        "session_minutes": np.array([_minutes(s[3], s[4]) for s in sessions], dtype=np.int32),
+        "att_session": ints(marks, 0),
+        "att_household": ints(marks, 1),
+        "absent_session": ints(absent, 0),
+        "absent_person": ints(absent, 1),
+    }
 
 
 def filter_choices(*, association) -> dict[str, list]:
@@ -129,3 +188,18 @@ def household_names(*, association, ids) -> dict[int, str]:
 
     rows = Household.objects.active().filter(association=association, id__in=ids)
     return dict(rows.values_list("id", "name"))
+
+
+def priority_neighbourhoods(*, association) -> frozenset[str]:
+    """Names of the association's priority neighbourhoods (the State's city policy), from the
+    association's list of neighbourhoods with a priority flag when the settings have one
+    (a model named ``Neighbourhood`` with ``association``, ``name`` and ``priority``); none
+    otherwise. The one place the reports and the dashboard read the flag from."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        names = {f.name for f in model._meta.get_fields()}
+        if model.__name__ == "Neighbourhood" and {"association", "name", "priority"} <= names:
+            rows = model._default_manager.filter(association=association, priority=True)
+            return frozenset(rows.values_list("name", flat=True))
+    return frozenset()

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parcours.accounts import visibility
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import ROLE_CAPABILITIES, Capability
 from parcours.analytics import selectors
@@ -19,6 +20,8 @@ from parcours.analytics.privacy import EXPORT, audience_for
 from parcours.audit.services import audit_export
 from parcours.journey.definitions import definition_for
 from parcours.journey.reasons import current_language
+
+SUPPORT_MEASURES = {"relapse"}
 
 
 def _query(request, association, words, *, months: bool) -> tuple[FilterForm, Query]:
@@ -61,6 +64,7 @@ def _labels(association, definition, results, who, words) -> Labels:
         household=selectors.household_names(association=association, ids=dropped),
         order=definition.stage_keys,
         words=words,
+        priority=selectors.priority_neighbourhoods(association=association),
     )
 
 
@@ -80,11 +84,18 @@ def _panels(request, association, kinds, who, *, months: bool):
     return form, query, panels, words
 
 
+def dashboard_kinds(membership) -> list[str]:
+    """The measures a member sees: support and relapses only for those who may learn of
+    support (for the others the figures would read as "no support", which is not the truth)."""
+    hidden = set() if visibility.sees_support(membership) else SUPPORT_MEASURES
+    return [k for k in MEASURES if k not in hidden]
+
+
 @require(Capability.VIEW_AGGREGATES)
 def dashboard(request):
     association = request.membership.association
     who = audience_for(ROLE_CAPABILITIES[request.membership.role])
-    kinds = list(MEASURES)
+    kinds = dashboard_kinds(request.membership)
     form, query, panels, words = _panels(request, association, kinds, who, months=who.hide_small)
     params = request.GET.copy()
     return render(
@@ -113,7 +124,7 @@ def export_csv(request):
     """The numbers of one measure (``?measure=``, the funnel by default), small counts hidden
     whoever exports them, formulas neutralised, never a name."""
     kind = request.GET.get("measure", "funnel")
-    if kind not in MEASURES:
+    if kind not in dashboard_kinds(request.membership):
         raise Http404
     association = request.membership.association
     board = audience_for(ROLE_CAPABILITIES[request.membership.role]).hide_small

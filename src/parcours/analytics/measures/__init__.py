@@ -19,8 +19,11 @@ from parcours.analytics.measures import (
     entry_points,
     flows,
     funnel,
+    hours,
     lifecycle,
+    people,
     process_map,
+    relapse,
     time_in_stage,
 )
 from parcours.analytics.measures.base import Filters, JourneyData, Period, Query
@@ -36,6 +39,9 @@ _MODULES: tuple[ModuleType, ...] = (
     channels,
     activities,
     process_map,
+    people,
+    hours,
+    relapse,
 )
 MEASURES: dict[str, Callable[[JourneyData, Query], Any]] = {m.KIND: m.compute for m in _MODULES}
 

@@ -104,6 +104,21 @@ class JourneyData:
     tp_kind: I8
     tp_activity: I64
     tp_ref: I64
+    # People and sessions (attendance per person, hours): empty when not loaded. Persons sorted
+    # by household, ``person_birth_year`` -1 when unknown; sessions held (not cancelled, not in
+    # the future) sorted by id, ``session_minutes`` -1 without an end time; present marks
+    # ``att_*`` (session, household); members unticked on a present mark ``absent_*``.
+    person_household: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    person_id: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    person_birth_year: I32 = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    session_id: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    session_activity: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    session_day: I32 = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    session_minutes: I32 = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    att_session: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    att_household: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    absent_session: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    absent_person: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @classmethod
     def empty(cls, stage_keys: tuple[str, ...]) -> JourneyData:
