@@ -107,12 +107,15 @@ def test_statuses() -> None:
     tl = timeline(tps, BENEFICIARY, day(300))
     spans = {(s.status, s.start, s.end) for s in tl.status_spans}
     assert spans == {
-        ("active", day(0), day(20 + 45)),  # a touchpoint in the last 45 days
+        # a contact from the family in the last 45 days, until the family is absent: the two
+        # never show together (``unless``)
+        ("active", day(0), day(10 + 45)),
         ("absent", day(10 + 45), None),  # at discovery+, no attendance for 45 days
         ("dormant", day(20 + 180), None),  # no touchpoint for 180 days
         ("in_support", day(12), day(20)),  # an open support case
     }
-    assert tl.placement(day(64)).statuses == ("active", "absent")
+    assert tl.placement(day(54)).statuses == ("active",)
+    assert tl.placement(day(55)).statuses == ("absent",)
     assert tl.placement(day(65)).statuses == ("absent",)
     assert tl.placement(day(200)).statuses == ("absent", "dormant")
     assert tl.placement(day(15)).statuses == ("active", "in_support")
@@ -135,3 +138,29 @@ def test_batch_span_reasons_are_the_per_household_ones() -> None:
         span_reasons(columns, BENEFICIARY, spans, 4)
         == timeline(logs[1], BENEFICIARY, day(30)).stage_spans[2].reasons
     )
+
+
+def test_a_message_from_the_association_makes_no_family_active() -> None:
+    """A newsletter is not a contact from the family: no "active", and it does not keep the
+    family from being dormant."""
+    tps = [tp(0, "outreach_contact"), *(tp(d, "communication") for d in range(14, 400, 14))]
+    tl = timeline(tps, BENEFICIARY, day(400))
+    spans = {(s.status, s.start, s.end) for s in tl.status_spans}
+    assert spans == {("active", day(0), day(45)), ("dormant", day(180), None)}
+    assert tl.current.statuses == ("dormant",)
+
+
+def test_active_and_absent_never_hold_together() -> None:
+    # attended once, then phones every fortnight but never comes back to an activity
+    tps = [
+        tp(0, "intake_visit"),
+        *attend([5]),
+        *(tp(d, "peer_contact") for d in range(20, 200, 15)),
+    ]
+    tl = timeline(tps, BENEFICIARY, day(200))
+    by = {s.status: s for s in tl.status_spans}
+    assert by["absent"].start == day(5 + 45)
+    assert by["active"].end == by["absent"].start
+    for n in range(0, 201):
+        held = tl.placement(day(n)).statuses
+        assert not {"active", "absent"} <= set(held), n

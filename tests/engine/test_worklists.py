@@ -89,10 +89,12 @@ def test_conditions_that_prevent_tasks() -> None:
     assert proposals(ended, 3)["assign_sponsor"].cause == proposals(base, 3)["assign_sponsor"].cause
     # in a group: no invitation
     assert "invite_group" not in proposals([*USAGE, tp(2, "group_joined", ref=4)], 5)
-    # a follow-up call resets the support clock; a closed case has no follow-up
+    # a meeting resets the support clock; a newsletter does not; a closed case has no follow-up
     case = [*USAGE, tp(20, "support_opened", ref=7)]
-    assert "support_followup" not in proposals([*case, tp(30, "communication")], 34 + 5)
-    followed = proposals([*case, tp(30, "communication")], 44)["support_followup"]
+    assert "support_followup" not in proposals([*case, tp(30, "intake_visit")], 34 + 5)
+    newsletter = proposals([*case, tp(30, "communication")], 34 + 5)["support_followup"]
+    assert newsletter.reason["last_followup"] == day(20)
+    followed = proposals([*case, tp(30, "intake_visit")], 44)["support_followup"]
     assert followed.reason["last_followup"] == day(30) and followed.ref == 7
     assert "support_followup" not in proposals([*case, tp(25, "support_closed", ref=7)], 40)
 
@@ -160,7 +162,7 @@ def test_next_change_is_the_next_threshold() -> None:
     assert next_task_change(tps, BENEFICIARY, day(10)) == day(30)
     assert next_task_change(tps, BENEFICIARY, day(30)) is None
     assert next_task_change(USAGE, BENEFICIARY, day(20)) == day(53)  # lapse_soon threshold
-    case = [*USAGE, tp(20, "support_opened", ref=7), tp(30, "communication")]
+    case = [*USAGE, tp(20, "support_opened", ref=7), tp(30, "intake_visit")]
     assert next_task_change(case, BENEFICIARY, day(40)) == day(44)
 
 

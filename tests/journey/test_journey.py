@@ -101,8 +101,10 @@ def test_valid_until_is_the_next_change_by_itself(household):
         log_touchpoint(actor=None, household=household, day=TODAY, kind="referral_made")
         snap = HouseholdJourney.objects.get(household=household)
     assert snap.stage == "recommendation"
-    # the first thing that changes by itself: 'active' lapses after 45 days
-    assert snap.valid_until == TODAY + timedelta(days=45)
+    # a family at recommendation that never came to an activity is absent (so not active):
+    # the first thing that changes by itself is 'dormant', 180 days without a contact
+    assert snap.statuses == ["absent"]
+    assert snap.valid_until == TODAY + timedelta(days=180)
 
 
 def test_recompute_all_gives_what_each_write_gave(world, household):

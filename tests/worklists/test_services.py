@@ -276,3 +276,41 @@ def test_support_followup_goes_to_social_workers_without_details_for_others(worl
     assert task.assignee_user is None and task.assignee_household is None
     volunteer = Membership.objects.get(user=world.user(Role.VOLUNTEER))
     assert not tasks_for_member(volunteer).exists()
+
+
+@pytest.mark.django_db
+def test_no_committee_seat_task_for_a_family_already_on_the_committee(world, today):
+    from parcours.community import services as community
+
+    leader = _household(world, "Famille Ngo")
+    member = _household(world, "Famille Roche")
+    for h in (leader, member):
+        _tp(h, 40, "attendance", activity=_activity(world))
+    community.role_start(
+        actor=None, household=leader, kind="activity_leader", start=TODAY - timedelta(days=5)
+    )
+    role = community.role_start(
+        actor=None, household=member, kind="committee_member", start=TODAY - timedelta(days=5)
+    )
+    # both reached engagement through a role; only the one not on the committee gets the task
+    assert [t.rule for t in _tasks(leader, rule="committee_seat")] == ["committee_seat"]
+    assert _tasks(member, rule="committee_seat") == []
+    # the activity leader joins the committee: the open proposal closes by itself
+    community.role_start(actor=None, household=leader, kind="committee_member", start=TODAY)
+    (task,) = _tasks(leader, rule="committee_seat")
+    assert task.state == Task.State.CLOSED and task.closed_because["code"] == "cause_gone"
+    assert role.household_id == member.pk
+
+
+@pytest.mark.django_db
+def test_a_newsletter_is_no_support_follow_up(world, today):
+    """The fortnightly newsletter neither resets the follow-up clock nor makes a family active."""
+    h = _household(world, "Famille Ngo")
+    _tp(h, 30, "attendance", activity=_activity(world))
+    _tp(h, 14, "support_opened", ref=77)
+    _tp(h, 7, "communication")
+    _tp(h, 0, "communication")
+    (task,) = _tasks(h, rule="support_followup")  # at its threshold: 14 days, newsletters or not
+    assert task.since == TODAY and task.reason["params"]["last_followup"] == str(
+        TODAY - timedelta(days=14)
+    )

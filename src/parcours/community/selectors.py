@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from parcours.accounts import visibility
 from parcours.community.models import (
@@ -14,6 +17,7 @@ from parcours.community.models import (
     GroupMembership,
     ProjectProposal,
     Referral,
+    RoleKind,
     Sponsorship,
 )
 from parcours.households.models import Household
@@ -134,3 +138,15 @@ def household_community(*, household: Household) -> dict:
             .order_by("-day", "-id")[:5]
         ),
     }
+
+
+def committee_households(ids: list[int], as_of: date) -> set[int]:
+    """The households (among ``ids``) with a member on the committee on ``as_of``."""
+    with scopes_disabled():
+        return set(
+            CommunityRole.objects.filter(
+                household_id__in=ids, kind=RoleKind.COMMITTEE, start__lte=as_of
+            )
+            .filter(Q(end__isnull=True) | Q(end__gte=as_of))
+            .values_list("household_id", flat=True)
+        )

@@ -160,14 +160,21 @@ class _Part:
 def _status_intervals(runs: StageRuns, definition: JourneyDefinition) -> list[bi.BatchIntervals]:
     """Per status: its holding intervals (household ctx index), clipped to the first day."""
     ctx = runs.ctx
-    out = []
+    own: dict[str, bi.BatchIntervals] = {}
     for status in definition.statuses:
         ivs = status.condition.batch_intervals(ctx)
         if status.min_stage is not None:
             lo = definition.stage_index(status.min_stage)
             beyond = bi.runs(runs.pt_h, runs.pt_day, runs.pt_stage >= lo)
             ivs = bi.intersect([ivs, beyond])
-        out.append(bi.clip_start(ivs, ctx.first_day))
+        own[status.key] = bi.clip_start(ivs, ctx.first_day)
+    out = []
+    for status in definition.statuses:  # `unless`: not while another status's own days hold
+        ivs = own[status.key]
+        if status.unless:
+            others = bi.union([own[k] for k in status.unless])
+            ivs = bi.intersect([ivs, bi.complement(others, ctx.first_day)])
+        out.append(ivs)
     return out
 
 

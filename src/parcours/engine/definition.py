@@ -7,7 +7,9 @@ Rules file (``journeys/<journey>.toml``)::
     [journey]   key, version (declared, str), default_vocabulary
     [[stages]]  key, order (int, strictly increasing), mode ("sticky" | "windowed"),
                 condition (a table with `type`, see conditions.py)
-    [[statuses]] key, condition, min_stage (optional stage key: only at or beyond it)
+    [[statuses]] key, condition, min_stage (optional stage key: only at or beyond it),
+                unless (optional list of other status keys: this status does not hold
+                while one of their conditions holds, so the two never show together)
 
 Loading is a pure function returning an immutable :class:`JourneyDefinition`; any problem
 raises :class:`DefinitionError` naming the file, the key path (``stages[5].condition.
@@ -50,6 +52,7 @@ class StatusRule:
     key: str
     condition: Condition
     min_stage: str | None
+    unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,8 +170,10 @@ def _parse_statuses(
         if key in (s.key for s in out):
             raise ctx.error(f"{path}.key", f"duplicate status key {key!r}")
         for k in t:
-            if k not in {"key", "condition", "min_stage"}:
-                raise ctx.error(f"{path}.{k}", "unknown key (allowed: condition, key, min_stage)")
+            if k not in {"key", "condition", "min_stage", "unless"}:
+                raise ctx.error(
+                    f"{path}.{k}", "unknown key (allowed: condition, key, min_stage, unless)"
+                )
         min_stage = t.get("min_stage")
         if min_stage is not None and (
             not isinstance(min_stage, str) or min_stage not in stage_keys
@@ -177,7 +182,17 @@ def _parse_statuses(
         if "condition" not in t:
             raise ctx.error(f"{path}.condition", "missing key")
         cond = parse_condition(t["condition"], f"{path}.condition", sctx)
-        out.append(StatusRule(key, cond, min_stage))
+        unless = t.get("unless", [])
+        if not isinstance(unless, list) or not all(isinstance(u, str) for u in unless):
+            raise ctx.error(f"{path}.unless", "must be an array of status keys")
+        if key in unless:
+            raise ctx.error(f"{path}.unless", f"a status cannot exclude itself ({key!r})")
+        out.append(StatusRule(key, cond, min_stage, tuple(unless)))
+    keys = {s.key for s in out}
+    for i, status in enumerate(out):
+        for other in status.unless:
+            if other not in keys:
+                raise ctx.error(f"statuses[{i}].unless", f"unknown status key {other!r}")
     return tuple(out)
 
 

@@ -27,7 +27,15 @@ from types import MappingProxyType
 
 from parcours.engine.columns import day_date, day_number
 from parcours.engine.definition import JourneyDefinition, StageRule
-from parcours.engine.intervals import INF, Intervals, clip, containing, intersect
+from parcours.engine.intervals import (
+    INF,
+    Intervals,
+    clip,
+    complement,
+    containing,
+    intersect,
+    union,
+)
 from parcours.engine.reasons import Reason
 from parcours.engine.registry import EvalContext, Explanation
 from parcours.engine.touchpoints import History, Touchpoint
@@ -150,6 +158,30 @@ class Timeline:
         return Placement(day, stage_key, reasons, tps, statuses)
 
 
+def _status_intervals(
+    definition: JourneyDefinition, ctx: EvalContext, runs: Iterable[_Raw], first_day: int | None
+) -> list[Intervals]:
+    """Per status: the days it holds (its condition, at or beyond ``min_stage``, while none of
+    its ``unless`` statuses' own intervals hold), from the household's first touchpoint on."""
+    if first_day is None:
+        return [[] for _ in definition.statuses]
+    own: dict[str, Intervals] = {}
+    for status in definition.statuses:
+        ivs = status.condition.intervals(ctx)
+        if status.min_stage is not None:
+            lo = definition.stage_index(status.min_stage)
+            ivs = intersect([ivs, [(r.start, r.end) for r in runs if r.stage >= lo]])
+        own[status.key] = clip(ivs, first_day)
+    out: list[Intervals] = []
+    for status in definition.statuses:
+        ivs = own[status.key]
+        if status.unless:
+            others = union([own[k] for k in status.unless])
+            ivs = intersect([ivs, complement(others, first_day)])
+        out.append(ivs)
+    return out
+
+
 def explain_stage(rule: StageRule, ctx: EvalContext, day: int) -> Explanation:
     if rule.sticky:
         first = ctx.first_held.get(rule.key)
@@ -219,15 +251,8 @@ def timeline(
         prev = r.stage
 
     status_spans: list[StatusSpan] = []
-    status_ivs: list[Intervals] = []
-    for status in definition.statuses:
-        ivs = status.condition.intervals(ctx) if first_day is not None else []
-        if status.min_stage is not None:
-            lo = definition.stage_index(status.min_stage)
-            at_or_beyond = [(r.start, r.end) for r in runs if r.stage >= lo]
-            ivs = intersect([ivs, at_or_beyond])
-        ivs = clip(ivs, first_day) if first_day is not None else []
-        status_ivs.append(ivs)
+    status_ivs = _status_intervals(definition, ctx, runs, first_day)
+    for status, ivs in zip(definition.statuses, status_ivs, strict=True):
         for a, b in ivs:
             if a > limit:
                 break

@@ -54,6 +54,9 @@ VISIT_RULES = ("find_absent", "peer_visit")
 # withdrew follow-up gets no task at all: every rule proposes to contact or act for it.
 CONSENT_RULES = {"assign_sponsor": "sponsoring"}
 FOLLOW_UP = "follow_up"
+# Task rules that propose what a household may already have, which the touchpoint log does
+# not tell: no seat on the committee is proposed to a family that already sits on it.
+ALREADY_HELD = ("committee_seat",)
 
 
 _RULES: dict[int, tuple[JourneyDefinition, tuple[TaskSpec, ...]]] = {}
@@ -211,6 +214,13 @@ def _consent_filter(wanted: dict, refused: set[str]) -> dict:
     return {k: p for k, p in wanted.items() if CONSENT_RULES.get(k[0]) not in refused}
 
 
+def _already_held(ids: list[int], as_of: date) -> dict[str, set[int]]:
+    """Per rule of ALREADY_HELD: the households (among ``ids``) that already hold it."""
+    from parcours.community.selectors import committee_households
+
+    return {"committee_seat": committee_households(ids, as_of)}
+
+
 def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
     """Regenerate the tasks of a few households (one transaction, a few queries)."""
     result = Result(households=len(households))
@@ -246,6 +256,7 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
                 journey_until[hid] = until
         pools: dict[int, PeerPool] = {}
         withdrawn: dict[int, set[str]] | None = None
+        held: dict[str, set[int]] | None = None
         create: list[Task] = []
         update: list[Task] = []
         checks: list[TaskCheck] = []
@@ -269,6 +280,12 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
                     purposes = {FOLLOW_UP, *CONSENT_RULES.values()}
                     withdrawn = withdrawn_purposes(ids, purposes)
                 wanted = _consent_filter(wanted, withdrawn.get(household.pk, set()))
+                if any(rule in ALREADY_HELD for rule, _cause in wanted):
+                    if held is None:  # one query per rule for the chunk, only when needed
+                        held = _already_held(ids, as_of)
+                    wanted = {
+                        k: v for k, v in wanted.items() if household.pk not in held.get(k[0], ())
+                    }
             mine = existing.get(household.pk, {})
             for key, (p, audience) in wanted.items():
                 task = mine.get(key)
