@@ -118,7 +118,12 @@ EXPECTED = {
     "background:job": ANY_MEMBER,
 }
 # routes that only accept POST: an allowed GET is 405, an allowed empty POST is refused politely
-POST_ONLY = {"journey:place", "accounts:second_factor_reset", "compliance:processor_delete"}
+POST_ONLY = {
+    "journey:place",
+    "accounts:second_factor_reset",
+    "compliance:processor_delete",
+    "activities:members",
+}
 # allauth's pages answer a signed-in user by their state (already signed in, no authenticator
 # yet, recent sign-in needed...): a redirect or "not found", never a page of another member.
 SIGN_IN_FLOW = {n for n in EXPECTED if n.startswith(("account_", "mfa_"))}
