@@ -116,6 +116,10 @@ EXPECTED = {
     "compliance:processor_delete": "manage_data_protection",
     # a job's progress: any member, for the jobs of a kind they may follow (403 otherwise)
     "background:job": ANY_MEMBER,
+    "imports:start": "import_households",
+    "imports:columns": "import_households",
+    "imports:check": "import_households",
+    "imports:report": "import_households",
 }
 # routes that only accept POST: an allowed GET is 405, an allowed empty POST is refused politely
 POST_ONLY = {
@@ -189,7 +193,7 @@ def _membership(world, which):
 URL_KWARGS["member_pk"] = _membership  # accounts: a member of the association
 # the daily-operations apps name their own objects (tests/<app>/factories.py)
 _APPS = ("outreach", "frontdesk", "support", "community", "worklists", "privacy", "compliance")
-_APPS += ("background",)
+_APPS += ("background", "imports")
 for _app in _APPS:
     URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 

@@ -37,6 +37,10 @@ class Capability(models.TextChoices):
         _("Set retention periods, read the archive and the register of processing activities"),
     )
     WORK_ON_TASKS = "work_on_tasks", _("Be given tasks about households")
+    IMPORT_HOUSEHOLDS = (
+        "import_households",
+        _("Import households, persons and their history from a spreadsheet"),
+    )
 
 
 C = Capability
@@ -55,6 +59,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.EXPORT_SUBJECT,
             C.ERASE_SUBJECT,
             C.WORK_ON_TASKS,
+            C.IMPORT_HOUSEHOLDS,
         }
     ),
     Role.SOCIAL_WORKER: frozenset(

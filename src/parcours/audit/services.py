@@ -52,6 +52,27 @@ def audit_record(
     )
 
 
+def audit_many(*, actor, association_id: int, objs: Iterable[models.Model], fields) -> None:
+    """audit_record(action=CREATE) for many new rows of one association, in one statement
+    (the bulk path: imports)."""
+    user = actor if getattr(actor, "pk", None) else None
+    AuditEvent.objects.bulk_create(
+        (
+            AuditEvent(
+                association_id=association_id,
+                actor=user,
+                action=AuditEvent.Action.CREATE,
+                object_type=o._meta.label_lower,
+                object_id=o.pk,
+                household_id=_household_id(o),
+                fields=sorted(set(fields)),
+            )  # fmt: skip
+            for o in objs
+        ),
+        batch_size=2000,
+    )
+
+
 def audit_read(request, *, obj: models.Model | None = None, object_type: str = "", fields=()):
     """A signed-in member read a page of sensitive data (listening notes, support cases)."""
     association_id = request.membership.association_id

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "parcours.core",
     "parcours.compliance",
     "parcours.background",
+    "parcours.imports",
 ]
 
 MIDDLEWARE = [

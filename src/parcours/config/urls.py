@@ -18,5 +18,6 @@ urlpatterns = [
     path("privacy/", include("parcours.privacy.urls")),
     path("data-protection/", include("parcours.compliance.urls")),
     path("jobs/", include("parcours.background.urls")),
+    path("import/", include("parcours.imports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

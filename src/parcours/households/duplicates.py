@@ -100,3 +100,42 @@ def household_duplicates(
     matches = [Match(households[pk], reasons) for pk, reasons in found.items() if pk in households]
     matches.sort(key=lambda m: (not m.strong, "phone" not in m.reasons, m.household.name))
     return matches[:limit]
+
+
+def household_duplicates_many(
+    candidates: list[tuple[str, str, str, str]], *, association, limit: int = 5
+) -> dict[str, list[Match]]:
+    """household_duplicates for many candidates (key, name, neighbourhood, phone) at once: the
+    association's households read once (the bulk path: imports). Keys with no match are left
+    out."""
+    by_phone: dict[str, list[int]] = {}
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    qs = Household.objects.active().filter(association=association)
+    for pk, name, place, phone in qs.values_list("id", "name", "neighbourhood", "phone").iterator(
+        chunk_size=2000
+    ):
+        by_phone.setdefault(normalise_phone(phone), []).append(pk)
+        by_name.setdefault(normalise_name(name), []).append((pk, normalise_text(place)))
+    found: dict[str, dict[int, list[str]]] = {}
+    for key, name, neighbourhood, phone in candidates:
+        reasons: dict[int, list[str]] = {}
+        phone_key = normalise_phone(phone)
+        if len(phone_key.lstrip("+")) >= 6:
+            for pk in by_phone.get(phone_key, ()):
+                reasons.setdefault(pk, []).append("phone")
+        place_key = normalise_text(neighbourhood)
+        name_key = normalise_name(name)
+        for pk, other_place in by_name.get(name_key, ()) if name_key else ():
+            if place_key and other_place == place_key:
+                reasons.setdefault(pk, []).append("name_neighbourhood")
+            elif not place_key or not other_place:
+                reasons.setdefault(pk, []).append("name")
+        if reasons:
+            found[key] = reasons
+    households = Household.objects.in_bulk({pk for r in found.values() for pk in r})
+    out = {}
+    for key, reasons in found.items():
+        matches = [Match(households[pk], r) for pk, r in reasons.items() if pk in households]
+        matches.sort(key=lambda m: (not m.strong, "phone" not in m.reasons, m.household.name))
+        out[key] = matches[:limit]
+    return out

@@ -137,6 +137,26 @@ def check_write(*, kind: str, household, record, caller: str | None) -> None:
         )
 
 
+def check_bulk_write(*, kind: str, caller: str | None) -> None:
+    """The bulk path (households.bulk.touchpoints_write): an owned kind only from its owner's
+    services module or its sibling `bulk` module, which writes the records with them."""
+    owner = OWNERS.get(kind)
+    if owner is None:
+        return
+    allowed = {owner.service, owner.service.rsplit(".", 1)[0] + ".bulk"}
+    if caller not in allowed:
+        label = dict(K.choices).get(kind, kind)
+        raise OwnedKindError(
+            {
+                "kind": gettext(
+                    "Kind: « %(kind)s » is recorded with %(record)s, on its own page, not by hand."
+                )
+                % {"kind": label, "record": owner.record_label}
+            },
+            code="owned_kind",
+        )
+
+
 @dataclass(frozen=True)
 class Orphan:
     """A touchpoint of an owned kind with no record behind it, or whose record is about

@@ -256,7 +256,12 @@ def journey_refresh(household: Household, *, as_of: date | None = None) -> House
 
 
 def journey_recompute(
-    *, association=None, as_of: date | None = None, only_due: bool = False, batch_size: int = 1000
+    *,
+    association=None,
+    as_of: date | None = None,
+    only_due: bool = False,
+    batch_size: int = 1000,
+    household_ids: list[int] | None = None,
 ) -> int:
     """Recompute stored spans of every household (of one association, or all), batch path.
 
@@ -267,6 +272,7 @@ def journey_recompute(
     The rows are the ones ``journey_refresh`` writes (tests/journey prove it).
 
     only_due: just the households whose stored spans stop being true by as_of (daily run).
+    household_ids: just these households of `association` (a bulk write: imports).
     Returns the number of households recomputed.
     """
     from parcours.accounts.models import Association
@@ -279,12 +285,16 @@ def journey_recompute(
         else:
             associations = list(Association.objects.order_by("id"))
         for assoc in associations:
-            done += _recompute_association(assoc, as_of, only_due, batch_size)
+            done += _recompute_association(assoc, as_of, only_due, batch_size, household_ids)
     return done
 
 
-def _household_ids(association, as_of: date, only_due: bool) -> list[int]:
+def _household_ids(association, as_of: date, only_due: bool, only=None) -> list[int]:
     households = Household.objects.filter(association=association)
+    if only is not None:  # intersected here: the list may exceed a database's parameters
+        wanted = set(only)
+        ids = households.order_by("id").values_list("id", flat=True)
+        return [pk for pk in ids if pk in wanted]
     if only_due:
         households = households.filter(
             Q(journeys__valid_until__lte=as_of) | Q(journeys__isnull=True)
@@ -368,12 +378,14 @@ def _public_columns(columns: TouchpointColumns) -> tuple[TouchpointColumns, list
     return public, ids.tolist()
 
 
-def _recompute_association(association, as_of: date, only_due: bool, batch_size: int) -> int:
-    ids = _household_ids(association, as_of, only_due)
+def _recompute_association(
+    association, as_of: date, only_due: bool, batch_size: int, only=None
+) -> int:
+    ids = _household_ids(association, as_of, only_due, only)
     if not ids:
         return 0
     definition = definition_for(association)
-    columns = touchpoint_columns(association, ids if only_due else None)
+    columns = touchpoint_columns(association, ids if only_due or only is not None else None)
     public_columns, with_support = _public_columns(columns)
     journeys = recompute_journeys(columns, definition, as_of, horizon_days=HORIZON_DAYS)
     del columns

@@ -1,0 +1,128 @@
+"""The bulk path of attendance: many present marks on past sessions (imports, demo seeder).
+
+What attendance_mark writes for a "present" mark, for many at once: the session of the activity
+on that day (found, else created), the attendance row and its `attendance` touchpoint linked to
+it (households.ownership: this module owns the kind with activities.services). The journey and
+tasks of the households are the caller's, once for all (households.bulk).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from parcours.activities.models import Activity, Attendance, Session
+from parcours.audit.services import audit_many
+from parcours.households.bulk import touchpoints_write
+from parcours.households.duplicates import normalise_text
+from parcours.households.models import Touchpoint, TouchpointKind
+
+IMPORTED_START = time(14)  # sessions known only by their day: the usual afternoon slot
+
+
+@dataclass
+class AttendanceResult:
+    activities_created: list[str] = field(default_factory=list)
+    sessions_created: int = 0
+    marks_created: int = 0
+    already_marked: int = 0
+
+
+def _activities(association, actor, names: set[str], result: AttendanceResult) -> dict[str, int]:
+    by_key = {
+        normalise_text(n): pk
+        for pk, n in Activity.objects.filter(association=association).values_list("pk", "name")
+    }
+    new = {}
+    for name in sorted(names):
+        key = normalise_text(name)
+        if key not in by_key and key not in new:
+            new[key] = Activity(
+                association=association, name=name, category=Activity.Category.ACTIVITY
+            )
+    Activity.objects.bulk_create(new.values())
+    audit_many(actor=actor, association_id=association.pk, objs=new.values(),
+               fields=["name", "category"])  # fmt: skip
+    result.activities_created = sorted(a.name for a in new.values())
+    by_key.update({k: a.pk for k, a in new.items()})
+    return by_key
+
+
+@transaction.atomic
+def attendance_write(*, actor, association, marks: list[tuple[int, date, str]]) -> AttendanceResult:
+    """`marks`: (household id, day, activity name). Activities unknown by name are created;
+    a household already marked on that session keeps its mark (counted, not doubled)."""
+    result = AttendanceResult()
+    if not marks:
+        return result
+    activity_of = _activities(association, actor, {m[2] for m in marks}, result)
+    wanted = {(activity_of[normalise_text(a)], d) for _h, d, a in marks}
+    days = [d for _a, d in wanted]
+    sessions = {
+        (s.activity_id, s.day): s
+        for s in Session.objects.filter(
+            association=association,
+            activity_id__in={a for a, _d in wanted},
+            day__gte=min(days),
+            day__lte=max(days),
+            cancelled=False,
+        ).order_by("-id")  # fmt: skip
+    }
+    new_sessions = [
+        Session(association=association, activity_id=a, day=d, start_time=IMPORTED_START)
+        for a, d in sorted(wanted - set(sessions))
+    ]
+    Session.objects.bulk_create(new_sessions, batch_size=2000)
+    sessions.update({(s.activity_id, s.day): s for s in new_sessions})
+    result.sessions_created = len(new_sessions)
+    marked = set(  # by the days' range, then in Python: the lists may exceed SQL parameters
+        Attendance.objects.filter(
+            association=association, session__day__gte=min(days), session__day__lte=max(days)
+        ).values_list("session_id", "household_id")
+    )
+    todo = []
+    for h, d, a in marks:
+        session = sessions[(activity_of[normalise_text(a)], d)]
+        if (session.pk, h) in marked:
+            result.already_marked += 1
+            continue
+        marked.add((session.pk, h))
+        todo.append((h, session))
+    touchpoints = touchpoints_write(
+        association=association,
+        touchpoints=[
+            Touchpoint(
+                household_id=h,
+                day=s.day,
+                kind=TouchpointKind.ATTENDANCE,
+                activity_id=s.activity_id,
+                actor=_user(actor),
+            )  # fmt: skip
+            for h, s in todo
+        ],
+    )
+    tz = timezone.get_current_timezone()
+    Attendance.objects.bulk_create(
+        (
+            Attendance(
+                association=association,
+                session=s,
+                household_id=h,
+                status=Attendance.Status.PRESENT,
+                touchpoint=t,
+                updated_by=_user(actor),
+                intent_at=datetime.combine(s.day, s.start_time, tz),
+            )  # fmt: skip
+            for (h, s), t in zip(todo, touchpoints, strict=True)
+        ),
+        batch_size=2000,
+    )
+    result.marks_created = len(todo)
+    return result
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None

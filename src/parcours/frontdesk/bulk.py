@@ -1,0 +1,56 @@
+"""The bulk path of the front desk: past information requests and welcome visits (imports).
+
+What info_request_record and intake_visit_record write, many at once: the record and its
+touchpoint (`intake_visit` is owned by this app: households.ownership). Journeys and tasks are
+the caller's, once for all the households.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from parcours.frontdesk.models import InfoRequest, IntakeVisit, RequestChannel
+from parcours.households.bulk import touchpoints_write
+from parcours.households.models import Touchpoint, TouchpointKind
+
+
+@transaction.atomic
+def records_write(*, actor, association, kind: str, rows: list[tuple[int, date]]) -> int:
+    """`rows`: (household id, day) of `kind` (info_request or intake_visit)."""
+    if kind not in (TouchpointKind.INFO_REQUEST, TouchpointKind.INTAKE_VISIT):
+        raise ValueError(f"the front desk does not write {kind!r}")
+    if not rows:
+        return 0
+    user = actor if getattr(actor, "pk", None) else None
+    touchpoints = touchpoints_write(
+        association=association,
+        touchpoints=[Touchpoint(household_id=h, day=d, kind=kind, actor=user) for h, d in rows],
+    )
+    if kind == TouchpointKind.INFO_REQUEST:
+        records = [
+            InfoRequest(
+                association=association,
+                household_id=t.household_id,
+                day=t.day,
+                channel=RequestChannel.INFO_CENTRE,
+                touchpoint=t,
+                recorded_by=user,
+            )  # fmt: skip
+            for t in touchpoints
+        ]
+        InfoRequest.objects.bulk_create(records, batch_size=2000)
+    else:
+        records = [
+            IntakeVisit(
+                association=association,
+                household_id=t.household_id,
+                day=t.day,
+                touchpoint=t,
+                recorded_by=user,
+            )  # fmt: skip
+            for t in touchpoints
+        ]
+        IntakeVisit.objects.bulk_create(records, batch_size=2000)
+    return len(records)

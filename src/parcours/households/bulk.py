@@ -1,0 +1,75 @@
+"""The bulk path of households, persons and touchpoints: many rows in a few statements.
+
+For imports and the demo seeder. Same rules as the per-row services: households are created on
+a lawful basis recorded with them (parcours.consent.bulk), a touchpoint of an owned kind is
+written only by its owner's module (households.ownership), with its record. What the per-row
+services do after each write (the journey, the tasks) the caller does once for all the
+households touched: journey.services.journey_recompute(household_ids=...) and
+worklists.services.tasks_regenerate_many(household_ids=...).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.db import transaction
+
+from parcours.audit.services import audit_many
+from parcours.households import ownership
+from parcours.households.models import Household, Person, Touchpoint
+
+BATCH = 2000
+
+
+@transaction.atomic
+def households_write(
+    *, actor, association, households: list[Household], lawful_basis=None, audit: bool = True
+) -> list[Household]:
+    """Create households (unsaved rows of `association`) on `lawful_basis`.
+
+    The demo seeder passes no basis (it writes its own consent history) and audit=False (the
+    seeded history was done by no one)."""
+    from parcours.consent.basis import basis_check
+    from parcours.consent.bulk import basis_record_many
+
+    if lawful_basis is not None or audit:
+        lawful_basis = basis_check(association=association, lawful_basis=lawful_basis)
+    for h in households:
+        h.association = association
+    Household.objects.bulk_create(households, batch_size=500)
+    if audit:
+        fields = ["name", "neighbourhood", "address", "phone", "heard_from"]
+        audit_many(actor=actor, association_id=association.pk, objs=households, fields=fields)
+    if lawful_basis is not None:
+        basis_record_many(actor=actor, households=households, lawful_basis=lawful_basis)
+    return households
+
+
+@transaction.atomic
+def persons_write(*, actor, association, persons: list[Person], audit: bool = True) -> list[Person]:
+    """Create members of saved households, covered by their household's basis."""
+    for p in persons:
+        p.association_id = association.pk
+        p.household_id = p.household.pk
+    Person.objects.bulk_create(persons, batch_size=1000)
+    if audit:
+        fields = ["first_name", "last_name", "birth_year", "relation", "is_contact"]
+        audit_many(actor=actor, association_id=association.pk, objs=persons, fields=fields)
+    return persons
+
+
+def touchpoints_write(*, association, touchpoints: list[Touchpoint]) -> list[Touchpoint]:
+    """Insert touchpoints (unsaved) of `association`'s saved households.
+
+    An owned kind is refused (OwnedKindError) unless called from its owner's services or bulk
+    module, which links each one to its record in the same transaction. Not decorated: the
+    check reads its direct caller's module, as touchpoint_record does.
+    """
+    caller = sys._getframe(1).f_globals.get("__name__")
+    for kind in {t.kind for t in touchpoints}:
+        ownership.check_bulk_write(kind=kind, caller=caller)
+    for t in touchpoints:
+        t.association_id = association.pk
+    with transaction.atomic():
+        Touchpoint.objects.bulk_create(touchpoints, batch_size=BATCH)
+    return touchpoints

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from parcours.imports import views
+
+app_name = "imports"
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("<int:import_pk>/columns/", views.columns, name="columns"),
+    path("<int:import_pk>/check/", views.check, name="check"),
+    path("<int:import_pk>/", views.report, name="report"),
+]
