@@ -23,30 +23,30 @@ def test_search_updates_results_and_url_without_reloading(page, login_as):
     assert "Famille Durand" not in page.locator("main").inner_text()  # another association
     page.evaluate("() => { window.__sameDocument = true; }")
 
-    page.locator("#q").fill("tilleuls")
+    page.locator("#id_q").fill("tilleuls")
     page.wait_for_url("**/households/?q=tilleuls")
     page.wait_for_function(
         "() => document.querySelectorAll('#household-results tbody tr').length === 2"
     )
     assert result_names(page) == ["Famille Benali", "Famille Martin"]
 
-    page.locator("#q").fill("Aminata")  # a member's first name
+    page.locator("#id_q").fill("Aminata")  # a member's first name
     page.wait_for_url("**/households/?q=Aminata")
     page.wait_for_function(
         "() => document.querySelectorAll('#household-results tbody tr').length === 1"
     )
     assert result_names(page) == ["Famille Diallo"]
 
-    page.locator("#q").fill("Durand")
+    page.locator("#id_q").fill("Durand")
     page.wait_for_url("**/households/?q=Durand")
     page.locator("#household-results").get_by_text("Aucune famille").wait_for()
     # htmx swapped the results in place: still the same document, the search box kept focus.
     assert page.evaluate("() => window.__sameDocument === true")
-    assert page.evaluate("() => document.activeElement.id") == "q"
+    assert page.evaluate("() => document.activeElement.id") == "id_q"
 
     # The URL can be shared or reloaded: the server renders the same search.
     page.reload()
-    assert page.locator("#q").input_value() == "Durand"
+    assert page.locator("#id_q").input_value() == "Durand"
     assert page.locator("#household-results").get_by_text("Aucune famille").count() == 1
 
 

@@ -168,6 +168,20 @@ def support_stages(definition) -> frozenset[str]:
     )
 
 
+def support_statuses(definition) -> frozenset[str]:
+    """Statuses whose condition reads support evidence (In support in the shipped journey):
+    a role without access to support neither sees them nor filters on them."""
+    return frozenset(
+        s.key for s in definition.statuses if any(k in repr(s.condition) for k in SUPPORT_KINDS)
+    )
+
+
+def statuses_for(membership, definition) -> tuple[str, ...]:
+    """The status keys this member may see and filter on, in the definition's order."""
+    hidden = frozenset() if sees_support(membership) else support_statuses(definition)
+    return tuple(s.key for s in definition.statuses if s.key not in hidden)
+
+
 def manual_placement(membership, placement, definition):
     """A placement by hand at a support stage tells of support: sensitive roles only."""
     if placement is None or sees_support(membership):

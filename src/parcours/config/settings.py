@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "parcours.compliance",
     "parcours.background",
     "parcours.imports",
+    "parcours.familylist",
+    "parcours.exports",
 ]
 
 MIDDLEWARE = [

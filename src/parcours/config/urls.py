@@ -19,5 +19,6 @@ urlpatterns = [
     path("data-protection/", include("parcours.compliance.urls")),
     path("jobs/", include("parcours.background.urls")),
     path("import/", include("parcours.imports.urls")),
+    path("exports/", include("parcours.exports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

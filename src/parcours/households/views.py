@@ -4,7 +4,6 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,17 +42,6 @@ def _visible_household(request, pk: int) -> Household:
     if not visibility.can_open_household(request.membership, household):
         raise PermissionDenied
     return household
-
-
-@require(Capability.VIEW_HOUSEHOLDS)
-def household_list(request):
-    search = request.GET.get("q", "")
-    households = selectors.household_list(membership=request.membership, search=search)
-    page = Paginator(households, 25).get_page(request.GET.get("page"))
-    context = {"page": page, "q": search}
-    if request.htmx and request.htmx.target == "household-results":
-        return render(request, "households/_results.html", context)
-    return render(request, "households/list.html", context)
 
 
 def _timeline_filter(request, groups: list[tuple[str, str]]) -> tuple[set[str], int]:

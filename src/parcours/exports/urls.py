@@ -1,0 +1,13 @@
+from django.urls import path
+
+from parcours.exports import views
+
+app_name = "exports"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("households/", views.households, name="households"),
+    path("persons/", views.persons, name="persons"),
+    path("touchpoints/", views.touchpoints, name="touchpoints"),
+    path("attendance/", views.attendance, name="attendance"),
+    path("attendance/summary/", views.attendance_summary, name="attendance_summary"),
+]
