@@ -121,6 +121,6 @@ def test_the_board_sees_whole_months_and_staff_the_days_they_chose(world, client
     assert response.context["period"] == Period(date(2026, 1, 1), date(2026, 3, 31))
     assert response.context["form"]["start"].value() == "2026-01-01"
     export = client.get("/analytics/export/?start=2026-01-15&end=2026-03-10&measure=funnel")
-    assert "2026-01-01 – 2026-03-31" in export.content.decode("utf-8-sig")
+    assert "Période : 01/01/2026 – 31/03/2026" in export.content.decode("utf-8-sig")
     client.force_login(world.user(Role.COORDINATOR))
     assert client.get(url).context["period"] == Period(date(2026, 1, 15), date(2026, 3, 10))

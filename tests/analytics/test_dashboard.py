@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from parcours.accounts.roles import Role
-from parcours.analytics.views import neutralise
+from parcours.exports.formats import neutralise
 from tests.basis import BASIS
 from tests.journal import log_touchpoint
 

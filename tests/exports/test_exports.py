@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from parcours.audit.models import AuditEvent
 from parcours.exports.formats import Table, csv_cell, csv_lines, neutralise, xlsx_file
 from tests.familylist.families import build_families
+from tests.responses import body
 
 
 @pytest.fixture
@@ -27,10 +28,6 @@ def fam(world):
 def download(client, user, name, **params):
     client.force_login(user)
     return client.get(reverse(f"exports:{name}"), params)
-
-
-def body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def csv_rows(response, delimiter=";") -> list[list[str]]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parcours.accounts import visibility
@@ -18,6 +17,8 @@ from parcours.analytics.measures import MEASURES, Query, run
 from parcours.analytics.panels import DROPOUT_NAMES, PRESENTERS, Labels, vocab_words
 from parcours.analytics.privacy import EXPORT, audience_for
 from parcours.audit.services import audit_export
+from parcours.exports.formats import CSV, FORMATS, Table
+from parcours.exports.formats import response as export_response
 from parcours.journey.definitions import definition_for
 from parcours.journey.reasons import current_language
 
@@ -113,32 +114,25 @@ def dashboard(request):
     )
 
 
-def neutralise(cell) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if cell is None else str(cell)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @require(Capability.VIEW_AGGREGATES)
 def export_csv(request):
-    """The numbers of one measure (``?measure=``, the funnel by default), small counts hidden
-    whoever exports them, formulas neutralised, never a name."""
+    """The numbers of one measure (``?measure=``, the funnel by default) as CSV or XLSX
+    (``?format=``), small counts hidden whoever exports them, formulas neutralised, never a
+    name; the period line and headers in the user's language (parcours.exports.formats)."""
     kind = request.GET.get("measure", "funnel")
-    if kind not in dashboard_kinds(request.membership):
+    fmt = request.GET.get("format") or CSV
+    if kind not in dashboard_kinds(request.membership) or fmt not in FORMATS:
         raise Http404
     association = request.membership.association
     board = audience_for(ROLE_CAPABILITIES[request.membership.role]).hide_small
     form, query, panels, words = _panels(request, association, [kind], EXPORT, months=board)
     panel = panels[0]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{association.slug}-{kind}-{query.period.start}-{query.period.end}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # spreadsheets then read the file as UTF-8
-    writer = csv.writer(response, delimiter=";")
-    audit_export(request, object_type=f"analytics.{kind}", fields=[kind])
-    writer.writerow([neutralise(panel.title)])
-    writer.writerow([neutralise(f"{_('Period')}: {query.period.start} – {query.period.end}")])
-    writer.writerow([neutralise(c) for c in panel.columns])
-    for row in panel.rows:
-        writer.writerow([neutralise(c) for c in row])
-    return response
+    audit_export(request, object_type=f"analytics.{kind}", fields=[kind, fmt])
+    period = _("Period: %(start)s – %(end)s") % {
+        "start": date_format(query.period.start, "SHORT_DATE_FORMAT"),
+        "end": date_format(query.period.end, "SHORT_DATE_FORMAT"),
+    }
+    title = str(panel.title)
+    table = Table(title, [title], [[period], list(panel.columns), *panel.rows])
+    filename = f"{association.slug}-{kind}-{query.period.start}-{query.period.end}"
+    return export_response(table, fmt=fmt, filename=filename)

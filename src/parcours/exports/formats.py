@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django_scopes import scope
 
@@ -43,10 +43,17 @@ class Table:
     title: str
     columns: Sequence[str]
     rows: Iterable[Sequence[object]]
+    keys: Sequence[str] = ()  # what each column is, for the audit log (never values)
 
 
-def neutralise(text: str) -> str:
+def table(title: str, columns: Sequence[tuple[str, str]], rows) -> Table:
+    """A table from (key, header) pairs."""
+    return Table(title, [label for _key, label in columns], rows, [key for key, _l in columns])
+
+
+def neutralise(value: object) -> str:
     """A text cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -145,6 +152,9 @@ def response(table: Table, *, fmt: str, filename: str):
         return FileResponse(
             xlsx_file(table), as_attachment=True, filename=name, content_type=CONTENT_TYPES[XLSX]
         )
-    resp = StreamingHttpResponse(csv_lines(table), content_type=CONTENT_TYPES[CSV])
+    if isinstance(table.rows, list | tuple):  # a small table, already read: sent whole
+        resp = HttpResponse("".join(csv_lines(table)), content_type=CONTENT_TYPES[CSV])
+    else:
+        resp = StreamingHttpResponse(csv_lines(table), content_type=CONTENT_TYPES[CSV])
     resp["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp

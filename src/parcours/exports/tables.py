@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from parcours.accounts import visibility
 from parcours.activities.models import Attendance, Session
 from parcours.analytics.privacy import EXPORT
-from parcours.exports.formats import Table
+from parcours.exports.formats import Table, table
 from parcours.familylist import selectors as family_selectors
 from parcours.households.models import Household, Person, Touchpoint
 from parcours.journey.reasons import current_language
@@ -44,17 +44,17 @@ def households(*, membership, definition, queryset: QuerySet[Household]) -> Tabl
     """The filtered family list, one household a row, as the list shows it and a bit more."""
     sensitive = visibility.sees_support(membership)
     columns = [
-        _("Household"),
-        _("Neighbourhood"),
-        _("Address"),
-        _("Phone"),
-        _("Stage"),
-        _("Status"),
-        _("Sponsor"),
-        _("Last contact from the family"),
+        ("name", _("Household")),
+        ("neighbourhood", _("Neighbourhood")),
+        ("address", _("Address")),
+        ("phone", _("Phone")),
+        ("stage", _("Stage")),
+        ("statuses", _("Status")),
+        ("sponsor", _("Sponsor")),
+        ("last_contact", _("Last contact from the family")),
     ]
     if sensitive:
-        columns.append(_("Needs"))
+        columns.append(("needs", _("Needs")))
     lang = current_language()
 
     def rows():
@@ -77,18 +77,18 @@ def households(*, membership, definition, queryset: QuerySet[Household]) -> Tabl
                     row.append(h.needs)
                 yield row
 
-    return Table(_("Households"), columns, rows())
+    return table(_("Households"), columns, rows())
 
 
 def persons(*, queryset: QuerySet[Household]) -> Table:
     """The members of the filtered households."""
     columns = [
-        _("Household"),
-        _("First name"),
-        _("Last name"),
-        _("Birth year"),
-        _("Relation"),
-        _("Contact person"),
+        ("household", _("Household")),
+        ("first_name", _("First name")),
+        ("last_name", _("Last name")),
+        ("birth_year", _("Birth year")),
+        ("relation", _("Relation")),
+        ("is_contact", _("Contact person")),
     ]
     qs = (
         Person.objects.filter(household__in=queryset.values("pk"))
@@ -108,15 +108,21 @@ def persons(*, queryset: QuerySet[Household]) -> Table:
                 yes if p.is_contact else no,
             ]
 
-    return Table(_("Persons"), columns, rows())
+    return table(_("Persons"), columns, rows())
 
 
 def touchpoints(*, membership, queryset: QuerySet[Household], start: date, end: date) -> Table:
     """The touchpoints of the filtered households between two days (included)."""
     sensitive = visibility.sees_support(membership)
-    columns = [_("Day"), _("Household"), _("Kind"), _("Activity"), _("Recorded by")]
+    columns = [
+        ("day", _("Day")),
+        ("household", _("Household")),
+        ("kind", _("Kind")),
+        ("activity", _("Activity")),
+        ("actor", _("Recorded by")),
+    ]
     if sensitive:
-        columns.append(_("Note"))
+        columns.append(("note", _("Note")))
     qs = visibility.touchpoints(
         membership,
         Touchpoint.objects.filter(
@@ -140,12 +146,17 @@ def touchpoints(*, membership, queryset: QuerySet[Household], start: date, end: 
                 row.append(t.note)
             yield row
 
-    return Table(_("Touchpoints"), columns, rows())
+    return table(_("Touchpoints"), columns, rows())
 
 
 def attendance(*, membership, start: date, end: date, activity: int | None) -> Table:
     """Each mark of each session of the period (one activity or all), by household."""
-    columns = [_("Activity"), _("Day"), _("Household"), _("Mark")]
+    columns = [
+        ("activity", _("Activity")),
+        ("session_day", _("Day")),
+        ("household", _("Household")),
+        ("mark", _("Mark")),
+    ]
     qs = Attendance.objects.filter(
         household__in=visibility.households(membership).values("pk"),
         session__day__gte=start,
@@ -166,18 +177,18 @@ def attendance(*, membership, start: date, end: date, activity: int | None) -> T
                 _label(Attendance.Status.choices, a.status),
             ]
 
-    return Table(_("Attendance"), columns, rows())
+    return table(_("Attendance"), columns, rows())
 
 
 def attendance_summary(*, start: date, end: date, activity: int | None) -> Table:
     """Per activity and month: sessions held, households present and presences, small counts
     hidden and the others rounded down (parcours.analytics.privacy.EXPORT), whoever exports."""
     columns = [
-        _("Activity"),
-        _("Month"),
-        _("Sessions held"),
-        _("Households present"),
-        _("Presences"),
+        ("activity", _("Activity")),
+        ("month", _("Month")),
+        ("sessions", _("Sessions held")),
+        ("households_present", _("Households present")),
+        ("presences", _("Presences")),
     ]
     sessions = Session.objects.filter(day__gte=start, day__lte=end, cancelled=False)
     marks = Attendance.objects.filter(
@@ -218,4 +229,4 @@ def attendance_summary(*, start: date, end: date, activity: int | None) -> Table
                 EXPORT.count_of(presences_n, households_n),
             ]
         )
-    return Table(_("Attendance by activity and month"), columns, rows)
+    return table(_("Attendance by activity and month"), columns, rows)

@@ -7,11 +7,12 @@ answer 400 with the exports page naming them, never a file of something else.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from parcours.accounts import visibility
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability
 from parcours.audit.services import audit_export
@@ -39,17 +40,23 @@ def _errors(*forms) -> list[str]:
     return [e for f in forms if not f.is_valid() for errs in f.errors.values() for e in errs]
 
 
-def _download(request, table: Table, *, name: str, fmt: str, parts: list[str]):
-    """Audit the export (what was exported, not the values), then send the file."""
-    audit_export(request, object_type=f"exports.{name}", fields=[fmt, *parts])
+def _download(request, table: Table, *, name: str, fmt: str):
+    """Audit the export (the columns exported, not their values), then send the file."""
+    audit_export(request, object_type=f"exports.{name}", fields=[fmt, *table.keys])
     association = request.association
     rows = scoped(table.rows, association_id=association.pk)
     filename = f"{association.slug}-{name}-{timezone.localdate().isoformat()}"
-    return response(Table(table.title, table.columns, rows), fmt=fmt, filename=filename)
+    return response(replace(table, rows=rows), fmt=fmt, filename=filename)
 
 
-def _sensitive_parts(request, *parts: str) -> list[str]:
-    return list(parts) if visibility.sees_support(request.membership) else []
+def _family_export(request, build, *, name: str, form_class=FormatForm):
+    """An export of the family list as filtered in the URL (the list page's parameters)."""
+    family_form, queryset, definition = filtered(request)
+    form = form_class(request.GET)
+    if errors := _errors(family_form, form):
+        return _page(request, status=400, errors=errors)
+    table = build(queryset=queryset, definition=definition, **form.cleaned_data)
+    return _download(request, table, name=name, fmt=form.chosen_format())
 
 
 @require(Capability.VIEW_HOUSEHOLDS)
@@ -59,84 +66,64 @@ def index(request):
 
 @require(Capability.VIEW_HOUSEHOLDS)
 def households(request):
-    """The family list as filtered in the URL (same parameters as the list page)."""
-    family_form, queryset, definition = filtered(request)
-    fmt_form = FormatForm(request.GET)
-    if errors := _errors(family_form, fmt_form):
-        return _page(request, status=400, errors=errors)
-    table = tables.households(
-        membership=request.membership, definition=definition, queryset=queryset
-    )
-    parts = [
-        "name",
-        "neighbourhood",
-        "address",
-        "phone",
-        "stage",
-        "statuses",
-        "sponsor",
-        "last_contact",
-        *_sensitive_parts(request, "needs"),
-    ]
-    return _download(request, table, name="households", fmt=fmt_form.chosen_format(), parts=parts)
+    """The family list as filtered in the URL; needs for the roles that see sensitive data."""
+
+    def build(*, queryset, definition, **_options):
+        return tables.households(
+            membership=request.membership, definition=definition, queryset=queryset
+        )
+
+    return _family_export(request, build, name="households")
 
 
 @require(Capability.VIEW_HOUSEHOLDS)
 def persons(request):
     """The members of the households of the family list as filtered in the URL."""
-    family_form, queryset, _definition = filtered(request)
-    fmt_form = FormatForm(request.GET)
-    if errors := _errors(family_form, fmt_form):
-        return _page(request, status=400, errors=errors)
-    parts = ["household", "first_name", "last_name", "birth_year", "relation", "is_contact"]
-    table = tables.persons(queryset=queryset)
-    return _download(request, table, name="persons", fmt=fmt_form.chosen_format(), parts=parts)
+    return _family_export(
+        request, lambda *, queryset, **_o: tables.persons(queryset=queryset), name="persons"
+    )
 
 
 @require(Capability.VIEW_HOUSEHOLDS)
 def touchpoints(request):
     """The touchpoints of a period (the last twelve months by default) of the filtered list."""
-    family_form, queryset, _definition = filtered(request)
-    period = PeriodForm(request.GET)
-    if errors := _errors(family_form, period):
-        return _page(request, status=400, errors=errors)
-    data = period.cleaned_data
-    table = tables.touchpoints(
-        membership=request.membership, queryset=queryset, start=data["start"], end=data["end"]
-    )
-    parts = ["day", "household", "kind", "activity", "actor", *_sensitive_parts(request, "note")]
-    return _download(request, table, name="touchpoints", fmt=period.chosen_format(), parts=parts)
+
+    def build(*, queryset, start, end, **_options):
+        return tables.touchpoints(
+            membership=request.membership, queryset=queryset, start=start, end=end
+        )
+
+    return _family_export(request, build, name="touchpoints", form_class=PeriodForm)
+
+
+def _period(request):
+    period = PeriodForm(request.GET, activities=True)
+    return period, (period.cleaned_data if period.is_valid() else None)
 
 
 @require(Capability.VIEW_HOUSEHOLDS)
 def attendance(request):
     """Each household's marks on the sessions of a period, for one activity or all."""
-    period = PeriodForm(request.GET, activities=True)
-    if errors := _errors(period):
-        return _page(request, status=400, errors=errors)
-    data = period.cleaned_data
+    period, data = _period(request)
+    if data is None:
+        return _page(request, status=400, errors=_errors(period))
     table = tables.attendance(
         membership=request.membership,
         start=data["start"],
         end=data["end"],
         activity=data["activity"],
     )
-    parts = ["activity", "session_day", "household", "mark"]
-    return _download(request, table, name="attendance", fmt=period.chosen_format(), parts=parts)
+    return _download(request, table, name="attendance", fmt=period.chosen_format())
 
 
 @require(Capability.VIEW_AGGREGATES)
 def attendance_summary(request):
     """Attendance per activity and month, small counts hidden: the board's attendance file."""
-    period = PeriodForm(request.GET, activities=True)
-    if not period.is_valid():
+    period, data = _period(request)
+    if data is None:
         # The board has no exports page: the errors go back as a short page of their own.
         return render(request, "exports/errors.html", {"errors": _errors(period)}, status=400)
-    data = period.cleaned_data
     table = tables.attendance_summary(
         start=data["start"], end=data["end"], activity=data["activity"]
     )
-    parts = ["activity", "month", "sessions", "households_present", "presences"]
-    return _download(
-        request, table, name="attendance-summary", fmt=period.chosen_format(), parts=parts
-    )
+    return _download(request, table, name="attendance-summary", fmt=period.chosen_format())
