@@ -106,6 +106,8 @@ EXPECTED = {
     "worklists:task": "work_on_tasks",  # and only one's own tasks (404 otherwise)
     "worklists:preferences": ANY_MEMBER,
     "worklists:matching": "manage_tasks",
+    "worklists:bulk": "work_on_tasks",  # and only one's own tasks, any for a manager
+    "worklists:recontact": "view_households",
     "journey:place": "edit_households",
     "privacy:household": "export_subject",
     "privacy:household_export": "export_subject",
@@ -133,6 +135,7 @@ POST_ONLY = {
     "accounts:second_factor_reset",
     "compliance:processor_delete",
     "activities:members",
+    "worklists:bulk",
 }
 # allauth's pages answer a signed-in user by their state (already signed in, no authenticator
 # yet, recent sign-in needed...): a redirect or "not found", never a page of another member.

@@ -77,3 +77,41 @@ class PreferenceForm(GuardedModelForm):
     class Meta:
         model = DigestPreference
         fields = ["daily_digest", "language"]
+
+
+class BulkForm(GuardedForm):
+    """What to do with the tasks ticked on a list (the tick boxes are outside the form)."""
+
+    action = forms.ChoiceField(
+        label=_("With the selected tasks"),
+        choices=[("done", _("Mark as done")), ("snooze", _("Remind me later"))],
+    )
+    until = forms.DateField(label=_("Remind me on"), widget=DateInput, required=False)
+    assignee = forms.ChoiceField(label=_("Give them to"), required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["until"].initial = timezone.localdate() + timedelta(days=7)
+        if members:
+            self.fields["action"].choices = [
+                *self.fields["action"].choices,
+                ("assign", _("Give them to someone")),
+            ]
+            self.fields["assignee"].choices = [("", "—")] + [
+                (
+                    str(m.user_id),
+                    f"{m.user.get_full_name() or m.user.get_username()} — {m.get_role_display()}",
+                )
+                for m in members
+            ]
+        else:
+            del self.fields["assignee"]
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "snooze" and not data.get("until"):
+            self.add_error("until", _("Choose the day the tasks come back."))
+        if action == "assign" and not data.get("assignee"):
+            self.add_error("assignee", _("Choose who gets the tasks."))
+        return data

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from parcours.accounts import visibility
@@ -42,6 +53,43 @@ def _mine(membership) -> Q:
 ACTIVE = Q(household__archived_at__isnull=True)
 
 
+# A family with no contact from it for the journey's "dormant" window (a setting of the
+# journey definition, 180 days by default) leaves the active task lists for the list of
+# families to re-contact.
+DORMANT = "dormant"
+PAGE_SIZE = 25
+
+
+def dormant_households(membership, today: date) -> QuerySet:
+    """Ids of the households that are dormant as the member may learn it (visibility)."""
+    from parcours.journey.models import StatusSpan
+
+    return StatusSpan.objects.filter(
+        association_id=membership.association_id,
+        status=DORMANT,
+        end__isnull=True,
+        start__lte=today,
+        audience__in=visibility.audiences(membership),
+    ).values("household_id")
+
+
+def by_priority(qs: QuerySet, today: date) -> QuerySet:
+    """Most urgent first: due today, then overdue this week (latest first), then due later
+    (soonest first), then overdue for longer (latest first)."""
+    week = today - timedelta(days=7)
+    qs = qs.annotate(
+        priority=Case(
+            When(due=today, then=Value(0)),
+            When(due__gte=week, due__lt=today, then=Value(1)),
+            When(due__gt=today, then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+    )
+    later = Case(When(due__gt=today, then=F("due")), default=Value(None))
+    return qs.order_by("priority", later.asc(nulls_last=True), F("due").desc(), "id")
+
+
 def _open(today: date) -> Q:
     return Q(state=Task.State.OPEN) | Q(state=Task.State.SNOOZED, snoozed_until__lte=today)
 
@@ -57,11 +105,20 @@ def _of(membership) -> QuerySet:
 
 
 def tasks_for_member(membership, *, today: date | None = None) -> QuerySet:
-    """The open tasks of one member ("My tasks"), most urgent first."""
+    """The open tasks of one member ("My tasks"), most urgent first, without the dormant
+    families (see :data:`DORMANT`)."""
     today = today or timezone.localdate()
-    return _related(
-        _of(membership).filter(_mine(membership), ACTIVE).filter(_open(today)).order_by("due", "id")
+    qs = (
+        _of(membership)
+        .filter(_mine(membership), ACTIVE)
+        .filter(_open(today))
+        .exclude(household_id__in=dormant_households(membership, today))
     )
+    return _related(by_priority(qs, today))
+
+
+def overdue_count(qs: QuerySet, today: date) -> int:
+    return qs.filter(due__lt=today).count()
 
 
 def tasks_recently_closed(membership, *, limit: int = 10) -> QuerySet:
@@ -70,6 +127,27 @@ def tasks_recently_closed(membership, *, limit: int = 10) -> QuerySet:
         .filter(_mine(membership), ACTIVE)
         .exclude(state__in=[Task.State.OPEN, Task.State.SNOOZED])
         .order_by("-state_at", "-id")[:limit]
+    )
+
+
+def tasks_selectable(membership, pks: list[int]) -> QuerySet:
+    """The tasks among ``pks`` this member may act on (their own, or any for a manager)."""
+    qs = _related(_of(membership).filter(ACTIVE, pk__in=pks))
+    if not can_manage(membership):
+        qs = qs.filter(_mine(membership))
+    return qs
+
+
+def bulk_assignees(membership) -> list:
+    """Members a manager may give several tasks to at once (each task's service still checks
+    that the person's role may see it)."""
+    if not can_manage(membership):
+        return []
+    return list(
+        Membership.objects.filter(association_id=membership.association_id)
+        .exclude(role__in=[Role.PEER_FAMILY, Role.BOARD])
+        .select_related("user")
+        .order_by("role", "user__username")
     )
 
 
@@ -85,12 +163,44 @@ def board_tasks(
     *, membership, today: date | None = None, stage: str = "", neighbourhood: str = ""
 ) -> QuerySet:
     today = today or timezone.localdate()
-    qs = _of(membership).filter(_open(today), ACTIVE)
+    qs = (
+        _of(membership)
+        .filter(_open(today), ACTIVE)
+        .exclude(household_id__in=dormant_households(membership, today))
+    )
     if stage:
         qs = qs.filter(stage=stage)
     if neighbourhood:
         qs = qs.filter(household__neighbourhood=neighbourhood)
-    return _related(qs.order_by("due", "id"))
+    return _related(by_priority(qs, today))
+
+
+def households_to_recontact(membership, *, today: date | None = None) -> QuerySet:
+    """The dormant families the member may open, the most recently lost first, with the day
+    of the last contact from the family (a message from the association is none) and their
+    open tasks."""
+    from parcours.households.models import Touchpoint
+
+    today = today or timezone.localdate()
+    last = visibility.touchpoints(
+        membership, Touchpoint.objects.filter(household_id=OuterRef("pk"))
+    ).exclude(kind="communication")
+    open_tasks = _of(membership).filter(household_id=OuterRef("pk")).filter(_open(today))
+    return (
+        visibility.households(membership)
+        .filter(pk__in=dormant_households(membership, today))
+        .annotate(
+            last_contact=Subquery(last.order_by("-day").values("day")[:1]),
+            open_tasks=Subquery(
+                open_tasks.order_by()
+                .values("household_id")
+                .annotate(n=Count("id"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by(F("last_contact").desc(nulls_last=True), "name", "id")
+    )
 
 
 def household_tasks(household, membership) -> QuerySet:

@@ -4,21 +4,23 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from parcours.accounts.permissions import member_required, require
-from parcours.accounts.roles import Capability, Role
+from parcours.accounts.roles import Capability, Role, role_can
 from parcours.core.forms import posted
 from parcours.households.models import Household
 from parcours.journey.definitions import definition_for
 from parcours.journey.reasons import current_language
-from parcours.worklists import forms, selectors, services
+from parcours.worklists import bulk, forms, selectors, services
 from parcours.worklists.models import DigestPreference, Task
 from parcours.worklists.reasons import decorate
 
@@ -148,22 +150,86 @@ def task_detail(request, task_pk: int):
     return render(request, "worklists/task.html", context, status=status)
 
 
+def _page(request, qs):
+    return Paginator(qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _list_context(request, qs) -> dict:
+    """A page of tasks (never more), the totals, and the bulk form."""
+    m = request.membership
+    today = timezone.localdate()
+    page = _page(request, qs)
+    tasks = list(page.object_list)
+    return {
+        "page": page,
+        "tasks": tasks,
+        "total": page.paginator.count,
+        "overdue": selectors.overdue_count(qs, today),
+        "bulk_form": forms.BulkForm(members=selectors.bulk_assignees(m), prefix="bulk"),
+        "to_recontact": selectors.households_to_recontact(m, today=today).count()
+        if role_can(m.role, Capability.VIEW_HOUSEHOLDS)
+        else 0,
+    }
+
+
 @require(Capability.WORK_ON_TASKS)
 def my_tasks(request):
     m = request.membership
-    tasks = list(selectors.tasks_for_member(m))
+    context = _list_context(request, selectors.tasks_for_member(m))
     closed = list(selectors.tasks_recently_closed(m))
-    decorate(tasks + closed, m)
-    return render(
-        request,
-        "worklists/mine.html",
-        {
-            "tasks": tasks,
-            "closed": closed,
-            "overdue": sum(1 for t in tasks if t.overdue),
-            "can_manage": selectors.can_manage(m),
-        },
-    )
+    decorate(context["tasks"] + closed, m)
+    context.update({"closed": closed, "can_manage": selectors.can_manage(m)})
+    return render(request, "worklists/mine.html", context)
+
+
+@require(Capability.WORK_ON_TASKS)
+@require_http_methods(["POST"])
+def bulk_action(request):
+    """Several tasks ticked on a list: all done, snoozed or given to someone, or none."""
+    m = request.membership
+    form = forms.BulkForm(posted(request), members=selectors.bulk_assignees(m), prefix="bulk")
+    target = _safe_next(request)
+    try:
+        pks = sorted({int(x) for x in request.POST.getlist("task")})
+    except ValueError:
+        pks = []
+        form.add_error(None, _("The selection is not valid: tick the tasks again."))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect(target)
+    tasks = list(selectors.tasks_selectable(m, pks))
+    if len(tasks) != len(pks):
+        messages.error(request, _("Some selected tasks are not yours or no longer exist."))
+        return redirect(target)
+    d = form.cleaned_data
+    user = None
+    if d["action"] == "assign":
+        user = next(
+            (x.user for x in selectors.bulk_assignees(m) if str(x.user_id) == d["assignee"]), None
+        )
+    try:
+        n = bulk.tasks_bulk(
+            actor=request.user, tasks=tasks, action=d["action"], until=d.get("until"), user=user
+        )
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for e in errors:
+                messages.error(request, e)
+    else:
+        messages.success(
+            request, ngettext("%(n)d task updated.", "%(n)d tasks updated.", n) % {"n": n}
+        )
+    return redirect(target)
+
+
+@require(Capability.VIEW_HOUSEHOLDS)
+def recontact(request):
+    """Families with no contact for the journey's dormant window: out of the task lists."""
+    m = request.membership
+    page = _page(request, selectors.households_to_recontact(m))
+    return render(request, "worklists/recontact.html", {"page": page})
 
 
 @require(Capability.MANAGE_TASKS)
@@ -171,7 +237,10 @@ def board(request):
     m = request.membership
     stage = request.GET.get("stage", "")
     neighbourhood = request.GET.get("neighbourhood", "")
-    tasks = list(selectors.board_tasks(membership=m, stage=stage, neighbourhood=neighbourhood))
+    context = _list_context(
+        request, selectors.board_tasks(membership=m, stage=stage, neighbourhood=neighbourhood)
+    )
+    tasks = context["tasks"]
     decorate(tasks, m)
     definition = definition_for(m.association)
     lang = current_language()
@@ -191,19 +260,22 @@ def board(request):
     neighbourhoods = sorted(
         {n for n in Household.objects.active().values_list("neighbourhood", flat=True) if n}
     )
+    by = request.GET.get("by", "stage")
+    context["query"] = urlencode(
+        {k: v for k, v in (("by", by), ("stage", stage), ("neighbourhood", neighbourhood)) if v}
+    )
     return render(
         request,
         "worklists/board.html",
-        {
-            "tasks": tasks,
-            "by": request.GET.get("by", "stage"),
+        context
+        | {
+            "by": by,
             "stage_groups": stage_groups,
             "hood_groups": hood_groups,
             "stages": [(k, definition.stage_label(k, lang)) for k in definition.stage_keys],
             "neighbourhoods": neighbourhoods,
             "stage": stage,
             "neighbourhood": neighbourhood,
-            "overdue": sum(1 for t in tasks if t.overdue),
             "today": timezone.localdate(),
         },
     )
