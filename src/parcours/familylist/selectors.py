@@ -80,7 +80,8 @@ def families(
     *, membership, stage_keys: Iterable[str], filters: FamilyFilter, today: date | None = None
 ) -> QuerySet[Household]:
     """The households the member may see, narrowed by `filters`, in the chosen order, each
-    with `stage_key`, `stage_order` and `last_contact` (from the family) annotated."""
+    with `stage_key` and `last_contact` (from the family) annotated (and `stage_order` when
+    sorted by stage)."""
     today = today or timezone.localdate()
     f = filters
     last = _family_contacts(membership).order_by("-day").values("day")[:1]
@@ -88,13 +89,14 @@ def families(
         stage_key=Subquery(_journeys(membership).values("stage")[:1]),
         last_contact=Subquery(last),
     )
-    qs = qs.annotate(
-        stage_order=Case(
-            *(When(stage_key=k, then=i) for i, k in enumerate(stage_keys)),
+    if f.sort.lstrip("-") == "stage":  # the stage's rank in the journey, read in one subquery
+        rank = Case(
+            *(When(stage=k, then=i) for i, k in enumerate(stage_keys)),
             default=None,
             output_field=IntegerField(),
         )
-    )
+        ranked = _journeys(membership).annotate(rank=rank).values("rank")[:1]
+        qs = qs.annotate(stage_order=Subquery(ranked, output_field=IntegerField()))
     if f.q.strip():
         word = f.q.strip()
         persons = Person.objects.filter(household=OuterRef("pk"), first_name__icontains=word)
