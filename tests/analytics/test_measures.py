@@ -16,6 +16,7 @@ def test_registry_dispatches_every_measure_by_kind():
     assert set(MEASURES) == {
         "funnel", "entry_points", "distribution", "flows", "cohorts", "time_in_stage",
         "lifecycle", "channels", "activities", "process_map", "people", "hours", "relapse",
+        "engagement",
     }  # fmt: skip
     assert run("funnel", data(), query()).households == 3
     with pytest.raises(ValueError, match="unknown measure 'nope'"):

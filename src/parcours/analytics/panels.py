@@ -614,6 +614,7 @@ def _people_presenters() -> None:
     PRESENTERS["people"] = panels_people.people
     PRESENTERS["hours"] = panels_people.hours
     PRESENTERS["relapse"] = panels_support.relapse
+    PRESENTERS["engagement"] = panels_people.engagement
 
 
 _people_presenters()

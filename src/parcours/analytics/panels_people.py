@@ -14,6 +14,7 @@ from parcours.analytics.privacy import NOT_SHOWN, Audience
 TITLES = {
     "people": gettext_lazy("People reached"),
     "hours": gettext_lazy("Sessions, hours and attendance"),
+    "engagement": gettext_lazy("Engagement: sponsorships, roles, projects, committee"),
 }
 
 
@@ -125,4 +126,52 @@ def hours(r, labels, who: Audience):
         rows,
         chart,
         height=max(260, 36 * len(acts) + 80),
+    )
+
+
+ENGAGEMENT_LABELS = {
+    "sponsor_assigned": gettext_lazy("Became sponsored"),
+    "group_joined": gettext_lazy("Joined a group"),
+    "referral_made": gettext_lazy("Brought someone new"),
+    "absent_visit": gettext_lazy("Visited someone absent"),
+    "activity_led": gettext_lazy("Led a session"),
+    "project_proposed": gettext_lazy("Proposed a project"),
+    "role_started": gettext_lazy("Took on a role"),
+}
+HELD_LABELS = {
+    "sponsorships": gettext_lazy("Sponsorships going on at the end"),
+    "roles": gettext_lazy("Roles held at the end"),
+    "committee": gettext_lazy("Committee seats held at the end"),
+}
+
+
+def engagement(r, labels, who: Audience):
+    from parcours.analytics.panels import Panel
+
+    w = labels.words
+    rows = [
+        [str(ENGAGEMENT_LABELS[k]), who.count(r.households[k]),
+         who.count_of(r.events[k], r.households[k])]
+        for k in r.events
+    ]  # fmt: skip
+    rows += [[str(HELD_LABELS[k]), who.count(n), NOT_SHOWN] for k, n in r.held.items()]
+    chart = bar_chart(
+        [row[0] for row in rows],
+        [{"name": w["Households"],
+          "data": [point(who, n) for n in [*r.households.values(), *r.held.values()]]}],
+        horizontal=True,
+    )  # fmt: skip
+    return Panel(
+        "engagement",
+        str(TITLES["engagement"]),
+        _(
+            "What the %(households)s did for others and for the association during the "
+            "period, and the sponsorships, roles and committee seats still held on its last "
+            "day (%(households)s holding them)."
+        )
+        % w,
+        [_("Engagement"), w["Households"], _("Times")],
+        rows,
+        chart,
+        height=320,
     )

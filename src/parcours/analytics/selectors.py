@@ -119,7 +119,13 @@ def _people_columns(*, association) -> dict[str, np.ndarray]:
     def ints(rows, i, dtype=np.int64):
         return np.array([r[i] for r in rows], dtype=dtype)
 
+    from parcours.community.models import CommunityRole, RoleKind
+
+    committee = CommunityRole.objects.filter(association=association, kind=RoleKind.COMMITTEE)
     return {
+        "committee_roles": np.array(
+            sorted(committee.values_list("id", flat=True)), dtype=np.int64
+        ),  # fmt: skip
         "person_household": ints(persons, 0),
         "person_id": ints(persons, 1),
         "person_birth_year": np.array(

@@ -69,7 +69,7 @@ def _labels(association, definition, results, who, words) -> Labels:
     )
 
 
-def _panels(request, association, kinds, who, *, months: bool):
+def panels_for(request, association, kinds, who, *, months: bool):
     """(form, query, panels, words) of the measures ``kinds`` for the audience ``who``, over
     whole months if ``months``."""
     definition = definition_for(association)
@@ -97,7 +97,7 @@ def dashboard(request):
     association = request.membership.association
     who = audience_for(ROLE_CAPABILITIES[request.membership.role])
     kinds = dashboard_kinds(request.membership)
-    form, query, panels, words = _panels(request, association, kinds, who, months=who.hide_small)
+    form, query, panels, words = panels_for(request, association, kinds, who, months=who.hide_small)
     params = request.GET.copy()
     return render(
         request,
@@ -125,7 +125,7 @@ def export_csv(request):
         raise Http404
     association = request.membership.association
     board = audience_for(ROLE_CAPABILITIES[request.membership.role]).hide_small
-    form, query, panels, words = _panels(request, association, [kind], EXPORT, months=board)
+    form, query, panels, words = panels_for(request, association, [kind], EXPORT, months=board)
     panel = panels[0]
     audit_export(request, object_type=f"analytics.{kind}", fields=[kind, fmt])
     period = _("Period: %(start)s – %(end)s") % {

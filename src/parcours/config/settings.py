@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "parcours.imports",
     "parcours.familylist",
     "parcours.exports",
+    "parcours.reports",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("activities/", include("parcours.activities.urls")),
     path("journey/", include("parcours.journey.urls")),
     path("analytics/", include("parcours.analytics.urls")),
+    path("reports/", include("parcours.reports.urls")),
     path("outreach/", include("parcours.outreach.urls")),
     path("frontdesk/", include("parcours.frontdesk.urls")),
     path("support/", include("parcours.support.urls")),

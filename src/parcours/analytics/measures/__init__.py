@@ -16,6 +16,7 @@ from parcours.analytics.measures import (
     channels,
     cohorts,
     distribution,
+    engagement,
     entry_points,
     flows,
     funnel,
@@ -42,6 +43,7 @@ _MODULES: tuple[ModuleType, ...] = (
     people,
     hours,
     relapse,
+    engagement,
 )
 MEASURES: dict[str, Callable[[JourneyData, Query], Any]] = {m.KIND: m.compute for m in _MODULES}
 

@@ -119,6 +119,8 @@ class JourneyData:
     att_household: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     absent_session: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     absent_person: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    # ids of the roles that are committee seats (their role_started touchpoints' ref)
+    committee_roles: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @classmethod
     def empty(cls, stage_keys: tuple[str, ...]) -> JourneyData:

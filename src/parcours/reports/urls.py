@@ -1,0 +1,12 @@
+from django.urls import path
+
+from parcours.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.period_report, name="period"),
+    path("report.pdf", views.period_pdf, name="period_pdf"),
+    path("report.xlsx", views.period_xlsx, name="period_xlsx"),
+    path("sessions/<int:session_pk>/sheet.pdf", views.session_sheet, name="session_sheet"),
+    path("activities/<int:activity_pk>/sheet.pdf", views.blank_sheet, name="blank_sheet"),
+]

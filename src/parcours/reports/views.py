@@ -1,0 +1,102 @@
+"""The period activity report (page, PDF, XLSX) and the paper an association lives on: the
+attendance sheet to sign for a session, and a blank one for a new activity."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from parcours.accounts.permissions import require
+from parcours.accounts.roles import Capability
+from parcours.activities import selectors as activities
+from parcours.activities.models import Activity, Session
+from parcours.audit.services import audit_export
+from parcours.reports import content, files
+
+#: Blank lines for newcomers at the foot of a session's sheet, and on a new activity's sheet.
+NEWCOMER_LINES = 8
+BLANK_LINES = 22
+
+
+def _file(data: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _name(report, ext: str) -> str:
+    p = report.query.period
+    return f"rapport-{report.association.slug}-{p.start}-{p.end}.{ext}"
+
+
+@require(Capability.VIEW_AGGREGATES)
+def period_report(request):
+    report = content.build(request, export=False)
+    query = request.GET.urlencode()
+    return render(request, "reports/period.html", {"report": report, "query": query})
+
+
+@require(Capability.VIEW_AGGREGATES)
+def period_pdf(request):
+    report = content.build(request, export=True)
+    data = files.report_pdf(request, report)
+    audit_export(
+        request, object_type="reports.period_pdf", fields=[s.panel.kind for s in report.sections]
+    )
+    return _file(data, "application/pdf", _name(report, "pdf"))
+
+
+@require(Capability.VIEW_AGGREGATES)
+def period_xlsx(request):
+    report = content.build(request, export=True)
+    data = files.report_xlsx(report)
+    audit_export(
+        request, object_type="reports.period_xlsx", fields=[s.panel.kind for s in report.sections]
+    )
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _file(data, xlsx, _name(report, "xlsx"))
+
+
+def _sheet_pdf(request, context: dict, name: str) -> HttpResponse:
+    html = render_to_string("reports/attendance_sheet.html", context, request)
+    data = files.pdf_bytes(html, request.build_absolute_uri("/"))
+    return _file(data, "application/pdf", name)
+
+
+@require(Capability.RECORD_TOUCHPOINTS)
+def session_sheet(request, session_pk: int):
+    """The sheet to sign for a session: the expected households and their members, a signature
+    column, blank lines for newcomers."""
+    try:
+        session = activities.session_detail(pk=session_pk)
+    except Session.DoesNotExist as exc:
+        raise Http404 from exc
+    rows = activities.sheet_rows(session=session)
+    context = {
+        "activity": session.activity,
+        "session": session,
+        "rows": rows,
+        "blank": range(NEWCOMER_LINES),
+        "association": request.membership.association,
+    }
+    return _sheet_pdf(request, context, f"emargement-{session.day}-{session.pk}.pdf")
+
+
+@require(Capability.RECORD_TOUCHPOINTS)
+def blank_sheet(request, activity_pk: int):
+    """A blank sheet for a new activity, or a session not planned in Parcours."""
+    try:
+        activity = Activity.objects.get(pk=activity_pk)
+    except Activity.DoesNotExist as exc:
+        raise Http404 from exc
+    context = {
+        "activity": activity,
+        "session": None,
+        "rows": [],
+        "blank": range(BLANK_LINES),
+        "association": request.membership.association,
+        "today": timezone.localdate(),
+    }
+    return _sheet_pdf(request, context, f"emargement-{activity.pk}.pdf")
