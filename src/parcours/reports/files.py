@@ -9,7 +9,7 @@ import re
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from parcours.analytics.views import neutralise
+from parcours.exports.formats import neutralise
 from parcours.reports.content import Report
 
 
