@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -239,3 +240,55 @@ def test_sponsor_capacity_and_availability_from_the_matching_page(world, client,
     assert f'<option value="h{peer.pk}"' not in page
     r = client.post("/tasks/matching/", {"household": h.pk, "sponsor": f"h{peer.pk}"})
     assert r.status_code == 400
+
+
+@pytest.mark.django_db
+def test_matching_explains_in_words_and_accepts_several_at_once(world, client, today):
+    from parcours.worklists.models import SponsorProfile
+
+    peer, _u = _peer_family(world)
+    for m in Membership.objects.filter(association=world.a, role=Role.VOLUNTEER):
+        SponsorProfile.objects.create(association=world.a, user=m.user, capacity=0)
+    volunteer = world.user(Role.VOLUNTEER)
+    SponsorProfile.objects.filter(user=volunteer).update(capacity=2)
+    for name in ("Famille Une", "Famille Deux", "Famille Trois", "Famille Quatre"):
+        h = _household(world, name)
+        _tp(h, 1, "attendance", activity=_activity(world))
+    client.force_login(world.user(Role.COORDINATOR))
+    page = client.get("/tasks/matching/").content.decode()
+    # three sponsor places (the family 1, the volunteer 2): three proposals, no raw score
+    ticks = [int(x) for x in re.findall(r'name="household" value="(\d+)" form="accept-many"', page)]
+    assert len(ticks) == 3
+    assert not re.search(r"score \d|[(\s]-\d+\b|\+\d+\b", page), "no raw score or points"
+    assert "accompagne 0 sur 1" in page and "accompagne 0 sur 2" in page
+    # tick two: both accepted, the others still waiting
+    r = client.post("/tasks/matching/", {"action": "accept_many", "household": ticks[:2]})
+    assert r.status_code == 302
+    assert set(SponsorMatch.objects.values_list("household_id", flat=True)) == set(ticks[:2])
+    # a ticked family that has no proposal any more: refused, nothing written
+    r = client.post("/tasks/matching/", {"action": "accept_many", "household": ticks[:1]})
+    assert r.status_code == 400
+    assert SponsorMatch.objects.count() == 2
+    # accept all: the one place left goes to one more family, then every place is taken
+    r = client.post("/tasks/matching/", {"action": "accept_all"})
+    assert r.status_code == 302
+    assert SponsorMatch.objects.count() == 3
+    page = client.get("/tasks/matching/").content.decode()
+    assert 'form="accept-many"' not in page and "Aucun parrain n’a plus de place" in page
+
+
+@pytest.mark.django_db
+def test_matching_without_room_preselects_nobody(world, client, today):
+    from parcours.worklists.models import SponsorProfile
+
+    peer, _u = _peer_family(world)  # one place
+    for m in Membership.objects.filter(association=world.a, role=Role.VOLUNTEER):
+        SponsorProfile.objects.create(association=world.a, user=m.user, capacity=0)
+    for name in ("Famille Une", "Famille Deux"):
+        h = _household(world, name)
+        _tp(h, 1, "attendance", activity=_activity(world))
+    client.force_login(world.user(Role.COORDINATOR))
+    page = client.get("/tasks/matching/").content.decode()
+    assert page.count('form="accept-many"') == 1  # one family gets the only place
+    assert "déjà proposé" in page  # the other is told why, and nothing is pre-selected
+    assert "— choisir un parrain —" in page

@@ -270,6 +270,36 @@ def sponsor_accept(
 
 
 @transaction.atomic
+def sponsors_accept(*, actor, choices: list[tuple[Household, Candidate, Need]]) -> int:
+    """Accept several proposals at once, all or nothing: each as :func:`sponsor_accept`, the
+    sponsors' loads counting the ones accepted before it; the first refusal names its family."""
+    taken: dict[str, int] = defaultdict(int)
+    for household, candidate, need in choices:
+        sponsor = candidate.sponsor
+        if sponsor.load + taken[candidate.key] >= sponsor.capacity:
+            raise ValidationError(
+                {
+                    "sponsor": _("%(family)s: %(sponsor)s has no room left.")
+                    % {"family": household.name, "sponsor": candidate.label}
+                }
+            )
+        try:
+            sponsor_accept(
+                actor=actor,
+                household=household,
+                candidate=candidate,
+                need=need,
+                proposed=candidate.key,
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                {"sponsor": f"{household.name}: {' '.join(exc.messages)}"}
+            ) from exc
+        taken[candidate.key] += 1
+    return len(choices)
+
+
+@transaction.atomic
 def sponsor_profile_set(
     *,
     actor,

@@ -13,30 +13,46 @@ from parcours.worklists import matching
 
 
 def reason_text(reason) -> str:
+    """One criterion of a proposal, in words (the points behind it stay inside)."""
     p = reason.params if hasattr(reason, "params") else reason.get("params", {})
     code = reason.code if hasattr(reason, "code") else reason.get("code")
-    pts = p["points"]
-    sign = f"+{pts}" if pts > 0 else str(pts)
     if code == "same_neighbourhood":
-        text = _("same neighbourhood (%(n)s)") % {"n": p["neighbourhood"]}
-    elif code == "shared_languages":
-        text = _("speaks %(l)s too") % {"l": ", ".join(p["languages"].split(","))}
-    elif code == "shared_activities":
-        text = ngettext("%(n)s activity in common", "%(n)s activities in common", p["count"]) % {
+        return _("same neighbourhood (%(n)s)") % {"n": p["neighbourhood"]}
+    if code == "shared_languages":
+        return _("speaks %(l)s too") % {"l": ", ".join(p["languages"].split(","))}
+    if code == "shared_activities":
+        return ngettext("%(n)s activity in common", "%(n)s activities in common", p["count"]) % {
             "n": p["count"]
         }
-    elif code == "similar_situation":
+    if code == "similar_situation":
         label = dict(Composition.choices).get(p["composition"], p["composition"])
-        text = _("similar situation (%(c)s)") % {"c": label}
-    elif code == "current_load":
-        text = ngettext(
-            "already accompanies %(n)s household",
-            "already accompanies %(n)s households",
+        return _("similar situation (%(c)s)") % {"c": label}
+    if code == "current_load":
+        return ngettext(
+            "already accompanies %(n)s household: less time for a new one",
+            "already accompanies %(n)s households: less time for a new one",
             p["load"],
         ) % {"n": p["load"]}
-    else:
-        text = str(code)
-    return f"{text} {sign}"
+    return str(code)
+
+
+def fit_text(proposal) -> str:
+    """How well a sponsor fits a family, in words: what they share, not a raw score."""
+    shared = [r for r in proposal.reasons if r.code != "current_load"]
+    if not shared:
+        return _("nothing in common yet")
+    if len(shared) >= 3:
+        return _("very good match")
+    if len(shared) == 2:
+        return _("good match")
+    return _("one thing in common")
+
+
+def _room(c) -> str:
+    return _("accompanies %(load)s of %(capacity)s") % {
+        "load": c.sponsor.load,
+        "capacity": c.sponsor.capacity,
+    }
 
 
 def _rows(association):
@@ -60,10 +76,15 @@ def _rows(association):
                 "proposal": p,
                 "sponsor": by_key.get(p.sponsor) if p else None,
                 "reasons": [reason_text(r) for r in p.reasons] if p else [],
-                # the proposed sponsor's score is the proposal's (its load counts the other
+                "fit": fit_text(p) if p else "",
+                # the proposed sponsor's fit is the proposal's (its load counts the other
                 # proposals of this page); the others' at their current load
                 "choices": [
-                    (c.key, f"{c.label} ({p.score if p and p.sponsor == c.key else a.score})")
+                    (
+                        c.key,
+                        f"{c.label} — {fit_text(p if p and p.sponsor == c.key else a)}"
+                        f" · {_room(c)}",
+                    )
                     for c, a in choices
                 ],
             }
@@ -85,12 +106,51 @@ def _sponsors(association, by_key):
     ]
 
 
+def _accept_many(request, rows, by_key, by_need) -> str | None:
+    """Accept the page's proposals for the ticked families (or all): all or nothing."""
+    proposed = {r["household"].pk: r for r in rows if r["proposal"]}
+    if request.POST.get("action") == "accept_all":
+        chosen = list(proposed.values())
+    else:
+        try:
+            ids = {int(x) for x in request.POST.getlist("household")}
+        except ValueError:
+            ids = set()
+        if not ids:
+            return _("Tick at least one family whose proposal you accept.")
+        if not ids <= set(proposed):
+            return _("Some ticked families no longer have a proposal: look at the page again.")
+        chosen = [proposed[i] for i in sorted(ids)]
+    if not chosen:
+        return _("No proposal to accept.")
+    try:
+        n = matching.sponsors_accept(
+            actor=request.user,
+            choices=[
+                (r["household"], by_key[r["proposal"].sponsor], by_need[r["household"].pk])
+                for r in chosen
+            ],
+        )
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    messages.success(
+        request,
+        ngettext("%(n)s family now has a sponsor.", "%(n)s families now have a sponsor.", n)
+        % {"n": n},
+    )
+    return None
+
+
 @require(Capability.MANAGE_TASKS)
 def matching_page(request):
     association = request.membership.association
     rows, by_key, by_need = _rows(association)
     error = None
-    if request.method == "POST" and request.POST.get("action") == "profile":
+    if request.method == "POST" and request.POST.get("action") in ("accept_many", "accept_all"):
+        error = _accept_many(request, rows, by_key, by_need)
+        if error is None:
+            return redirect("worklists:matching")
+    elif request.method == "POST" and request.POST.get("action") == "profile":
         try:
             capacity = int(request.POST.get("capacity", ""))
         except ValueError:
@@ -144,6 +204,11 @@ def matching_page(request):
     return render(
         request,
         "worklists/matching.html",
-        {"rows": rows, "error": error, "sponsors": _sponsors(association, by_key)},
+        {
+            "rows": rows,
+            "error": error,
+            "sponsors": _sponsors(association, by_key),
+            "proposed": sum(1 for r in rows if r["proposal"]),
+        },
         status=400 if error else 200,
     )
