@@ -21,6 +21,14 @@ EXPECTED = {
     "accounts:home": ANY_MEMBER,
     "accounts:members": "manage_members",
     "accounts:second_factor_reset": "manage_members",
+    "team:invite": "manage_members",
+    "team:invitation_revoke": "manage_members",
+    "team:member": "manage_members",
+    "team:deactivate": "manage_members",
+    "team:reactivate": "manage_members",
+    "team:password_reset": "manage_members",
+    "team:accept": PUBLIC,  # the invitation link: a token, checked by the page
+    "team:switch": ANY_MEMBER,  # among the person's own active memberships only
     # django-allauth's pages (sign-in, password, two-factor): their flows are tested in
     # tests/accounts/test_signin.py; here, who may reach them (SIGN_IN_FLOW below).
     "account_login": PUBLIC,
@@ -142,6 +150,8 @@ POST_ONLY = {
     "activities:members",
     "worklists:bulk",
 }
+POST_ONLY |= {"team:invitation_revoke", "team:deactivate", "team:reactivate"}
+POST_ONLY |= {"team:password_reset", "team:switch"}
 # allauth's pages answer a signed-in user by their state (already signed in, no authenticator
 # yet, recent sign-in needed...): a redirect or "not found", never a page of another member.
 SIGN_IN_FLOW = {n for n in EXPECTED if n.startswith(("account_", "mfa_"))}
@@ -208,6 +218,7 @@ URL_KWARGS["member_pk"] = _membership  # accounts: a member of the association
 # the daily-operations apps name their own objects (tests/<app>/factories.py)
 _APPS = ("outreach", "frontdesk", "support", "community", "worklists", "privacy", "compliance")
 _APPS += ("background", "imports")
+_APPS += ("team",)
 for _app in _APPS:
     URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 
@@ -229,6 +240,8 @@ def _url(name, world, which="a", role=None):
 
     if name == "account_reset_password_from_key":
         return reverse(name, kwargs={"uidb36": "1", "key": "not-a-key"})
+    if name == "team:accept":
+        return reverse(name, kwargs={"token": "not-a-token"})
     pattern = str(all_routes()[name].pattern)
     kwargs = {k: _object(k, world, which, role).pk for k in re.findall(r"<int:(\w+)>", pattern)}
     return reverse(name, kwargs=kwargs)

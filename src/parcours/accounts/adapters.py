@@ -14,7 +14,7 @@ from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from parcours.accounts.selectors import membership_for_user
+from parcours.accounts.selectors import active_memberships
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -57,9 +57,11 @@ class AccountAdapter(DefaultAccountAdapter):
 class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Administrators, coordinators and social workers keep their authenticator app: when a
-        phone is lost, an administrator resets it (Members page), which is audited."""
+        phone is lost, an administrator resets it (Members page), which is audited. A person
+        in several associations keeps it if any of their roles needs it."""
         from parcours.accounts.signin import second_factor_required
 
         if authenticator.type != Authenticator.Type.TOTP:
             return True
-        return not second_factor_required(membership_for_user(authenticator.user))
+        memberships = active_memberships(authenticator.user)
+        return not any(second_factor_required(m) for m in memberships)

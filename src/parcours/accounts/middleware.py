@@ -4,6 +4,10 @@ Scoped models use django-scopes' ScopedManager: a query on them outside an activ
 ScopeError instead of returning rows of every association. This middleware activates the scope
 of the logged-in user's membership. A request without a membership gets an empty scope, so it
 sees nothing (fail closed).
+
+A person may belong to several associations: the one they chose in the header's switcher is
+kept in their session (SESSION_ASSOCIATION), and used only while they hold an active
+membership in it; otherwise their first active membership is used.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from __future__ import annotations
 from django.middleware.locale import LocaleMiddleware
 from django_scopes import scope
 
-from parcours.accounts.selectors import membership_for_user
+from parcours.accounts.selectors import active_memberships, chosen_membership
 
 NO_ASSOCIATION: list[int] = []
+SESSION_ASSOCIATION = "parcours_association"  # the association chosen in the switcher
 
 
 class AssociationScopeMiddleware:
@@ -21,9 +26,10 @@ class AssociationScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        membership = None
-        if request.user.is_authenticated:
-            membership = membership_for_user(request.user)
+        memberships = active_memberships(request.user) if request.user.is_authenticated else []
+        chosen = request.session.get(SESSION_ASSOCIATION) if memberships else None
+        membership = chosen_membership(memberships, chosen)
+        request.memberships = memberships
         request.membership = membership
         request.association = membership.association if membership else None
         active = [membership.association_id] if membership else NO_ASSOCIATION

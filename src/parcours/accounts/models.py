@@ -48,6 +48,8 @@ class Membership(models.Model):
         related_name="+",
         verbose_name=_("household"),
     )
+    # A deactivated member keeps their history but can no longer work in this association.
+    is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

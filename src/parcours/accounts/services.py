@@ -33,8 +33,6 @@ def second_factor_reset(*, actor, membership: Membership) -> int:
     their sessions (the lost phone may hold one). They enrol again at their next sign-in.
     Returns the number of sessions ended."""
     from allauth.mfa.models import Authenticator
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
 
     from parcours.audit.models import AuditEvent
     from parcours.audit.services import audit_record
@@ -42,10 +40,19 @@ def second_factor_reset(*, actor, membership: Membership) -> int:
     user = membership.user
     removed = sorted(set(Authenticator.objects.filter(user=user).values_list("type", flat=True)))
     Authenticator.objects.filter(user=user).delete()
+    ended = user_sessions_end(user)
+    audit_record(actor=actor, action=AuditEvent.Action.MFA_RESET, obj=membership, fields=removed)
+    return ended
+
+
+def user_sessions_end(user) -> int:
+    """End every open session of `user` (database sessions); returns how many were ended."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
             session.delete()
             ended += 1
-    audit_record(actor=actor, action=AuditEvent.Action.MFA_RESET, obj=membership, fields=removed)
     return ended

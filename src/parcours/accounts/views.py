@@ -9,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parcours.accounts import selectors, services, visibility
+from parcours.accounts import services, visibility
 from parcours.accounts.models import Membership
 from parcours.accounts.permissions import member_required, require
 from parcours.accounts.roles import Capability, Role
-from parcours.accounts.signin import second_factor_required
 from parcours.analytics.privacy import BOARD
 from parcours.households.models import Household
 
@@ -55,15 +54,6 @@ def home(request):
 
 
 @require(Capability.MANAGE_MEMBERS)
-def members(request):
-    """The association's members and their two-factor authentication; reset for a lost phone."""
-    rows = selectors.members_with_second_factor(association=request.membership.association)
-    for row in rows:
-        row.second_factor_required = second_factor_required(row)
-    return render(request, "accounts/members.html", {"members": rows})
-
-
-@require(Capability.MANAGE_MEMBERS)
 @require_POST
 def second_factor_reset(request, member_pk: int):
     membership = get_object_or_404(
@@ -80,4 +70,4 @@ def second_factor_reset(request, member_pk: int):
         )
         % {"name": membership.user.get_username()},
     )
-    return redirect("accounts:members")
+    return redirect("team:member", member_pk=membership.pk)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "parcours.familylist",
     "parcours.exports",
     "parcours.reports",
+    "parcours.team",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,8 @@ MFA_TOTP_ISSUER = "Parcours"
 MFA_RECOVERY_CODE_COUNT = 10
 # Idle timeout, in seconds, for the roles that read sensitive data (others: SESSION_COOKIE_AGE).
 PARCOURS_SENSITIVE_IDLE_TIMEOUT = int(os.environ.get("PARCOURS_SENSITIVE_IDLE_TIMEOUT", 30 * 60))
+# An invitation to join the team (parcours.team) is good for this many days.
+PARCOURS_INVITATION_DAYS = int(os.environ.get("PARCOURS_INVITATION_DAYS", 7))
 # Password reset emails go through SMTP in production (docs/operations.md).
 EMAIL_HOST = os.environ.get("PARCOURS_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("PARCOURS_EMAIL_PORT", 25))

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", include("parcours.accounts.urls")),
     path("", include("parcours.accounts.signin_urls")),
+    path("", include("parcours.team.urls")),
     path("households/", include("parcours.households.urls")),
     path("consent/", include("parcours.consent.urls")),
     path("activities/", include("parcours.activities.urls")),
