@@ -9,7 +9,8 @@ Steps, each timed with the process's peak RSS (psutil; ru_maxrss for the whole r
   plan built (the dry run; nothing written);
 - import: the same plus the commit into a fresh migrated SQLite file: households, persons,
   consent, sessions, attendance, contacts, requests and their touchpoints through each app's
-  bulk writer, then journeys (batch engine) and tasks of every household, one transaction.
+  bulk writer, then the journeys (batch engine), one transaction;
+- tasks: the worklists' tasks of the imported households (the worker's job after the commit).
 Appends a section to bench/RESULTS.md with the command and the load average.
 """
 
@@ -95,10 +96,18 @@ def main(argv=None) -> int:
         )  # fmt: skip
     seconds = time.perf_counter() - t
     written = sum(report.touchpoints.values())
-    steps.append(("import", "parse + commit (bulk writers, journeys, tasks), one transaction",
+    steps.append(("import", "parse + commit (bulk writers, journeys), one transaction",
                   seconds, _peak(), before,
                   f"{report.households_created:,} households, {written:,} touchpoints, "
                   f"{report.journeys:,} journeys"))  # fmt: skip
+    from parcours.imports.tasks import tasks_for
+
+    before = _rss()
+    t = time.perf_counter()
+    with scopes_disabled():
+        created = tasks_for(association=association, household_ids=report.touched_ids)
+    steps.append(("tasks", "after the commit, in the background: tasks of those households",
+                  time.perf_counter() - t, _peak(), before, f"{created:,} tasks"))  # fmt: skip
     table = ["| step | what | seconds | peak RSS MB (process so far) | RSS before MB | answer |",
              "|---|---|---:|---:|---:|---|"]  # fmt: skip
     for name, what, s, peak, rss, answer in steps:

@@ -19,8 +19,10 @@ SURNAMES = ("Martin", "Bernard", "Dubois", "Lefèvre", "Œuvray", "Benali", "Ngu
 FIRST = ("Amina", "Chloé", "Noël", "Inès", "Mamadou", "Zoé", "Karim", "Léa", "Hélène", "Yanis")
 PLACES = ("Les Tilleuls", "Le Port", "Centre", "La Briqueterie", "Les Hauts-Champs")
 CHANNELS = ("Porte-à-porte", "Centre social", "Internet", "Bouche à oreille", "CCAS")
-ACTIVITIES = ("Café des parents", "Atelier cuisine", "Sortie famille", "Aide aux devoirs",
-              "Groupe de parole", "Jardin partagé", "Couture", "Français langue étrangère")  # fmt: skip
+ACTIVITIES = (
+    "Café des parents", "Atelier cuisine", "Sortie famille", "Aide aux devoirs",
+    "Groupe de parole", "Jardin partagé", "Couture", "Français langue étrangère",
+)  # fmt: skip
 KINDS = (("Présence", 0.8), ("Contact de proximité", 0.1), ("Demande d'information", 0.1))
 END = date(2026, 6, 30)
 

@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -42,9 +41,11 @@ def test_refused_file_lists_line_column_value_and_reason(association, tmp_path, 
     assert "ligne 3, colonne « Date », « 31/02/2025 » : « 31/02/2025 » n’est pas une date" in out
 
 
-TABLES = ("households_household", "households_person", "households_touchpoint",
-          "activities_attendance", "activities_session", "consent_consentrecord",
-          "journey_householdjourney", "outreach_outreachcontact", "frontdesk_inforequest")  # fmt: skip
+TABLES = (
+    "households_household", "households_person", "households_touchpoint",
+    "activities_attendance", "activities_session", "consent_consentrecord",
+    "journey_householdjourney", "outreach_outreachcontact", "frontdesk_inforequest",
+)  # fmt: skip
 
 
 def test_kill_9_during_an_import_leaves_nothing_partial(tmp_path):

@@ -62,8 +62,9 @@ def test_broken_file_lists_errors_then_fixed_file_imports(world, client, tmp_pat
 
 def test_duplicates_are_proposed_never_created_silently(world, client, tmp_path):
     client.force_login(world.user(Role.ADMIN))
-    rows = corpus.variant_rows(cells={(0, "Famille"): "Famille Martin", (1, "Famille"): "Martin",
-                                      (2, "Famille"): "MARTIN", (0, "Quartier"): "Les Tilleuls"})  # fmt: skip
+    cells = {(0, "Famille"): "Famille Martin", (1, "Famille"): "Martin",
+             (2, "Famille"): "MARTIN", (0, "Quartier"): "Les Tilleuls"}  # fmt: skip
+    rows = corpus.variant_rows(cells=cells)
     _upload(client, corpus.write_csv(tmp_path / "f.csv", rows))
     row = ImportFile.objects.with_scopes_disabled().get()
     page = client.get(f"/import/{row.pk}/check/").content.decode()

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from parcours.activities.models import Activity, Attendance, Session
 from parcours.audit.services import audit_many
-from parcours.households.bulk import touchpoints_write
+from parcours.core.fastinsert import insert_rows
+from parcours.households.bulk import touchpoint_rows_write
 from parcours.households.duplicates import normalise_text
-from parcours.households.models import Touchpoint, TouchpointKind
+from parcours.households.models import TouchpointKind
 
 IMPORTED_START = time(14)  # sessions known only by their day: the usual afternoon slot
 
@@ -91,38 +92,26 @@ def attendance_write(*, actor, association, marks: list[tuple[int, date, str]]) 
             continue
         marked.add((session.pk, h))
         todo.append((h, session))
-    touchpoints = touchpoints_write(
+    user_id = getattr(actor, "pk", None)
+    touchpoint_ids = touchpoint_rows_write(
         association=association,
-        touchpoints=[
-            Touchpoint(
-                household_id=h,
-                day=s.day,
-                kind=TouchpointKind.ATTENDANCE,
-                activity_id=s.activity_id,
-                actor=_user(actor),
-            )  # fmt: skip
-            for h, s in todo
-        ],
+        rows=[(h, s.day, TouchpointKind.ATTENDANCE, s.activity_id, None, user_id) for h, s in todo],
     )
     tz = timezone.get_current_timezone()
-    Attendance.objects.bulk_create(
-        (
-            Attendance(
-                association=association,
-                session=s,
-                household_id=h,
-                status=Attendance.Status.PRESENT,
-                touchpoint=t,
-                updated_by=_user(actor),
-                intent_at=datetime.combine(s.day, s.start_time, tz),
-            )  # fmt: skip
-            for (h, s), t in zip(todo, touchpoints, strict=True)
-        ),
-        batch_size=2000,
-    )
+    now = timezone.now()
+    intent = {}
+    for _h, s in todo:
+        if s.pk not in intent:
+            intent[s.pk] = datetime.combine(s.day, s.start_time, tz)
+    insert_rows(
+        Attendance,
+        ["association_id", "session_id", "household_id", "status", "version", "mark_id",
+         "origin_mark_id", "intent_at", "updated_at", "updated_by_id", "touchpoint_id"],
+        [
+            (association.pk, s.pk, h, Attendance.Status.PRESENT, 1, "", "", intent[s.pk], now,
+             user_id, t)
+            for (h, s), t in zip(todo, touchpoint_ids, strict=True)
+        ],
+    )  # fmt: skip
     result.marks_created = len(todo)
     return result
-
-
-def _user(actor):
-    return actor if getattr(actor, "pk", None) else None

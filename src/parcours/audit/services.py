@@ -55,22 +55,22 @@ def audit_record(
 def audit_many(*, actor, association_id: int, objs: Iterable[models.Model], fields) -> None:
     """audit_record(action=CREATE) for many new rows of one association, in one statement
     (the bulk path: imports)."""
-    user = actor if getattr(actor, "pk", None) else None
-    AuditEvent.objects.bulk_create(
-        (
-            AuditEvent(
-                association_id=association_id,
-                actor=user,
-                action=AuditEvent.Action.CREATE,
-                object_type=o._meta.label_lower,
-                object_id=o.pk,
-                household_id=_household_id(o),
-                fields=sorted(set(fields)),
-            )  # fmt: skip
+    from django.utils import timezone
+
+    from parcours.core.fastinsert import insert_rows
+
+    user_id = getattr(actor, "pk", None)
+    names, now = sorted(set(fields)), timezone.now()
+    insert_rows(
+        AuditEvent,
+        ["association_id", "actor_id", "action", "object_type", "object_id", "household_id",
+         "fields", "at"],
+        [
+            (association_id, user_id, AuditEvent.Action.CREATE, o._meta.label_lower, o.pk,
+             _household_id(o), names, now)
             for o in objs
-        ),
-        batch_size=2000,
-    )
+        ],
+    )  # fmt: skip
 
 
 def audit_read(request, *, obj: models.Model | None = None, object_type: str = "", fields=()):

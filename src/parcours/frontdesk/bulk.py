@@ -12,8 +12,8 @@ from datetime import date
 from django.db import transaction
 
 from parcours.frontdesk.models import InfoRequest, IntakeVisit, RequestChannel
-from parcours.households.bulk import touchpoints_write
-from parcours.households.models import Touchpoint, TouchpointKind
+from parcours.households.bulk import touchpoint_rows_write
+from parcours.households.models import TouchpointKind
 
 
 @transaction.atomic
@@ -24,33 +24,34 @@ def records_write(*, actor, association, kind: str, rows: list[tuple[int, date]]
     if not rows:
         return 0
     user = actor if getattr(actor, "pk", None) else None
-    touchpoints = touchpoints_write(
+    touchpoint_ids = touchpoint_rows_write(
         association=association,
-        touchpoints=[Touchpoint(household_id=h, day=d, kind=kind, actor=user) for h, d in rows],
+        rows=[(h, d, kind, None, None, getattr(user, "pk", None)) for h, d in rows],
     )
+    touchpoints = [(t, h, d) for t, (h, d) in zip(touchpoint_ids, rows, strict=True)]
     if kind == TouchpointKind.INFO_REQUEST:
         records = [
             InfoRequest(
                 association=association,
-                household_id=t.household_id,
-                day=t.day,
+                household_id=h,
+                day=d,
                 channel=RequestChannel.INFO_CENTRE,
-                touchpoint=t,
+                touchpoint_id=t,
                 recorded_by=user,
             )  # fmt: skip
-            for t in touchpoints
+            for t, h, d in touchpoints
         ]
         InfoRequest.objects.bulk_create(records, batch_size=2000)
     else:
         records = [
             IntakeVisit(
                 association=association,
-                household_id=t.household_id,
-                day=t.day,
-                touchpoint=t,
+                household_id=h,
+                day=d,
+                touchpoint_id=t,
                 recorded_by=user,
             )  # fmt: skip
-            for t in touchpoints
+            for t, h, d in touchpoints
         ]
         IntakeVisit.objects.bulk_create(records, batch_size=2000)
     return len(records)

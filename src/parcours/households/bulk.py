@@ -58,6 +58,25 @@ def persons_write(*, actor, association, persons: list[Person], audit: bool = Tr
     return persons
 
 
+TOUCHPOINT_COLUMNS = ["household_id", "day", "kind", "activity_id", "ref", "actor_id"]
+
+
+def touchpoint_rows_write(*, association, rows: list[tuple]) -> list[int]:
+    """Insert touchpoints given as tuples of TOUCHPOINT_COLUMNS (the fast path of imports);
+    their ids, in order. Same ownership rule as touchpoints_write."""
+    from django.utils import timezone
+
+    from parcours.core.fastinsert import insert_rows
+
+    caller = sys._getframe(1).f_globals.get("__name__")
+    for kind in {r[2] for r in rows}:
+        ownership.check_bulk_write(kind=kind, caller=caller)
+    now = timezone.now()
+    fields = ["association_id", *TOUCHPOINT_COLUMNS, "note", "created_at"]
+    with transaction.atomic():
+        return insert_rows(Touchpoint, fields, [(association.pk, *r, "", now) for r in rows])
+
+
 def touchpoints_write(*, association, touchpoints: list[Touchpoint]) -> list[Touchpoint]:
     """Insert touchpoints (unsaved) of `association`'s saved households.
 

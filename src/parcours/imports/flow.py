@@ -93,7 +93,15 @@ def import_file_commit(*, actor, import_file: ImportFile, plan: Plan, decisions:
         actor=actor, association=import_file.association, plan=plan, decisions=decisions,
         lawful_basis=basis_of(import_file),
     )  # fmt: skip
-    import_file.report = report.as_dict()
+    from parcours.background.services import job_start
+    from parcours.imports.tasks import KIND, import_tasks
+
+    job = job_start(
+        actor=actor, association=import_file.association, kind=KIND.key, task=import_tasks,
+        kwargs={"association_id": import_file.association_id,
+                "household_ids": report.touched_ids},
+    )  # fmt: skip
+    import_file.report = report.as_dict() | {"job_id": job.pk}
     import_file.state = ImportFile.State.DONE
     import_file.content = b""
     import_file.save(update_fields=["report", "state", "content"])

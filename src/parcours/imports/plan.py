@@ -6,6 +6,7 @@ headed in the file), the value and the reason. A plan with errors is never commi
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -145,11 +146,14 @@ def build_plan(
         return plan
     at = {target: i for i, target in enumerate(mapping) if target}
     attendance_seen: dict[tuple, int] = {}
+    memo: dict = {}
     for line, cells in source.rows():
         plan.rows += 1
         if len(plan.preview) < preview:
             plan.preview.append((line, ["" if c is None else str(c) for c in cells]))
-        row = _read_row(plan, line, cells, at, region)
+        row = _read_row(plan, line, cells, at, region, memo)
+        if len(memo) > 200_000:  # bounded memory: the cache starts again
+            memo.clear()
         if row is None:
             continue
         _add(plan, line, row, at, attendance_seen)
@@ -158,18 +162,28 @@ def build_plan(
     return plan
 
 
-def _read_row(plan: Plan, line: int, cells: list, at: dict[str, int], region: str):
-    """The row's clean values by target, or None when one is refused (each error listed)."""
+def _read_row(plan: Plan, line: int, cells: list, at: dict[str, int], region: str, memo: dict):
+    """The row's clean values by target, or None when one is refused (each error listed).
+
+    `memo`: each distinct (column, value) is cleaned once (a household's cells repeat on each
+    of its rows, dates and kinds repeat across the file)."""
     row: dict = {}
     failed = False
     for target, i in at.items():
         raw = cells[i]
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
-        try:
-            row[target] = _clean(target, raw, region)
-        except values.Refused as exc:
-            plan.refuse(line, plan.headers[i], raw, str(exc))
+        key = (target, type(raw), raw)
+        done = memo.get(key)
+        if done is None:
+            try:
+                done = memo[key] = (True, _clean(target, raw, region))
+            except values.Refused as exc:
+                done = memo[key] = (False, str(exc))
+        if done[0]:
+            row[target] = done[1]
+        else:
+            plan.refuse(line, plan.headers[i], raw, done[1])
             failed = True
     if "household" not in row and not failed:
         plan.refuse(line, plan.headers[at["household"]], "", _("the household's name is missing."))
@@ -193,9 +207,17 @@ def _clean(target: str, raw, region: str):
     return values.parse_text(raw, TEXT_LIMITS[target])
 
 
+@functools.lru_cache(maxsize=65536)
+def _key(what: tuple[str, str]) -> str:
+    kind, value = what
+    if kind == "file_ref":
+        return "ref:" + normalise_text(value)
+    return normalise_name(value) if kind == "household" else normalise_text(value)
+
+
 def _add(plan: Plan, line: int, row: dict, at: dict[str, int], attendance_seen: dict) -> None:
     name = row["household"]
-    key = "ref:" + normalise_text(row["file_ref"]) if "file_ref" in row else normalise_name(name)
+    key = _key(("file_ref", row["file_ref"]) if "file_ref" in row else ("household", name))
     household = plan.households.get(key)
     if household is None:
         household = plan.households[key] = PlannedHousehold(key=key, line=line, name=name)
@@ -232,7 +254,7 @@ def _add(plan: Plan, line: int, row: dict, at: dict[str, int], attendance_seen: 
             column = plan.headers[at["activity"]] if "activity" in at else str(FIELDS["activity"])
             plan.refuse(line, column, "", _("an attendance needs the name of its activity."))
             return
-        mark = (key, day, normalise_text(activity))
+        mark = (key, day, _key(("activity", activity)))
         if mark in attendance_seen:
             plan.refuse(
                 line, plan.headers[at["day"]], day.strftime("%d/%m/%Y"),

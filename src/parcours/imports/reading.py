@@ -181,7 +181,9 @@ def _is_empty(cell) -> bool:
 def is_summary(cells: list) -> bool:
     """A totals row under the table: its first filled cell starts with "total"."""
     first = next((c for c in cells if not _is_empty(c)), None)
-    return isinstance(first, str) and normalise_text(first).startswith(("total", "sous total"))
+    if not isinstance(first, str) or first.lstrip()[:1] not in "tTsS":
+        return False
+    return normalise_text(first).startswith(("total", "sous total"))
 
 
 def _find_header(rows: list[tuple[int, list]], known: Callable[[str], bool]) -> int:

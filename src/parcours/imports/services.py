@@ -4,7 +4,9 @@ The plan (imports.plan) is the dry run. The commit writes it in one transaction 
 app's bulk writer, the same rules as their services (households.bulk, consent.bulk,
 activities.bulk, outreach.bulk, frontdesk.bulk), then recomputes the journeys (with their
 reasons) and the tasks of the households touched with the batch engine. A crash, a kill or an
-error anywhere leaves nothing written.
+error anywhere leaves nothing written. The worklists' tasks of those households are the
+caller's, after (imports.tasks: in the background for the browser, after the commit for the
+command).
 
 A planned household that looks like one already recorded (households.duplicates) is never
 created silently: the caller decides for each one, "link" (its rows go to the existing
@@ -51,9 +53,11 @@ class Report:
     already_recorded: int = 0
     journeys: int = 0
     created_ids: list[int] = field(default_factory=list)
+    touched_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "created_ids"} | {
+        skip = ("created_ids", "touched_ids")
+        return {k: v for k, v in self.__dict__.items() if k not in skip} | {
             "created_ids": self.created_ids[:500]
         }
 
@@ -207,16 +211,15 @@ def _touchpoints(actor, association, plan: Plan, target: dict[str, int], report:
 
 
 def _follow(association, household_ids: list[int], as_of, report: Report) -> None:
-    """The journeys (stages with their reasons) and tasks of the households touched, in batch."""
+    """The journeys (stages with their reasons) of the households touched, batch engine."""
     from parcours.journey.services import journey_recompute
-    from parcours.worklists.services import tasks_regenerate_many
 
+    report.touched_ids = household_ids
     if not household_ids:
         return
     report.journeys = journey_recompute(
         association=association, as_of=as_of, household_ids=household_ids
     )
-    tasks_regenerate_many(association=association, household_ids=household_ids, as_of=as_of)
 
 
 def refusal_text(plan: Plan) -> str:

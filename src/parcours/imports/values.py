@@ -174,11 +174,19 @@ KIND_WORDS = {
 }  # fmt: skip
 
 
+_TABLES: dict[tuple[int, str], dict[str, str]] = {}
+
+
 def parse_choice(raw, words: dict, labels, what) -> str:
-    table = _choices(words, labels)
-    key = normalise_text(str(raw))
-    if key in table:
-        return table[key]
+    from django.utils.translation import get_language
+
+    key = (id(words), get_language() or "")
+    table = _TABLES.get(key)
+    if table is None:  # built once per language: the labels are translated
+        table = _TABLES[key] = _choices(words, labels)
+    found = table.get(normalise_text(str(raw)))
+    if found is not None:
+        return found
     accepted = ", ".join(sorted({str(label) for _v, label in labels}))
     raise Refused(
         _("unknown %(what)s “%(value)s”; accepted: %(accepted)s.")

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from parcours.audit.services import audit_many
-from parcours.households.bulk import touchpoints_write
-from parcours.households.models import Touchpoint, TouchpointKind
+from parcours.households.bulk import touchpoint_rows_write
+from parcours.households.models import TouchpointKind
 from parcours.outreach.models import OutreachAction, OutreachChannel, OutreachContact
 
 
@@ -59,23 +59,15 @@ def contacts_write(*, actor, association, contacts: list[tuple[int, date, str]])
         if (action.pk, h) not in linked:
             linked.add((action.pk, h))
             todo.append((h, action))
-    touchpoints = touchpoints_write(
+    touchpoint_ids = touchpoint_rows_write(
         association=association,
-        touchpoints=[
-            Touchpoint(
-                household_id=h,
-                day=a.day,
-                kind=TouchpointKind.OUTREACH_CONTACT,
-                ref=a.pk,
-                actor=user,
-            )  # fmt: skip
-            for h, a in todo
-        ],
-    )
+        rows=[(h, a.day, TouchpointKind.OUTREACH_CONTACT, None, a.pk, getattr(user, "pk", None))
+              for h, a in todo],
+    )  # fmt: skip
     OutreachContact.objects.bulk_create(
         (
-            OutreachContact(association=association, action=a, household_id=h, touchpoint=t)
-            for (h, a), t in zip(todo, touchpoints, strict=True)
+            OutreachContact(association=association, action=a, household_id=h, touchpoint_id=t)
+            for (h, a), t in zip(todo, touchpoint_ids, strict=True)
         ),
         batch_size=2000,
     )

@@ -99,3 +99,7 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(str(report.as_dict() | {"created_ids": len(report.created_ids)}))
+        from parcours.imports.tasks import tasks_for
+
+        created = tasks_for(association=association, household_ids=report.touched_ids)
+        self.stdout.write(f"tâches : {created}")
