@@ -5,9 +5,9 @@ coordinator and a volunteer get it, for the usual filters and sorts, and the que
     DATABASE_URL=postgres://root@127.0.0.1:5432/parcours_lists \\
         .venv/bin/python -m bench.family_list_bench --size M              # PostgreSQL
 
-The association is the generator's (`bench/django_db.seed`: the same touchpoints as the demo,
-journeys by `journey_recompute`), with the generator's neighbourhoods written on the
-households. The SQLite database is kept in bench/data/ and reused while its schema is current.
+The association is written in bulk (see `_seed`): 100,000 households, ten touchpoints each,
+a stored placement and status per household. The SQLite file is bench/data/familylist.sqlite3
+(git-ignored), rebuilt on each run.
 Each URL is fetched through Django's test client (middleware, view, template), three times;
 the median is reported with the number of SQL queries.
 """
@@ -39,43 +39,114 @@ URLS = [
 ]
 
 
-def _seed(size: str, seed: int, end: date) -> None:
+def _setup() -> None:
+    """A fresh database: a SQLite file in bench/data/, or DATABASE_URL's PostgreSQL flushed."""
     from bench import django_db
-    from parcours.demo.catalog import NEIGHBOURHOODS
-    from parcours.demo.generator import generate
 
-    sqlite = not os.environ.get("DATABASE_URL", "").startswith("postgres")
-    path = Path(__file__).parent / "data" / f"{size}-seed{seed}-{end}-familylist.sqlite3"
-    if sqlite:
-        fresh = not path.exists()
-        django_db.setup(path, keep=not fresh)
-        if not fresh and not django_db.pending_migrations():
-            print(f"reusing {path}")
-            return
-        django_db.setup(path)
-    else:
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcours.config.settings_test")
         import django
 
         django.setup()
         from django.core.management import call_command
 
-        call_command("flush", interactive=False, verbosity=0)
         call_command("migrate", verbosity=0)
-    t0 = time.perf_counter()
-    gen = generate(SIZES[size], seed=seed, end=end)
-    out = django_db.seed(gen, end)
-    print("seeded in", round(time.perf_counter() - t0, 1), "s", out["timings"])
-    _neighbourhoods(gen, out["household_pk"], NEIGHBOURHOODS)
+        call_command("flush", interactive=False, verbosity=0)
+    else:
+        django_db.setup(Path(__file__).parent / "data" / "familylist.sqlite3")
 
 
-def _neighbourhoods(gen, household_pk, names) -> None:
+def _seed(n: int, seed: int, end: date, per_household: int) -> None:
+    """n households of the generator's neighbourhoods, `per_household` touchpoints each over two
+    years (any kind, newsletters included) and a stored placement and current status spans
+    drawn at random: the rows and indexes the list reads, written in bulk (not the engine's
+    journeys: the list's cost is in reading them, bench.run times computing them)."""
+    import json
+
+    import numpy as np
     from django.db import connection, transaction
+    from django_scopes import scopes_disabled
 
-    hoods = gen.households.neighbourhood.tolist()
-    rows = [(names[h], household_pk[i]) for i, h in enumerate(hoods, start=1)]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany("UPDATE households_household SET neighbourhood = %s WHERE id = %s", rows)
+    from parcours.accounts.models import Association
+    from parcours.activities.models import Activity
+    from parcours.demo.catalog import NEIGHBOURHOODS
+    from parcours.engine.columns import KINDS
+    from parcours.households.models import Household
+    from parcours.journey.definitions import definition_for
+
+    rng = np.random.default_rng(seed)
+    t0 = time.perf_counter()
+    with scopes_disabled(), transaction.atomic():
+        association = Association.objects.create(name="Bench", slug="bench")
+        acts = [
+            Activity.objects.create(association=association, name=f"Activité {i}",
+                                    category="activity").pk
+            for i in range(12)
+        ]  # fmt: skip
+        hoods = rng.integers(0, len(NEIGHBOURHOODS), n)
+        rows = [
+            Household(association=association, name=f"Famille {i}",
+                      neighbourhood=NEIGHBOURHOODS[hoods[i - 1]])
+            for i in range(1, n + 1)
+        ]  # fmt: skip
+        Household.objects.bulk_create(rows, batch_size=5000)
+        ids = [h.pk for h in rows]
+        definition = definition_for(association)
+        stages = definition.stage_keys
+        statuses = [s.key for s in definition.statuses if s.key != "in_support"]
+        aid = association.pk
+        kinds = [k for k in KINDS if not k.startswith("support")]
+        days = rng.integers(0, 730, (n, per_household))
+        kind_of = rng.integers(0, len(kinds), (n, per_household))
+        act_of = rng.integers(0, len(acts), (n, per_household))
+        tp = []
+        for i, h in enumerate(ids):
+            for j in range(per_household):
+                kind = kinds[kind_of[i, j]]
+                day = end.toordinal() - int(days[i, j])
+                tp.append(
+                    (
+                        aid,
+                        h,
+                        date.fromordinal(day).isoformat(),
+                        kind,
+                        acts[act_of[i, j]] if kind in ("attendance", "activity_led") else None,
+                    )
+                )
+        stage_of = rng.integers(0, len(stages), n)
+        status_of = rng.integers(0, len(statuses), n)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO households_touchpoint (association_id, household_id, day, kind, "
+                "activity_id, ref, actor_id, note, created_at) "
+                "VALUES (%s, %s, %s, %s, %s, NULL, NULL, '', '2025-06-30 12:00:00')",
+                tp,
+            )
+            cursor.executemany(
+                "INSERT INTO journey_householdjourney (association_id, household_id, computed_on,"
+                " valid_until, stage, statuses, reasons, definition_version, audience) VALUES "
+                "(%s, %s, %s, NULL, %s, %s, '[]', 'bench', 'all')",
+                [
+                    (
+                        aid,
+                        h,
+                        end.isoformat(),
+                        stages[stage_of[i]],
+                        json.dumps([statuses[status_of[i]]]),
+                    )
+                    for i, h in enumerate(ids)
+                ],
+            )
+            cursor.executemany(
+                "INSERT INTO journey_statusspan (association_id, household_id, status, start, "
+                '"end", reasons, definition_version, audience) VALUES '
+                "(%s, %s, %s, %s, NULL, '[]', 'bench', 'all')",
+                [(aid, h, statuses[status_of[i]], end.isoformat()) for i, h in enumerate(ids)],
+            )
+    print(f"seeded {n:,} households, {len(tp):,} touchpoints in {time.perf_counter() - t0:.0f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _members():
@@ -132,10 +203,12 @@ def main() -> None:
     parser.add_argument("--size", default="M")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--end", default="2025-06-30")
+    parser.add_argument("--touchpoints", type=int, default=10, help="per household")
     parser.add_argument("--exports", action="store_true", help="also time the big exports")
     args = parser.parse_args()
     end = date.fromisoformat(args.end)
-    _seed(args.size, args.seed, end)
+    _setup()
+    _seed(SIZES[args.size], args.seed, end, args.touchpoints)
 
     from django.conf import settings
     from django.db import connection, reset_queries

@@ -220,3 +220,10 @@ def test_exports_page(client, world, fam):
     assert r.status_code == 200
     html = r.content.decode()
     assert 'id="tp_start"' in html and 'id="at_start"' in html
+
+
+def test_the_boards_dashboard_links_its_attendance_file(client, world, fam):
+    client.force_login(world.user("board"))
+    html = client.get(reverse("analytics:dashboard")).content.decode()
+    assert reverse("exports:attendance_summary") + "?start=" in html
+    assert "Présences par activité et par mois sur cette période" in html
