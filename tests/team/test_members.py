@@ -182,3 +182,14 @@ def test_members_of_another_association_are_not_found(world, login):
     assert client.post(f"/members/{theirs.pk}/deactivate/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.is_active
+
+
+def test_a_deactivated_member_is_offered_no_more_work(world, login):
+    """Task assignees and sponsor candidates are the association's active members."""
+    from parcours.worklists.selectors import bulk_assignees
+
+    admin = membership(world.user("admin"))
+    volunteer = membership(world.user("volunteer"))
+    assert volunteer in bulk_assignees(admin)
+    login(world.user("admin")).post(f"/members/{volunteer.pk}/deactivate/")
+    assert volunteer not in bulk_assignees(admin)

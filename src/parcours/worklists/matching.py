@@ -135,7 +135,7 @@ def needs_and_candidates(association) -> tuple[list[Household], list[Need], list
     loads = current_loads(association)
     candidates: list[Candidate] = []
     volunteers = list(
-        Membership.objects.filter(association=association, role=Role.VOLUNTEER)
+        Membership.objects.filter(association=association, role=Role.VOLUNTEER, is_active=True)
         .select_related("user")
         .order_by("user__username")
     )

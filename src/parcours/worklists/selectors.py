@@ -144,7 +144,7 @@ def bulk_assignees(membership) -> list:
     if not can_manage(membership):
         return []
     return list(
-        Membership.objects.filter(association_id=membership.association_id)
+        Membership.objects.filter(association_id=membership.association_id, is_active=True)
         .exclude(role__in=[Role.PEER_FAMILY, Role.BOARD])
         .select_related("user")
         .order_by("role", "user__username")
@@ -215,7 +215,7 @@ def assignable(association, task: Task) -> tuple[list, list]:
 
     members = [
         m
-        for m in Membership.objects.filter(association=association)
+        for m in Membership.objects.filter(association=association, is_active=True)
         .exclude(role=Role.PEER_FAMILY)
         .select_related("user")
         .order_by("role", "user__username")
@@ -227,6 +227,7 @@ def assignable(association, task: Task) -> tuple[list, list]:
         Membership.objects.filter(
             association=association,
             role=Role.PEER_FAMILY,
+            is_active=True,
             household__isnull=False,
             household__journeys__stage__in=peer_stages(definition_for(association)),
             household__journeys__audience__in=visibility.FULL_VIEW,

@@ -104,6 +104,7 @@ class PeerPool:
             members = Membership.objects.filter(
                 association_id=association_id,
                 role=Role.PEER_FAMILY,
+                is_active=True,
                 household__isnull=False,
                 household__journeys__stage__in=peer_stages(definition),
                 household__journeys__audience__in=visibility.FULL_VIEW,
@@ -174,7 +175,7 @@ def _set_audience(task: Task, audience: str, p: TaskProposal) -> None:
     task.assignee_household = None
     if task.assignee_user_id is not None:
         holder = Membership.objects.filter(
-            user_id=task.assignee_user_id, association_id=task.association_id
+            user_id=task.assignee_user_id, association_id=task.association_id, is_active=True
         ).first()
         if holder is None or not visibility.may_be_assigned(holder, task):
             task.assignee_user = None
@@ -601,7 +602,9 @@ def digests_send(*, as_of: date | None = None) -> int:
         )
         for pref in prefs.select_related("user", "association"):
             membership = (
-                Membership.objects.filter(user=pref.user, association=pref.association)
+                Membership.objects.filter(
+                    user=pref.user, association=pref.association, is_active=True
+                )
                 .select_related("association", "user")
                 .first()
             )
