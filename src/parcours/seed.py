@@ -58,6 +58,7 @@ from parcours.frontdesk.models import (
     PeerContact,
     RequestChannel,
 )
+from parcours.households.bulk import households_write, persons_write
 from parcours.households.models import Channel, Composition, Household, Person, Touchpoint
 from parcours.journey.services import journey_recompute
 from parcours.outreach.models import OutreachAction, OutreachChannel, OutreachContact
@@ -355,7 +356,9 @@ class _Seeder:
             )
             for p in self.profiles
         ]
-        Household.objects.bulk_create(rows, batch_size=500)
+        # the households app's bulk writer: no basis here (consents() writes the seeded consent
+        # history), no audit (the seeded history was done by no one)
+        households_write(actor=None, association=a, households=rows, audit=False)
         self.hh_rows = rows
         self.hh_pk = {p.id: h.pk for p, h in zip(self.profiles, rows, strict=True)}
         persons = []
@@ -374,7 +377,7 @@ class _Seeder:
                 persons.append(row)
                 if i == 0:
                     contacts[p.id] = row
-        Person.objects.bulk_create(persons, batch_size=1000)
+        persons_write(actor=None, association=a, persons=persons, audit=False)
         self.contact = contacts
 
     def consents(self) -> None:

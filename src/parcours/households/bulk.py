@@ -63,7 +63,11 @@ TOUCHPOINT_COLUMNS = ["household_id", "day", "kind", "activity_id", "ref", "acto
 
 def touchpoint_rows_write(*, association, rows: list[tuple]) -> list[int]:
     """Insert touchpoints given as tuples of TOUCHPOINT_COLUMNS (the fast path of imports);
-    their ids, in order. Same ownership rule as touchpoints_write."""
+    their ids, in order.
+
+    An owned kind is refused (OwnedKindError) unless called from its owner's services or bulk
+    module, which links each one to its record in the same transaction. Not decorated: the
+    check reads its direct caller's module, as touchpoint_record does."""
     from django.utils import timezone
 
     from parcours.core.fastinsert import insert_rows
@@ -75,20 +79,3 @@ def touchpoint_rows_write(*, association, rows: list[tuple]) -> list[int]:
     fields = ["association_id", *TOUCHPOINT_COLUMNS, "note", "created_at"]
     with transaction.atomic():
         return insert_rows(Touchpoint, fields, [(association.pk, *r, "", now) for r in rows])
-
-
-def touchpoints_write(*, association, touchpoints: list[Touchpoint]) -> list[Touchpoint]:
-    """Insert touchpoints (unsaved) of `association`'s saved households.
-
-    An owned kind is refused (OwnedKindError) unless called from its owner's services or bulk
-    module, which links each one to its record in the same transaction. Not decorated: the
-    check reads its direct caller's module, as touchpoint_record does.
-    """
-    caller = sys._getframe(1).f_globals.get("__name__")
-    for kind in {t.kind for t in touchpoints}:
-        ownership.check_bulk_write(kind=kind, caller=caller)
-    for t in touchpoints:
-        t.association_id = association.pk
-    with transaction.atomic():
-        Touchpoint.objects.bulk_create(touchpoints, batch_size=BATCH)
-    return touchpoints

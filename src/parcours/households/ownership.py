@@ -138,7 +138,7 @@ def check_write(*, kind: str, household, record, caller: str | None) -> None:
 
 
 def check_bulk_write(*, kind: str, caller: str | None) -> None:
-    """The bulk path (households.bulk.touchpoints_write): an owned kind only from its owner's
+    """The bulk path (households.bulk.touchpoint_rows_write): an owned kind only from its owner's
     services module or its sibling `bulk` module, which writes the records with them."""
     owner = OWNERS.get(kind)
     if owner is None:
