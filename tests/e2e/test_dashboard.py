@@ -152,3 +152,39 @@ def test_staff_open_the_households_behind_a_bar(page, busy, login_as):
         pk = Household.objects.get(name="Famille Exemple 00").pk
     link = page.locator("#funnel details.dropouts a", has_text="Famille Exemple 00")
     assert link.is_visible() and link.get_attribute("href") == f"/households/{pk}/"
+
+
+def test_the_boards_filtered_dashboard_draws_hidden_cells_as_hidden(page, viewport, busy, login_as):
+    """Filtered to one neighbourhood, most of the board's counts are under 5: every one of them
+    is drawn as a dashed "< 5" marker, never as a zero bar; on a phone the heatmap, the moves
+    and the survival curves give way to their tables."""
+    login_as("board")
+    page.goto("/analytics/?neighbourhood=La+Source")
+    wait_for_charts(page)
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('[data-chart]')].map(el => {
+            const option = echarts.getInstanceByDom(el).getOption();
+            return option.series.map(s => ({
+                type: s.type,
+                zeros: (s.data || []).filter(d => d === 0 || (d && d.value === 0)).length,
+                hidden: (s.data || []).filter(d => d && d.hidden).length,
+                labels: (s.data || []).filter(d => d && d.hidden)
+                                       .map(d => d.label && d.label.formatter),
+            }));
+        })"""
+    )
+    bars = [s for chart in drawn for s in chart if s["type"] == "bar"]
+    assert bars and not [s for s in bars if s["zeros"]], bars
+    hidden = [label for s in bars for label in s["labels"]]
+    assert hidden and set(hidden) == {"< 5"}
+    if viewport == "phone":
+        for kind in ("cohorts", "time_in_stage", "process_map", "flows"):
+            assert page.locator(f"#{kind} details.figures").evaluate("d => d.open"), kind
+            assert not page.locator(f"#{kind} .chart").is_visible(), kind
+        assert page.locator("#funnel .chart").is_visible()
+    else:
+        assert page.locator("#process_map .chart").is_visible()
+    assert main_overflow(page) == []
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    screenshot(page, f"dashboard-board-filtered-{viewport}")

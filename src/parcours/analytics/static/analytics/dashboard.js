@@ -51,6 +51,15 @@
     chart.setOption(option);
     charts.push(chart);
   });
+  /* On a phone the panels marked phone-table show their table, open, in place of the chart. */
+  var narrow = window.matchMedia("(max-width: 575.98px)");
+  function tablesOnPhone() {
+    document.querySelectorAll(".panel.phone-table details.figures").forEach(function (d) {
+      if (narrow.matches) d.open = true;
+    });
+  }
+  tablesOnPhone();
+  narrow.addEventListener("change", tablesOnPhone);
   var pending = null;
   window.addEventListener("resize", function () {
     if (pending) window.clearTimeout(pending);
