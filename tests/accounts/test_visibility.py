@@ -87,13 +87,26 @@ def test_a_task_only_support_proposes_is_for_sensitive_roles(world):
     assert not visibility.tasks(social, Task.objects.filter(household=h, rule="invite_group"))
 
 
-def test_the_staff_home_lists_no_support_touchpoint_to_a_volunteer(world, client):
+def test_the_home_journey_map_counts_the_public_journey_for_a_volunteer(world, client):
+    from django.utils import timezone
+
+    from parcours.home.journey_map import journey_map
+
     _supported(world)
+    today = timezone.localdate()
+    volunteer = {
+        c.key: c.count for c in journey_map(_member(world, Role.VOLUNTEER), today=today).cells
+    }
+    social = {
+        c.key: c.count for c in journey_map(_member(world, Role.SOCIAL_WORKER), today=today).cells
+    }
+    assert "maintenance" not in volunteer and volunteer["usage"] == 1
+    assert social["maintenance"] == 1 and social["usage"] == 0
     client.force_login(world.user(Role.VOLUNTEER))
     body = client.get("/").content.decode()
-    assert "Famille Roux" in body and "Accompagnement ouvert" not in body
+    assert "Utilisation" in body and "Maintenance" not in body
     client.force_login(world.user(Role.SOCIAL_WORKER))
-    assert "Accompagnement ouvert" in client.get("/").content.decode()
+    assert "Maintenance" in client.get("/").content.decode()
 
 
 def test_a_peer_family_opens_its_own_household_only(world, client):

@@ -341,12 +341,28 @@ def open_menu(page) -> None:
     """Open the header menu if it is folded (on a phone it is a "Menu" button)."""
     menu = page.locator("#nav-menu")
     if menu.count() and not menu.evaluate("m => m.open"):
-        menu.locator("summary").click()
+        menu.locator(":scope > summary").click()
+
+
+def nav_click(page, name: str) -> None:
+    """Follow the main menu's link `name` as a user would: open the "Menu" on a phone, then,
+    on a desktop, the moment (dropdown) that holds the link."""
+    open_menu(page)
+    nav = page.locator("header nav")
+    group = nav.locator("details.nav-group").filter(has=page.locator(f'a:text-is("{name}")'))
+    if group.count() and not group.evaluate("g => g.open"):
+        group.locator("summary").click()
+    nav.get_by_role("link", name=name, exact=True).click()
+    page.wait_for_load_state()
 
 
 def log_out(page) -> None:
     open_menu(page)
-    page.locator("header form[action$='/logout/'] button").click()
+    button = page.locator("header form[action$='/logout/'] button")
+    account = page.locator("header details.nav-account")
+    if not button.is_visible() and account.count():  # in "My account" on a desktop
+        account.locator(":scope > summary").click()
+    button.click()
     page.wait_for_load_state()
 
 

@@ -15,7 +15,7 @@ from tests.e2e.conftest import (
     axe_violations,
     format_violations,
     horizontal_overflow,
-    open_menu,
+    nav_click,
 )
 
 pytestmark = pytest.mark.browser
@@ -30,9 +30,7 @@ def assert_page_ok(page) -> None:
 
 def test_retention_settings_and_register(page, login_as, association):
     login_as("admin")
-    open_menu(page)
-    page.locator("header nav").get_by_role("link", name="Protection des données").click()
-    page.wait_for_load_state()
+    nav_click(page, "Protection des données")
     assert page.get_by_role("heading", name="Durées de conservation", level=1).is_visible()
     assert "2023-095" in page.locator("main").inner_text()
     assert_page_ok(page)

@@ -7,7 +7,15 @@ import re
 import polib
 import pytest
 
-from tests.e2e.conftest import HOUSEHOLDS, PERSONS, REPO, TOUCHPOINTS, log_out, set_language
+from tests.e2e.conftest import (
+    HOUSEHOLDS,
+    PERSONS,
+    REPO,
+    TOUCHPOINTS,
+    log_out,
+    nav_click,
+    set_language,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -113,8 +121,7 @@ def test_english_is_one_click_away_and_sticks(page, login_as, association):
     assert page.locator("header button[name=language][value=fr]").inner_text() == "Français"
 
     # The next page is in English too, to the last label.
-    page.locator("header a[href='/households/']").click()
-    page.wait_for_load_state()
+    nav_click(page, "Households")
     assert page.locator("main h1").inner_text() == "Households"
     page.get_by_role("link", name="Famille Benali").click()
     page.wait_for_load_state()

@@ -12,6 +12,7 @@ from tests.e2e.conftest import (
     axe_violations,
     format_violations,
     horizontal_overflow,
+    nav_click,
     new_context,
     screenshot,
 )
@@ -27,11 +28,7 @@ def assert_accessible(page) -> None:
 
 def go_to_my_tasks(page) -> None:
     """Through the main menu, as a user would (folded behind "Menu" on a phone)."""
-    summary = page.locator("#nav-menu > summary")
-    if summary.count() and summary.is_visible() and not page.locator("#nav-menu[open]").count():
-        summary.click()
-    page.locator("header nav").get_by_role("link", name="Mes tâches").click()
-    page.wait_for_load_state()
+    nav_click(page, "Mes tâches")
 
 
 def _make_benali_a_peer_family(association):

@@ -1,56 +1,14 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parcours.accounts import services, visibility
+from parcours.accounts import services
 from parcours.accounts.models import Membership
-from parcours.accounts.permissions import member_required, require
-from parcours.accounts.roles import Capability, Role
-from parcours.analytics.privacy import BOARD
-from parcours.households.models import Household
-
-
-@member_required
-def home(request):
-    role = request.membership.role
-    today = timezone.localdate()
-    context: dict = {"role": role, "today": today}
-    m = request.membership
-    if role in (Role.ADMIN, Role.COORDINATOR, Role.SOCIAL_WORKER, Role.VOLUNTEER):
-        since = today - timedelta(days=30)
-        households = visibility.households(m)
-        # the touchpoints this member may learn of, of the households they may see
-        seen = visibility.touchpoints(m).filter(household__in=households)
-        context["household_count"] = households.count()
-        context["active_count"] = seen.filter(day__gte=since).values("household").distinct().count()
-        context["recent"] = seen.select_related("household", "activity").order_by("-day", "-id")[
-            :10
-        ]
-        template = "accounts/home_staff.html"
-    elif role == Role.BOARD:
-        # counts only, never a name: every household of the association is counted
-        rows = (
-            Household.objects.values("neighbourhood")
-            .annotate(n=Count("id"))
-            .order_by("neighbourhood")
-        )
-        # Small counts hidden, the others rounded, as on the dashboard (analytics.privacy).
-        context["total"] = BOARD.count(Household.objects.count())
-        context["by_neighbourhood"] = [
-            {"neighbourhood": r["neighbourhood"], "n": BOARD.count(r["n"])} for r in rows
-        ]
-        template = "accounts/home_board.html"
-    else:  # peer family: their own household only
-        context["household"] = request.membership.household
-        template = "accounts/home_peer.html"
-    return render(request, template, context)
+from parcours.accounts.permissions import require
+from parcours.accounts.roles import Capability
 
 
 @require(Capability.MANAGE_MEMBERS)

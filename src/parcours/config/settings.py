@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "parcours.support",
     "parcours.community",
     "parcours.journey",
+    "parcours.home",
     "parcours.analytics",
     "parcours.worklists",
     "parcours.privacy",
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "parcours.accounts.context_processors.membership",
+                "parcours.core.navigation.navigation",
             ],
         },
     }

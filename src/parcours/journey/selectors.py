@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from parcours.accounts import visibility
 from parcours.activities.models import Activity
+from parcours.journey.bar import JourneyBar, journey_bar, plain_reasons
 from parcours.journey.definitions import definition_for
 from parcours.journey.models import HouseholdJourney, ManualPlacement, StageSpan, StatusSpan
 from parcours.journey.reasons import current_language, render_placement, render_reasons
@@ -36,6 +39,9 @@ class JourneyView:
     manual: ManualPlacement | None = None
     manual_label: str | None = None
     stages: list[tuple[str, str]] = field(default_factory=list)
+    # the journey bar: ten steps, the reason in plain words, what would move the family next
+    bar: JourneyBar | None = None
+    plain: list[str] = field(default_factory=list)
 
 
 def household_journey(*, household, membership) -> JourneyView:
@@ -90,7 +96,20 @@ def household_journey(*, household, membership) -> JourneyView:
         .first(),
         definition,
     )
+    bar = journey_bar(
+        household=household,
+        membership=membership,
+        definition=definition,
+        spans=spans,
+        as_of=timezone.localdate(),
+        activities=activities,
+    )
+    plain_from = snapshot.reasons if snapshot and snapshot.reasons else None
+    if plain_from is None and spans and spans[-1].end is None:
+        plain_from = spans[-1].reasons
     return JourneyView(
+        bar=bar,
+        plain=plain_reasons(plain_from, **ctx) if current and plain_from else [],
         stage=current.stage if current else None,
         label=current.label if current else None,
         sentence=(

@@ -1,0 +1,267 @@
+"""The household journey bar: the ten stages of one household, in plain words.
+
+Built from the stored stage spans of the reader's view (accounts.visibility) and, for "what
+would move the family next", from the engine (`parcours.engine.next_step`) on the touchpoints
+the reader's view is computed from (without support evidence for a role that may not learn of
+it, whose next stage then never is a support stage).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from parcours.accounts import visibility
+from parcours.engine import Touchpoint, timeline
+from parcours.engine.next_step import Gap, NextStep, next_step
+from parcours.households.models import Touchpoint as TouchpointRow
+from parcours.journey import reasons
+from parcours.journey.reasons import current_language
+
+# Steps of the bar: where the household stands on each stage.
+CURRENT, PASSED, FELL_BACK, SKIPPED, AHEAD = "current", "passed", "fell_back", "skipped", "ahead"
+
+# What a touchpoint kind is when it is still to happen ("what would move the family next").
+TO_COME = {
+    "outreach_contact": gettext_lazy("a contact during a proximity action"),
+    "info_request": gettext_lazy("an information request"),
+    "peer_contact": gettext_lazy("a meeting with a peer family"),
+    "appointment_booked": gettext_lazy("an appointment"),
+    "intake_visit": gettext_lazy("a welcome visit"),
+    "attendance": gettext_lazy("an attendance at an activity"),
+    "group_joined": gettext_lazy("joining a group of families"),
+    "support_opened": gettext_lazy("a support case"),
+    "referral_made": gettext_lazy("bringing another family"),
+    "absent_visit": gettext_lazy("a visit to an absent family"),
+    "activity_led": gettext_lazy("leading an activity"),
+    "project_proposed": gettext_lazy("proposing a project"),
+    "role_started": gettext_lazy("a role in the association"),
+}
+
+
+@dataclass
+class Step:
+    key: str
+    label: str
+    order: int
+    state: str
+    first: date | None = None  # first day the household was at this stage
+    left: date | None = None  # last day it left it (None while current)
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+
+STATE_LABELS = {
+    CURRENT: gettext_lazy("current stage"),
+    PASSED: gettext_lazy("passed"),
+    FELL_BACK: gettext_lazy("fell back from it"),
+    SKIPPED: gettext_lazy("skipped"),
+    AHEAD: gettext_lazy("not yet"),
+}
+
+
+@dataclass
+class JourneyBar:
+    steps: list[Step]
+    current: Step | None
+    fell_back_on: date | None = None  # the last step back, if the current span is one
+    next_stage: str | None = None
+    next_words: list[str] = field(default_factory=list)
+
+    @property
+    def position(self) -> int:
+        return self.current.order if self.current else 0
+
+
+def build_steps(definition, spans: list, hidden=frozenset()) -> tuple[list[Step], Step | None]:
+    """The stages of the definition with their state, from stored spans sorted by start;
+    the stages in `hidden` (that the reader may not learn of) left out."""
+    lang = current_language()
+    first: dict[str, date] = {}
+    left: dict[str, date] = {}
+    skipped: set[str] = set()
+    for s in spans:
+        first.setdefault(s.stage, s.start)
+        if s.end is not None:
+            left[s.stage] = s.end
+        skipped.update(s.skipped)
+    current_key = spans[-1].stage if spans and spans[-1].end is None else None
+    current_index = definition.stage_index(current_key) if current_key else -1
+    steps = []
+    for i, key in enumerate(definition.stage_keys):
+        if key in hidden:
+            continue
+        if key == current_key:
+            state = CURRENT
+        elif key in first:
+            state = PASSED if i < current_index else FELL_BACK
+        elif key in skipped:
+            state = SKIPPED
+        else:
+            # below the current stage without a span of its own: reached the same day as a
+            # higher one (a sticky stage holds once reached)
+            state = PASSED if i < current_index else AHEAD
+        steps.append(
+            Step(
+                key,
+                definition.stage_label(key, lang),
+                len(steps) + 1,
+                state,
+                first.get(key),
+                left.get(key),
+            )
+        )
+    current = next((s for s in steps if s.state == CURRENT), None)
+    return steps, current
+
+
+def _window(p) -> dict:
+    return {
+        "count": p.get("count"),
+        "distinct": p.get("distinct"),
+        "window": p.get("window_days"),
+    }
+
+
+def _plain_distinct(p, ctx) -> str:
+    return ngettext(
+        "%(count)s attendance in %(distinct)s activities over the last %(window)s days",
+        "%(count)s attendances in %(distinct)s activities over the last %(window)s days",
+        p["count"],
+    ) % _window(p)
+
+
+def _plain_same_activity(p, ctx) -> str:
+    activity = ctx.get("activities", {}).get(p.get("activity")) or _("one activity")
+    return ngettext(
+        "%(count)s attendance at %(activity)s over the last %(window)s days",
+        "%(count)s attendances at %(activity)s over the last %(window)s days",
+        p["count"],
+    ) % {**_window(p), "activity": activity}
+
+
+def _plain_count(p, ctx) -> str:
+    if p.get("window_days") and p["count"] > 1:
+        return _("%(count)s × %(kinds)s over the last %(window)s days, the last on %(day)s") % {
+            **_window(p),
+            "kinds": reasons._kinds(p["kinds"]),
+            "day": reasons._day(p.get("last_day")),
+        }
+    return reasons.RENDERERS["touchpoint_count"](p, ctx)
+
+
+PLAIN = {
+    "attendance_distinct": _plain_distinct,
+    "attendance_same_activity": _plain_same_activity,
+    "touchpoint_count": _plain_count,
+}
+
+
+def plain_reasons(stored: list[dict], **ctx) -> list[str]:
+    """Why the household is at its stage, as a coordinator says it: what happened, without the
+    rule's thresholds ("3 attendances in 2 activities over the last 90 days")."""
+    out = []
+    for reason in stored:
+        render = PLAIN.get(reason["code"]) or reasons.RENDERERS.get(reason["code"])
+        if render is None:  # "not" and unknown codes: the engine's sentence
+            return reasons.render_reasons(stored, **ctx)
+        out.append(render(reason["params"], ctx))
+    return out
+
+
+def _gap_words(gap: Gap, activities: dict[int, str]) -> str:
+    thing = str(TO_COME.get(gap.kinds.split(",")[0], "")) if gap.kinds else ""
+    if gap.kinds and "," in gap.kinds:
+        thing = _(" or ").join(str(TO_COME.get(k, k)) for k in gap.kinds.split(","))
+    if gap.code == "same_activity":
+        activity = activities.get(gap.activity) if gap.activity else None
+        if activity:
+            return ngettext(
+                "%(n)s more attendance at %(activity)s",
+                "%(n)s more attendances at %(activity)s",
+                gap.more,
+            ) % {"n": gap.more, "activity": activity}
+        return ngettext(
+            "%(n)s more attendance at one same activity",
+            "%(n)s more attendances at one same activity",
+            gap.more,
+        ) % {"n": gap.more}
+    if gap.code == "distinct":
+        parts = []
+        if gap.more:
+            parts.append(
+                ngettext("%(n)s more attendance", "%(n)s more attendances", gap.more)
+                % {"n": gap.more}
+            )
+        if gap.more_distinct:
+            parts.append(
+                ngettext(
+                    "attendances in %(n)s more activity",
+                    "attendances in %(n)s more activities",
+                    gap.more_distinct,
+                )
+                % {"n": gap.more_distinct}
+            )
+        return _(" and ").join(parts)
+    if gap.code == "touchpoints" and gap.more > 1:
+        return _("%(n)s × %(thing)s") % {"n": gap.more, "thing": thing}
+    return thing
+
+
+def next_words(step: NextStep, activities: dict[int, str]) -> list[str]:
+    """'2 more attendances at Café des parents' — the two easiest ways, in words."""
+    return [_(" and ").join(_gap_words(g, activities) for g in way) for way in step.ways[:2]]
+
+
+def next_step_for(household, membership, definition, as_of: date) -> NextStep | None:
+    """The engine's next step on the touchpoints of the reader's view of the household."""
+    rows = TouchpointRow.objects.filter(household=household).values_list(
+        "day", "kind", "activity_id", "ref"
+    )
+    if not visibility.sees_support(membership):
+        rows = visibility.public_evidence(list(rows))
+    tl = timeline(
+        [Touchpoint(day=d, kind=k, activity=a, ref=r) for d, k, a, r in rows], definition, as_of
+    )
+    return next_step(tl, passing_over=hidden_stages(membership, definition))
+
+
+def hidden_stages(membership, definition) -> frozenset[str]:
+    """The stages a reader may not learn of: the support stages, for a role without support."""
+    if visibility.sees_support(membership):
+        return frozenset()
+    return visibility.support_stages(definition)
+
+
+def activity_names(step: NextStep | None) -> set[int]:
+    if step is None:
+        return set()
+    return {g.activity for way in step.ways for g in way if g.activity is not None}
+
+
+def journey_bar(*, household, membership, definition, spans, as_of, activities) -> JourneyBar:
+    """`spans`: the stored StageSpan rows of the reader's view, sorted by start;
+    `activities`: id -> name for the activities the words may name (filled here)."""
+    from parcours.activities.models import Activity
+
+    hidden = hidden_stages(membership, definition)
+    steps, current = build_steps(definition, spans, hidden)
+    step = next_step_for(household, membership, definition, as_of)
+    missing = activity_names(step) - set(activities)
+    if missing:
+        activities = {
+            **activities,
+            **dict(Activity.objects.filter(id__in=missing).values_list("id", "name")),
+        }
+    bar = JourneyBar(steps=steps, current=current)
+    if spans and spans[-1].end is None and spans[-1].regression:
+        bar.fell_back_on = spans[-1].start
+    if step is not None:
+        bar.next_stage = definition.stage_label(step.stage, current_language())
+        bar.next_words = next_words(step, activities)
+    return bar
