@@ -163,9 +163,9 @@ def test_the_customer_vocabulary_gives_the_same_figures_in_its_words(many, clien
 
 
 def test_long_dropout_lists_are_cut_with_a_note(many, client, monkeypatch):
-    from parcours.analytics import panels, views
+    from parcours.analytics import panels_journey, views
 
-    monkeypatch.setattr(panels, "DROPOUT_NAMES", 2)
+    monkeypatch.setattr(panels_journey, "DROPOUT_NAMES", 2)
     monkeypatch.setattr(views, "DROPOUT_NAMES", 2)
     client.force_login(many.user(Role.COORDINATOR))
     body = client.get(URL + PERIOD).content.decode()

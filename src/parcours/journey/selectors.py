@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -39,9 +41,14 @@ class JourneyView:
     manual: ManualPlacement | None = None
     manual_label: str | None = None
     stages: list[tuple[str, str]] = field(default_factory=list)
-    # the journey bar: ten steps, the reason in plain words, what would move the family next
-    bar: JourneyBar | None = None
     plain: list[str] = field(default_factory=list)
+    # the journey bar (ten steps, what would move the family next), built when a page shows
+    # it: the timeline fragment does not
+    bar_source: Callable[[], JourneyBar] | None = field(default=None, repr=False)
+
+    @cached_property
+    def bar(self) -> JourneyBar | None:
+        return self.bar_source() if self.bar_source else None
 
 
 def household_journey(*, household, membership) -> JourneyView:
@@ -96,19 +103,22 @@ def household_journey(*, household, membership) -> JourneyView:
         .first(),
         definition,
     )
-    bar = journey_bar(
-        household=household,
-        membership=membership,
-        definition=definition,
-        spans=spans,
-        as_of=timezone.localdate(),
-        activities=activities,
-    )
+
+    def bar() -> JourneyBar:
+        return journey_bar(
+            household=household,
+            membership=membership,
+            definition=definition,
+            spans=spans,
+            as_of=timezone.localdate(),
+            activities=activities,
+        )
+
     plain_from = snapshot.reasons if snapshot and snapshot.reasons else None
     if plain_from is None and spans and spans[-1].end is None:
         plain_from = spans[-1].reasons
     return JourneyView(
-        bar=bar,
+        bar_source=bar,
         plain=plain_reasons(plain_from, **ctx) if current and plain_from else [],
         stage=current.stage if current else None,
         label=current.label if current else None,
