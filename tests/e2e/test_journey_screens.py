@@ -109,7 +109,7 @@ def test_each_roles_home_shows_the_journey_map(
             assert page.locator("#sessions-title").count() == 1
         assert_page_ok(page)
         if role == "coordinator":
-            screenshot(page, f"home{'-en' if lang == 'en' else ''}-{viewport}")
+            screenshot(page, f"journey-map{'-en' if lang == 'en' else ''}-{viewport}")
             # the menu: the association's moments, each opening its pages
             nav_click(page, "Tableau de bord" if lang == "fr" else "Dashboard")
             assert "/analytics/" in page.url

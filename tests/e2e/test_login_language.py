@@ -114,7 +114,7 @@ def test_english_is_one_click_away_and_sticks(page, login_as, association):
     login_as("coordinator")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator("main h1").inner_text() == "Accueil"
-    assert page.locator("header a[href='/households/']").inner_text() == "Familles"
+    assert page.locator("header a[href='/households/']").text_content() == "Familles"
 
     set_language(page, "en")  # one click on "English" in the header
     assert page.locator("main h1").inner_text() == "Home"
@@ -132,7 +132,7 @@ def test_english_is_one_click_away_and_sticks(page, login_as, association):
     assert not leftovers, f"French labels on the English household page: {leftovers}"
 
     # Logging out and in again keeps the choice (Django's language cookie).
-    assert page.locator("header form[action$='/logout/'] button").inner_text() == "Log out"
+    assert page.locator("header form[action$='/logout/'] button").text_content() == "Log out"
     log_out(page)
     assert page.locator("main h1").inner_text() == "Sign in"
     login_as("coordinator")
