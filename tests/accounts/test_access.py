@@ -119,6 +119,11 @@ EXPECTED = {
     "worklists:task": "work_on_tasks",  # and only one's own tasks (404 otherwise)
     "worklists:preferences": ANY_MEMBER,
     "worklists:matching": "manage_tasks",
+    "agenda:calendar": "record_touchpoints",
+    "agenda:feeds": "record_touchpoints",  # each member's own calendar links
+    # the iCal feed: no sign-in (a phone's calendar reads it), the secret address is the key;
+    # a wrong address is "not found" for everyone (tests/agenda/test_agenda.py)
+    "agenda:feed": PUBLIC,
     "worklists:bulk": "work_on_tasks",  # and only one's own tasks, any for a manager
     "worklists:recontact": "view_households",
     "journey:place": "edit_households",
@@ -155,6 +160,8 @@ POST_ONLY |= {"team:password_reset", "team:switch"}
 # allauth's pages answer a signed-in user by their state (already signed in, no authenticator
 # yet, recent sign-in needed...): a redirect or "not found", never a page of another member.
 SIGN_IN_FLOW = {n for n in EXPECTED if n.startswith(("account_", "mfa_"))}
+# pages reached by a secret address instead of a sign-in: a wrong address is "not found"
+SECRET_ADDRESS = {"agenda:feed"}
 
 
 def _walk(resolver, prefix=""):
@@ -240,7 +247,7 @@ def _url(name, world, which="a", role=None):
 
     if name == "account_reset_password_from_key":
         return reverse(name, kwargs={"uidb36": "1", "key": "not-a-key"})
-    if name == "team:accept":
+    if name in ("team:accept", "agenda:feed"):
         return reverse(name, kwargs={"token": "not-a-token"})
     pattern = str(all_routes()[name].pattern)
     kwargs = {k: _object(k, world, which, role).pk for k in re.findall(r"<int:(\w+)>", pattern)}
@@ -267,7 +274,7 @@ def test_role_matrix_on_own_association(name, role, world, client):
     if name == "account_login":  # a signed-in user is sent home
         assert response.status_code == 302 and response["Location"] == "/"
         return
-    if name in SIGN_IN_FLOW:
+    if name in SIGN_IN_FLOW or name in SECRET_ADDRESS:
         assert response.status_code in (200, 302, 404), (name, role, response.status_code)
         return
     if _allowed(EXPECTED[name], role) and name in POST_ONLY:
@@ -299,7 +306,9 @@ def test_other_association_objects_are_unreachable(name, role, world, client):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_anonymous_is_sent_to_login(name, world, client):
     response = client.get(_url(name, world))
-    if EXPECTED[name] == PUBLIC:
+    if name in SECRET_ADDRESS:
+        assert response.status_code == 404
+    elif EXPECTED[name] == PUBLIC:
         assert response.status_code in (200, 302, 405)
     else:
         assert response.status_code == 302

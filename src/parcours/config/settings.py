@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "parcours.exports",
     "parcours.reports",
     "parcours.team",
+    "parcours.agenda",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("support/", include("parcours.support.urls")),
     path("community/", include("parcours.community.urls")),
     path("tasks/", include("parcours.worklists.urls")),
+    path("calendar/", include("parcours.agenda.urls")),
     path("audit/", include("parcours.audit.urls")),
     path("privacy/", include("parcours.privacy.urls")),
     path("data-protection/", include("parcours.compliance.urls")),
