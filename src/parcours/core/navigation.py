@@ -77,6 +77,7 @@ ENTRIES: tuple[NavEntry, ...] = (
     _entry("accompany", "support:list", _("Support"), "view_sensitive"),
     # faire ensemble
     _entry("together", "activities:today", _("Today's sessions"), "record_touchpoints"),
+    _entry("together", "agenda:calendar", _("Calendar"), "record_touchpoints"),
     _entry("together", "activities:list", _("Activities"), "manage_activities"),
     _entry("together", "community:home", _("Community"), "edit_households"),
     # piloter
