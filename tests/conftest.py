@@ -87,6 +87,16 @@ def build_world() -> World:
 
 
 @pytest.fixture(autouse=True)
+def _current_journey_versions_read_afresh():
+    """Each test reads its associations' current journey version (ids are reused)."""
+    from parcours.journey.definitions import forget_current_versions
+
+    forget_current_versions()
+    yield
+    forget_current_versions()
+
+
+@pytest.fixture(autouse=True)
 def force_login_is_a_complete_sign_in(monkeypatch):
     """`client.force_login(user)` stands for a complete sign-in, the second factor included, so
     page tests need not enrol every administrator, coordinator and social worker. The sign-in

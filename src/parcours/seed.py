@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -210,7 +211,9 @@ def seed_association(
 class _Seeder:
     def __init__(self, gen: GeneratedAssociation, *, name, slug, seed, end):
         self.gen, self.slug, self.seed, self.end = gen, slug, seed, end
-        self.association = Association.objects.create(name=name, slug=slug)
+        self.association = Association.objects.create(
+            name=name, slug=slug, journey=settings.PARCOURS_JOURNEY
+        )
         self.counts: dict[str, int] = {}
         self.unlinked: dict[str, int] = defaultdict(int)
 

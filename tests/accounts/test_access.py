@@ -146,6 +146,10 @@ EXPECTED = {
     "imports:columns": "import_households",
     "imports:check": "import_households",
     "imports:report": "import_households",
+    "journey_editor:edit": "edit_journey",
+    "journey_editor:versions": "edit_journey",
+    "journey_editor:version": "edit_journey",
+    "journey_editor:restore": "restore_journey",
 }
 # routes that only accept POST: an allowed GET is 405, an allowed empty POST is refused politely
 POST_ONLY = {
@@ -157,6 +161,7 @@ POST_ONLY = {
 }
 POST_ONLY |= {"team:invitation_revoke", "team:deactivate", "team:reactivate"}
 POST_ONLY |= {"team:password_reset", "team:switch"}
+POST_ONLY |= {"journey_editor:restore"}
 # allauth's pages answer a signed-in user by their state (already signed in, no authenticator
 # yet, recent sign-in needed...): a redirect or "not found", never a page of another member.
 SIGN_IN_FLOW = {n for n in EXPECTED if n.startswith(("account_", "mfa_"))}
@@ -226,6 +231,7 @@ URL_KWARGS["member_pk"] = _membership  # accounts: a member of the association
 _APPS = ("outreach", "frontdesk", "support", "community", "worklists", "privacy", "compliance")
 _APPS += ("background", "imports")
 _APPS += ("team",)
+_APPS += ("journey_editor",)
 for _app in _APPS:
     URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 

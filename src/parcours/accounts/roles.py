@@ -41,6 +41,8 @@ class Capability(models.TextChoices):
         "import_households",
         _("Import households, persons and their history from a spreadsheet"),
     )
+    EDIT_JOURNEY = "edit_journey", _("Change the journey's thresholds and windows")
+    RESTORE_JOURNEY = "restore_journey", _("Restore an earlier version of the journey's rules")
 
 
 C = Capability
@@ -60,6 +62,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.ERASE_SUBJECT,
             C.WORK_ON_TASKS,
             C.IMPORT_HOUSEHOLDS,
+            C.EDIT_JOURNEY,
         }
     ),
     Role.SOCIAL_WORKER: frozenset(

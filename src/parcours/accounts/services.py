@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
@@ -15,7 +16,7 @@ from parcours.accounts.roles import Role
 def association_create(*, name: str, admin_username: str, admin_password: str) -> Association:
     """A new association with its first administrator."""
     User = get_user_model()
-    association = Association(name=name, slug=slugify(name)[:50])
+    association = Association(name=name, slug=slugify(name)[:50], journey=settings.PARCOURS_JOURNEY)
     association.full_clean()
     association.save()
     user = User(username=admin_username)

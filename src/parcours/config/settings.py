@@ -6,6 +6,7 @@ PARCOURS_DATA_DIR   where the SQLite file and collected static files live (defau
 PARCOURS_SECRET_KEY required in production
 PARCOURS_ALLOWED_HOSTS  comma separated (default: localhost names)
 PARCOURS_TIME_ZONE  the association's time zone (default Europe/Paris)
+PARCOURS_JOURNEY    the shipped journey new associations start from (default beneficiary)
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "parcours.reports",
     "parcours.team",
     "parcours.agenda",
+    "parcours.journey_editor",
 ]
 
 MIDDLEWARE = [
@@ -206,7 +208,9 @@ LOGGING = {
 INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-# The shipped journey; an association may use another vocabulary of the same journey.
+# The shipped journey (journeys/<name>.toml) of the associations created from now on; each
+# then edits its own thresholds in the browser (parcours.journey_editor) and may choose the
+# other vocabulary of the same journey. A name without its file fails `manage check`.
 PARCOURS_JOURNEY = os.environ.get("PARCOURS_JOURNEY", "beneficiary")
 
 # --- Security headers: Content-Security-Policy and no-store -------------------------------

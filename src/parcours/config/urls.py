@@ -9,6 +9,7 @@ urlpatterns = [
     path("consent/", include("parcours.consent.urls")),
     path("activities/", include("parcours.activities.urls")),
     path("journey/", include("parcours.journey.urls")),
+    path("journey/rules/", include("parcours.journey_editor.urls")),
     path("analytics/", include("parcours.analytics.urls")),
     path("reports/", include("parcours.reports.urls")),
     path("outreach/", include("parcours.outreach.urls")),

@@ -87,6 +87,7 @@ ENTRIES: tuple[NavEntry, ...] = (
     _entry("steer", "audit:log", _("Audit log"), "read_audit_log"),
     _entry("steer", "compliance:retention", _("Data protection"), "manage_data_protection"),
     _entry("steer", "imports:start", _("Import"), "import_households"),
+    _entry("steer", "journey_editor:edit", _("Journey rules"), "edit_journey"),
 )
 
 

@@ -262,6 +262,7 @@ def journey_recompute(
     only_due: bool = False,
     batch_size: int = 1000,
     household_ids: list[int] | None = None,
+    progress=None,
 ) -> int:
     """Recompute stored spans of every household (of one association, or all), batch path.
 
@@ -273,7 +274,8 @@ def journey_recompute(
 
     only_due: just the households whose stored spans stop being true by as_of (daily run).
     household_ids: just these households of `association` (a bulk write: imports).
-    Returns the number of households recomputed.
+    progress: called with the number of households written so far after each batch (the
+    journey editor's background recomputation shows it). Returns the number recomputed.
     """
     from parcours.accounts.models import Association
 
@@ -285,7 +287,9 @@ def journey_recompute(
         else:
             associations = list(Association.objects.order_by("id"))
         for assoc in associations:
-            done += _recompute_association(assoc, as_of, only_due, batch_size, household_ids)
+            done += _recompute_association(
+                assoc, as_of, only_due, batch_size, household_ids, progress, done
+            )
     return done
 
 
@@ -379,7 +383,13 @@ def _public_columns(columns: TouchpointColumns) -> tuple[TouchpointColumns, list
 
 
 def _recompute_association(
-    association, as_of: date, only_due: bool, batch_size: int, only=None
+    association,
+    as_of: date,
+    only_due: bool,
+    batch_size: int,
+    only=None,
+    progress=None,
+    before: int = 0,
 ) -> int:
     ids = _household_ids(association, as_of, only_due, only)
     if not ids:
@@ -422,6 +432,8 @@ def _recompute_association(
             StageSpan.objects.bulk_create(stage_rows, batch_size=1000)
             StatusSpan.objects.bulk_create(status_rows, batch_size=1000)
             HouseholdJourney.objects.bulk_create(snapshots, batch_size=1000)
+        if progress is not None:
+            progress(before + i + len(chunk))
     return len(ids)
 
 
