@@ -1,5 +1,6 @@
-"""Journey versions for the access matrix (URL_KWARGS): each association's rules edited once
-(versions 1, shipped, and 2), so version 1 is an older one an administrator may restore."""
+"""Journey versions for the access matrix and the crawlers (URL_KWARGS): each association's
+versions 1 (shipped) and 2 (edited), written directly: no recomputation nor new task as a side
+effect of naming a URL."""
 
 from __future__ import annotations
 
@@ -8,18 +9,28 @@ from django_scopes import scopes_disabled
 
 def version(world, which):
     from parcours.journey_editor.models import JourneyVersion
-    from parcours.journey_editor.rules import with_values
-    from parcours.journey_editor.services import journey_version_save, shipped_rules
+    from parcours.journey_editor.rules import validate, with_values
+    from parcours.journey_editor.services import shipped_rules
 
     association = world.a if which == "a" else world.b
     with scopes_disabled():
         found = JourneyVersion.objects.filter(association=association, number=1).first()
         if found is None:
-            rules = with_values(
-                shipped_rules(association.journey), {"statuses[0].condition.window_days": 40}
-            )
-            journey_version_save(actor=None, association=association, rules=rules, why="matrix")
-            found = JourneyVersion.objects.get(association=association, number=1)
+            shipped = shipped_rules(association.journey)
+            edited = with_values(shipped, {"statuses[0].condition.window_days": 40})
+            for number, rules, origin in ((1, shipped, "shipped"), (2, edited, "edited")):
+                version = JourneyVersion.objects.create(
+                    association=association,
+                    number=number,
+                    journey=association.journey,
+                    rules=rules,
+                    definition_version=validate(
+                        association.journey, rules, association.vocabulary
+                    ).version,
+                    origin=origin,
+                    why="matrix" if number == 2 else "",
+                )
+                found = found or version
         return found
 
 

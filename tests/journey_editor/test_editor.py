@@ -77,6 +77,7 @@ def test_the_editor_shows_every_threshold_and_window_with_its_value(world, clien
     for p in journey_rules.parameters(shipped_rules("beneficiary")):
         assert f'name="{p.name}" value="{p.value}"' in html
     assert "Utilisation" in html and "au moins (nombre)" in html
+    assert 'name="csrfmiddlewaretoken"' in html
 
 
 def test_preview_then_save_then_the_households_stage_and_reason_change(world, regular, client):

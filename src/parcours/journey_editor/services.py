@@ -125,7 +125,11 @@ def _why(why: str) -> str:
 
 
 def _add(association, *, rules: dict, origin: str, actor, why: str, restored_from=None):
+    from parcours.accounts.models import Association
+
     definition = journey_rules.validate(association.journey, rules, association.vocabulary)
+    # Two saves at once number their versions one after the other.
+    Association.objects.select_for_update().filter(pk=association.pk).first()
     last = (
         JourneyVersion.objects.with_scopes_disabled()
         .filter(association_id=association.pk)
