@@ -76,6 +76,11 @@ REASONS: list[tuple[re.Pattern[str], str]] = [
             r"^must be an array of touchpoint kinds$",
             _("must be an array of touchpoint kinds"),
         ),
+        (r"^must be an array of status keys$", _("must be an array of status keys")),
+        (
+            r"^a status cannot exclude itself \((?P<value>.+)\)$",
+            _("a status cannot exclude itself (%(value)s)"),
+        ),
         (r"^word keys differ between languages$", _("word keys differ between languages")),
         (r"^invalid TOML: (?P<value>.+)$", _("invalid TOML: %(value)s")),
         (r"^cannot read: (?P<value>.+)$", _("cannot read: %(value)s")),
