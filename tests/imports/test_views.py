@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scopes_disabled
 
@@ -88,3 +89,23 @@ def test_a_pdf_renamed_xlsx_is_refused_on_upload(world, client, tmp_path):
     assert response.status_code == 200
     assert "Ce fichier est un PDF" in response.content.decode()
     assert not ImportFile.objects.with_scopes_disabled().exists()
+
+
+def test_a_large_file_is_imported_by_the_worker_with_progress(world, client, tmp_path, settings):
+    settings.PARCOURS_IMPORT_BACKGROUND_ROWS = 5  # the corpus file has 6 rows
+    client.force_login(world.user(Role.COORDINATOR))
+    _upload(client, corpus.write_csv(tmp_path / "f.csv"))
+    row = ImportFile.objects.with_scopes_disabled().get()
+    response = client.post(f"/import/{row.pk}/check/", {})
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    page = client.get(response["Location"]).content.decode()
+    assert "Import d’un fichier" in page  # the job ran at once (the test backend)
+    row.refresh_from_db()
+    assert row.state == "done" and row.report["households_created"] == 3
+    assert f"/import/{row.pk}/" in page
+    # a second commit of the same file is refused, nothing doubled
+    with pytest.raises(ValueError, match="already imported"):
+        from parcours.imports import flow
+
+        with scopes_disabled():
+            flow.import_file_commit(actor=None, import_file=row, plan=None, decisions={})

@@ -88,7 +88,11 @@ def basis_of(import_file: ImportFile) -> Basis:
 
 @transaction.atomic
 def import_file_commit(*, actor, import_file: ImportFile, plan: Plan, decisions: dict[str, str]):
-    """Write the plan, all or nothing; then forget the file's content (personal data)."""
+    """Write the plan, all or nothing; then forget the file's content (personal data).
+    A file is imported once: a second commit (a double submit, two jobs) is refused."""
+    locked = ImportFile.objects.select_for_update().filter(pk=import_file.pk)
+    if locked.values_list("state", flat=True).first() != ImportFile.State.UPLOADED:
+        raise ValueError("this file was already imported")
     report = services.import_commit(
         actor=actor, association=import_file.association, plan=plan, decisions=decisions,
         lawful_basis=basis_of(import_file),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability
+from parcours.background.services import job_start
 from parcours.core.forms import posted
 from parcours.households.models import TouchpointKind
 from parcours.imports import flow, services
@@ -18,6 +19,7 @@ from parcours.imports.forms import DecisionForm, MappingForm, UploadForm
 from parcours.imports.models import ImportFile
 from parcours.imports.plan import check_mapping
 from parcours.imports.reading import FileRefused, Layout
+from parcours.imports.tasks import COMMIT_KIND, background_rows, import_commit
 from parcours.journey.models import HouseholdJourney
 
 
@@ -86,6 +88,12 @@ def check(request, import_pk: int):
     proposals = [(k, plan.households[k].name, found) for k, found in matches.items()]
     form = DecisionForm(posted(request), proposals=proposals)
     failure = ""
+    if request.method == "POST" and plan.ok and form.is_valid() and plan.rows >= background_rows():
+        job = job_start(
+            actor=request.user, association=row.association, kind=COMMIT_KIND.key,
+            task=import_commit, kwargs={"import_id": row.pk, "decisions": form.decisions()},
+        )  # fmt: skip
+        return redirect("background:job", job_pk=job.pk)
     if request.method == "POST" and plan.ok and form.is_valid():
         try:
             flow.import_file_commit(
