@@ -205,10 +205,16 @@ def main() -> None:
     parser.add_argument("--end", default="2025-06-30")
     parser.add_argument("--touchpoints", type=int, default=10, help="per household")
     parser.add_argument("--exports", action="store_true", help="also time the big exports")
+    parser.add_argument("--reuse", action="store_true", help="SQLite: keep the last run's file")
     args = parser.parse_args()
     end = date.fromisoformat(args.end)
-    _setup()
-    _seed(SIZES[args.size], args.seed, end, args.touchpoints)
+    if args.reuse:  # the SQLite file of the last run, migrated
+        from bench import django_db
+
+        django_db.setup(Path(__file__).parent / "data" / "familylist.sqlite3", keep=True)
+    else:
+        _setup()
+        _seed(SIZES[args.size], args.seed, end, args.touchpoints)
 
     from django.conf import settings
     from django.db import connection, reset_queries

@@ -2,8 +2,10 @@
 
 Everything a row shows or a filter reads goes through parcours.accounts.visibility: the stage
 and statuses of the member's view of the journey (the public one for a role without access to
-support), the touchpoints the member may learn of. Filters are `EXISTS` subqueries and the
-stage and last contact are correlated subqueries, so the database pages the list whatever the
+support), the touchpoints the member may learn of. The stage, the last contact and the stage
+and contact filters are correlated subqueries read through the household's own index; the
+filters on other tables (status, activity, group, sponsor) are semi-joins (`IN`), which the
+database evaluates once, not once per household. So the database pages the list whatever the
 number of households; what a page shows besides (statuses, sponsor) is read for its rows only.
 
 **Last contact from the family.** Not every touchpoint is a contact *from* the family: a
@@ -109,30 +111,26 @@ def families(
     if f.stage:
         qs = qs.filter(Exists(_journeys(membership).filter(stage=f.stage)))
     if f.status:
-        current = StatusSpan.objects.filter(
-            household=OuterRef("pk"), status=f.status, start__lte=today
-        ).filter(Q(end__isnull=True) | Q(end__gt=today))
-        qs = qs.filter(Exists(visibility.journeys(membership, current)))
+        # A semi-join (`IN`), not a correlated EXISTS: SQLite would read the spans through their
+        # (association, status, start) index once per household, 100,000 times.
+        current = StatusSpan.objects.filter(status=f.status, start__lte=today).filter(
+            Q(end__isnull=True) | Q(end__gt=today)
+        )
+        qs = qs.filter(pk__in=visibility.journeys(membership, current).values("household_id"))
     if f.neighbourhood:
         qs = qs.filter(neighbourhood=f.neighbourhood)
     if f.activity is not None:
-        took_part = Touchpoint.objects.filter(
-            household=OuterRef("pk"), kind__in=ACTIVITY_KINDS, activity_id=f.activity
-        )
-        qs = qs.filter(Exists(visibility.touchpoints(membership, took_part)))
+        took_part = Touchpoint.objects.filter(kind__in=ACTIVITY_KINDS, activity_id=f.activity)
+        qs = qs.filter(pk__in=visibility.touchpoints(membership, took_part).values("household_id"))
     if f.group is not None:
-        qs = qs.filter(
-            Exists(
-                GroupMembership.objects.filter(
-                    household=OuterRef("pk"), group_id=f.group, end__isnull=True
-                )
-            )
-        )
+        members = GroupMembership.objects.filter(group_id=f.group, end__isnull=True)
+        qs = qs.filter(pk__in=members.values("household_id"))
     if f.sponsor == NO_SPONSOR:
         qs = qs.filter(~Exists(_active_sponsorships()))
     elif f.sponsor:
         field = "sponsor_user_id" if f.sponsor[0] == "u" else "sponsor_household_id"
-        qs = qs.filter(Exists(_active_sponsorships().filter(**{field: int(f.sponsor[1:])})))
+        sponsored = Sponsorship.objects.filter(end__isnull=True, **{field: int(f.sponsor[1:])})
+        qs = qs.filter(pk__in=sponsored.values("household_id"))
     if f.no_contact_since is not None:
         recent = _family_contacts(membership).filter(day__gte=f.no_contact_since)
         qs = qs.filter(~Exists(recent))
