@@ -30,9 +30,12 @@ def _check(page, viewport) -> None:
 
 def _journey(page, household) -> tuple[str, str]:
     page.goto(f"/households/{household.pk}/")
+    # the stage, and why: in plain words, and the rule's sentence (folded under a summary)
     return (
         page.locator(".current-stage .stage-badge").inner_text(),
-        page.locator(".placement-reason").inner_text(),
+        page.locator(".plain-reason").inner_text()
+        + " | "
+        + page.locator(".placement-reason").text_content().strip(),
     )
 
 
@@ -97,5 +100,5 @@ def test_coordinator_changes_a_threshold_and_the_household_moves(
 
     new_stage, new_reason = _journey(page, benali)
     assert new_stage == "Utilisation"
-    assert new_reason != reason
+    assert new_reason != reason and "Café des parents" in new_reason, (reason, new_reason)
     _check(page, viewport)
