@@ -9,6 +9,7 @@ names: the funnel's lists of households are not part of it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,10 +27,21 @@ from parcours.reports.svg import bar_svg
 SECTIONS = ("people", "funnel", "flows", "hours", "activities", "relapse", "engagement")
 
 
+NUMBER = re.compile(r"[<\d\s\u202f\xa0,.%–-]+")
+
+
 @dataclass
 class Section:
     panel: Panel
     svg: str | None
+
+    @property
+    def rows(self) -> list[list[tuple[object, bool]]]:
+        """The panel's rows, each cell with whether it is a figure (aligned right)."""
+        return [
+            [(c, isinstance(c, int | float) or bool(NUMBER.fullmatch(str(c)))) for c in row]
+            for row in self.panel.rows
+        ]
 
 
 @dataclass
