@@ -422,6 +422,18 @@ def dashboard_step(ctx: Context) -> Outcome:
 
 
 @step(
+    "report",
+    "reports: the yearly period activity report (measures, panels, SVG charts, HTML, PDF by "
+    "WeasyPrint) from the columns, its measures checked equal to DuckDB first",
+    sizes="SM",
+)
+def report_step(ctx: Context) -> Outcome:
+    from bench.report_bench import report_step as run
+
+    return run(ctx)
+
+
+@step(
     "process_map",
     "analytics: process map and variants (parcours.analytics) vs PM4Py on the same event log",
     sizes="SL",

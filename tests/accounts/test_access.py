@@ -85,6 +85,7 @@ EXPECTED = {
     "reports:period_xlsx": "view_aggregates",
     "reports:session_sheet": "record_touchpoints",
     "reports:blank_sheet": "record_touchpoints",
+    "reports:household_summary": "view_sensitive",
     "outreach:list": "record_touchpoints",
     "outreach:create": "record_touchpoints",
     "outreach:detail": "record_touchpoints",

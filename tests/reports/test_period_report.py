@@ -140,3 +140,25 @@ def test_volunteers_print_a_sessions_sheet_and_a_blank_one(world, client):
     assert blank.status_code == 200 and "Café des parents" in pdf_text(blank.content)
     client.force_login(world.user(Role.BOARD))
     assert client.get(f"/reports/sessions/{session.pk}/sheet.pdf").status_code == 403
+
+
+def test_the_household_summary_is_for_sensitive_roles_and_audited(world, client):
+    from django_scopes import scopes_disabled
+
+    from parcours.audit.models import AuditEvent
+
+    url = f"/reports/households/{world.household_a.pk}/summary.pdf"
+    for role in (Role.VOLUNTEER, Role.BOARD, Role.PEER_FAMILY):
+        client.force_login(world.user(role))
+        assert client.get(url).status_code == 403, role
+    client.force_login(world.user(Role.SOCIAL_WORKER))
+    response = client.get(url)
+    assert response.status_code == 200
+    text = squash(pdf_text(response.content))
+    assert "Famille Martin" in text and "Confidentiel" in text
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(
+            action=AuditEvent.Action.VIEW, object_id=world.household_a.pk
+        ).exists()
+    client.force_login(world.user(Role.SOCIAL_WORKER, "b"))  # another association: not found
+    assert client.get(url).status_code == 404

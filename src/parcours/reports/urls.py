@@ -10,3 +10,10 @@ urlpatterns = [
     path("sessions/<int:session_pk>/sheet.pdf", views.session_sheet, name="session_sheet"),
     path("activities/<int:activity_pk>/sheet.pdf", views.blank_sheet, name="blank_sheet"),
 ]
+urlpatterns.append(
+    path(
+        "households/<int:household_pk>/summary.pdf",
+        views.household_summary,
+        name="household_summary",
+    )  # fmt: skip
+)

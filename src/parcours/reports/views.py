@@ -12,7 +12,7 @@ from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability
 from parcours.activities import selectors as activities
 from parcours.activities.models import Activity, Session
-from parcours.audit.services import audit_export
+from parcours.audit.services import audit_export, audit_read
 from parcours.reports import content, files
 
 #: Blank lines for newcomers at the foot of a session's sheet, and on a new activity's sheet.
@@ -100,3 +100,42 @@ def blank_sheet(request, activity_pk: int):
         "today": timezone.localdate(),
     }
     return _sheet_pdf(request, context, f"emargement-{activity.pk}.pdf")
+
+
+#: The household summary lists at most this many recent touchpoints (one page).
+SUMMARY_TOUCHPOINTS = 12
+
+
+@require(Capability.VIEW_SENSITIVE)
+def household_summary(request, household_pk: int):
+    """One page on a household for a meeting with the social worker: members, journey, needs,
+    support and the latest touchpoints, read through the visibility policy; the read is audited."""
+    from parcours.accounts import visibility
+    from parcours.households.models import Household, Touchpoint
+    from parcours.journey.selectors import household_journey
+
+    try:
+        household = visibility.households(request.membership).get(pk=household_pk)
+    except Household.DoesNotExist as exc:
+        raise Http404 from exc
+    touchpoints = visibility.touchpoints(
+        request.membership, Touchpoint.objects.filter(household=household)
+    ).select_related("activity")[:SUMMARY_TOUCHPOINTS]
+    support = None
+    if visibility.sees_support(request.membership):
+        from parcours.support.selectors import household_support
+
+        support = household_support(household=household)
+    context = {
+        "household": household,
+        "persons": list(household.persons.all()),
+        "journey": household_journey(household=household, membership=request.membership),
+        "touchpoints": list(touchpoints),
+        "support": support,
+        "association": request.membership.association,
+        "today": timezone.localdate(),
+    }
+    audit_read(request, obj=household, fields=["summary", "needs", "touchpoints", "support"])
+    html = render_to_string("reports/household_summary.html", context, request)
+    data = files.pdf_bytes(html, request.build_absolute_uri("/"))
+    return _file(data, "application/pdf", f"fiche-{household.pk}-{timezone.localdate()}.pdf")

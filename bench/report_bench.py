@@ -1,0 +1,100 @@
+"""Bench step: the yearly period activity report built from the generated association's
+columns — every measure of the report, its panels (the board's audience), the SVG charts, the
+HTML and the PDF (WeasyPrint) — timed end to end, beside the same measures' DuckDB references
+on the same rows (relapse included), checked equal first.
+
+Not timed: loading the columns from the database (``analytics.selectors.journey_data``, one
+query per table), which the dashboard step does not time either.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcours.config.settings_test")
+    import django
+
+    django.setup()
+
+
+def report_step(ctx):
+    import json
+
+    import duckdb
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import HTML
+
+    from bench.analytics_reference import (
+        _out,
+        differences,
+        load_generated,
+        ours,
+        reference,
+        register,
+    )
+    from bench.steps import Outcome
+
+    _django()
+    from parcours.analytics.measures import Period, Query, run
+    from parcours.analytics.panels import PRESENTERS, Labels, vocab_words
+    from parcours.analytics.privacy import EXPORT
+    from parcours.engine import shipped_definition
+    from parcours.reports.content import SECTIONS, Report, Section
+    from parcours.reports.svg import bar_svg
+
+    data = load_generated(ctx)
+    ctx.table = None
+    query = Query(1, Period(date(ctx.end.year - 1, 1, 1), date(ctx.end.year - 1, 12, 31)))
+    con = duckdb.connect()
+    register(con, data)
+    diff = differences(reference(con, query, len(data.stage_keys)), ours(data, query))
+    if diff:
+        raise AssertionError(f"measures differ from the DuckDB reference: {diff[:5]}")
+    definition = shipped_definition()
+
+    class Association:
+        name = "Association du banc d’essai"
+        slug = "bench"
+        logo = None
+
+    split = {}
+
+    def build() -> bytes:
+        t0 = time.perf_counter()
+        with translation.override("fr"):
+            words = vocab_words(lambda w: definition.vocabulary.word(w, "fr"))
+            labels = Labels(
+                stage=lambda k: definition.stage_label(k, "fr"),
+                status=lambda k: definition.status_label(k, "fr"),
+                order=definition.stage_keys,
+                words=words,
+            )
+            sections = []
+            for kind in SECTIONS:
+                panel = PRESENTERS[kind](run(kind, data, query), labels, EXPORT)
+                sections.append(Section(panel, bar_svg(panel.chart)))
+            report = Report(Association(), query, EXPORT, sections, words, 0, ctx.end)
+            html = render_to_string("reports/report_print.html", {"report": report})
+            t1 = time.perf_counter()
+            pdf = HTML(string=html).write_pdf()
+            split["figures_and_html"] = min(split.get("figures_and_html", 1e9), t1 - t0)
+            split["weasyprint_pdf"] = min(
+                split.get("weasyprint_pdf", 1e9), time.perf_counter() - t1
+            )
+            return pdf
+
+    best, size = float("inf"), 0
+    for _ in range(1 if ctx.size == "L" else 3):
+        t0 = time.perf_counter()
+        size = len(build())
+        best = min(best, time.perf_counter() - t0)
+    notes = {"period": f"{query.period.start} – {query.period.end}", "pdf_bytes": size,
+             "sections": list(SECTIONS), "households": int(data.household.shape[0]),
+             "check": "equal", **split}  # fmt: skip
+    _out(ctx, "report").write_text(json.dumps({**notes, "seconds": best}, indent=1))
+    return Outcome(best, notes=notes)
