@@ -20,11 +20,12 @@ def _text(path) -> str:
 
 @pytest.mark.parametrize("viewport", ["desktop"])
 def test_the_board_downloads_the_years_report(page, login_as, association, tmp_path):
+    page.set_default_timeout(120_000)  # a PDF on a loaded machine takes a while
     login_as("board")
     page.goto("/reports/?start=2026-01-01&end=2026-06-30")
     assert page.locator("h1").inner_text() == "Rapport d’activité"
     assert format_violations(axe_violations(page)) == ""
-    with page.expect_download() as download:
+    with page.expect_download(timeout=180_000) as download:
         page.get_by_role("button", name="Télécharger le rapport (PDF)").click()
     pdf = tmp_path / "report.pdf"
     download.value.save_as(pdf)
@@ -32,7 +33,7 @@ def test_the_board_downloads_the_years_report(page, login_as, association, tmp_p
     assert "Rapport d’activité" in text and "Les Lucioles" in text
     for name in ("Benali", "Martin", "Samira", "Nguyen"):
         assert name not in text
-    with page.expect_download() as download:
+    with page.expect_download(timeout=180_000) as download:
         page.get_by_role("button", name="Télécharger les tableaux (XLSX)").click()
     assert download.value.suggested_filename.endswith(".xlsx")
 
@@ -55,6 +56,7 @@ def test_a_volunteer_prints_a_sessions_sheet_on_a_phone(
         )  # fmt: skip
     context = new_context(browser, "phone", live_server.url)
     page = context.new_page()
+    page.set_default_timeout(120_000)
     from tests.e2e.conftest import PASSWORD, USERNAMES
 
     page.goto("/login/")
@@ -63,7 +65,7 @@ def test_a_volunteer_prints_a_sessions_sheet_on_a_phone(
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     page.goto(f"/activities/sessions/{session.pk}/")
-    with page.expect_download() as download:
+    with page.expect_download(timeout=180_000) as download:
         page.get_by_role("link", name="Imprimer la feuille d’émargement (PDF)").click()
     pdf = tmp_path / "sheet.pdf"
     download.value.save_as(pdf)

@@ -12,7 +12,7 @@ urlpatterns = [
 ]
 urlpatterns.append(
     path(
-        "households/<int:household_pk>/summary.pdf",
+        "households/<int:pk>/summary.pdf",
         views.household_summary,
         name="household_summary",
     )  # fmt: skip

@@ -107,7 +107,7 @@ SUMMARY_TOUCHPOINTS = 12
 
 
 @require(Capability.VIEW_SENSITIVE)
-def household_summary(request, household_pk: int):
+def household_summary(request, pk: int):
     """One page on a household for a meeting with the social worker: members, journey, needs,
     support and the latest touchpoints, read through the visibility policy; the read is audited."""
     from parcours.accounts import visibility
@@ -115,7 +115,7 @@ def household_summary(request, household_pk: int):
     from parcours.journey.selectors import household_journey
 
     try:
-        household = visibility.households(request.membership).get(pk=household_pk)
+        household = visibility.households(request.membership).get(pk=pk)
     except Household.DoesNotExist as exc:
         raise Http404 from exc
     touchpoints = visibility.touchpoints(
