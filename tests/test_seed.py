@@ -316,3 +316,23 @@ def test_every_demo_household_has_a_realistic_lawful_basis(demo):
                 assert not Communication.objects.filter(
                     household_id=r.household_id, day__gt=r.day
                 ).exists()
+
+
+@pytest.mark.django_db
+def test_every_activity_has_sessions_in_the_coming_weeks(demo):
+    from datetime import timedelta
+
+    from parcours.activities.models import Activity
+    from parcours.seed import WEEKS_AHEAD
+
+    end = date(2026, 11, 1)  # the demo's "today"
+    with scopes_disabled():
+        activities = list(Activity.objects.filter(association=demo.association))
+        assert len(activities) >= 10
+        for activity in activities:
+            ahead = Session.objects.filter(
+                activity=activity, day__gt=end, day__lte=end + timedelta(weeks=WEEKS_AHEAD)
+            )
+            # weekly from the next day on, planned by a schedule
+            assert ahead.count() == WEEKS_AHEAD, activity.name
+            assert not ahead.filter(schedule__isnull=True).exists()

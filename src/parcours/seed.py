@@ -105,6 +105,8 @@ REQUEST_MAP = {
     "town_hall": RequestChannel.INFO_CENTRE,
 }
 # Usual start time of each activity's sessions (catalog id); sessions last two hours.
+# The demo's activities have sessions planned this many weeks ahead (calendar, today's sheets).
+WEEKS_AHEAD = 8
 START_TIMES = {
     1: time(9), 2: time(14), 3: time(10), 4: time(14), 5: time(10), 6: time(14), 7: time(9, 30),
     8: time(14), 9: time(16, 30), 10: time(10), 11: time(14), 12: time(9, 30), 13: time(18),
@@ -972,6 +974,32 @@ class _Seeder:
         Attendance.objects.bulk_create(attendances, batch_size=2000)
         self.counts["sessions"] = len(sessions)
         self.counts["attendances"] = len(attendances)
+        self._schedules_ahead(sessions)
+
+    def _schedules_ahead(self, sessions: dict) -> None:
+        """Every activity goes on: a weekly schedule from tomorrow over the coming weeks, on the
+        weekday it was held most, by the activities service (which generates its sessions)."""
+        from collections import Counter
+
+        from parcours.activities.services import schedule_create
+
+        held: dict[int, Counter] = defaultdict(Counter)
+        for activity_id, day in sessions:
+            held[activity_id][day.weekday()] += 1
+        start = self.end + timedelta(days=1)
+        activities = Activity.objects.in_bulk(list(self.activity_pk.values()))
+        made = 0
+        for gen_id, pk in sorted(self.activity_pk.items()):
+            weekday = held[gen_id].most_common(1)[0][0] if held[gen_id] else 2
+            begins = START_TIMES.get(gen_id, time(14))
+            schedule_create(
+                actor=None, activity=activities[pk], weekday=weekday, start_time=begins,
+                end_time=time(begins.hour + 2, begins.minute), starts_on=start,
+                ends_on=start + timedelta(weeks=WEEKS_AHEAD),
+                facilitator_user=_pick(self.vol_list, "fa", gen_id),
+            )  # fmt: skip
+            made += 1
+        self.counts["schedules"] = made
 
 
 def seed_demo(*, households: int = 300, seed: int = 2026) -> SeedResult:

@@ -130,6 +130,9 @@ def test_a_volunteer_marks_twenty_people_through_a_flaky_connection(browser, ser
     open_sheet(page, served.session)
     ids = served.regulars
     assert page.locator("#sheet-rows .sheet-row").count() == N_REGULARS
+    # the search of people already known gets the width of the phone, not a sliver
+    search = page.locator("#sheet-q").bounding_box()
+    assert search["width"] >= 0.6 * page.viewport_size["width"], search
 
     # 1. Twelve people, one tap each, online.
     for household_id in ids[:12]:
