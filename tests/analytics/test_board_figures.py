@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from parcours.analytics.measures import MEASURES, Period, Query, run
+from parcours.analytics.measures.base import Filters
 from parcours.analytics.panels import PRESENTERS
 from parcours.analytics.privacy import BOARD, EXPORT, HIDDEN, STAFF, coarse_survival, rounded
 from tests.analytics.test_small_cells import END, STARTS, demo, labels
@@ -45,17 +46,27 @@ def test_coarse_survival_steps_only_after_five_exits_on_a_weekly_grid():
     assert coarse_survival(curve, [5, 0, 0, 0, 0, 5]) == [(0, 1.0), (7, 0.7), (35, 0.4)]
 
 
-def _board_panels():
+def _board_panels(filters=None):
     data = demo()
-    query = Query(1, Period(STARTS[0], END))
+    query = Query(1, Period(STARTS[0], END), filters or Filters())
     return {
         kind: PRESENTERS[kind](run(kind, data, query), labels(data), BOARD) for kind in MEASURES
     }
 
 
-def test_no_board_chart_draws_a_hidden_count_as_zero_or_leaves_it_out():
+def _neighbourhood():
+    """The neighbourhood of the demo with the fewest households (a filtered view where most
+    of the board's counts fall under 5)."""
+    data = demo()
+    hoods = [n for n in data.neighbourhood.tolist() if n]
+    return min(set(hoods), key=hoods.count)
+
+
+@pytest.mark.parametrize("filtered", [False, True], ids=["whole", "one-neighbourhood"])
+def test_no_board_chart_draws_a_hidden_count_as_zero_or_leaves_it_out(filtered):
     markers = 0
-    for kind, panel in _board_panels().items():
+    filters = Filters(neighbourhood=_neighbourhood()) if filtered else None
+    for kind, panel in _board_panels(filters).items():
         for series in panel.chart.get("series", []):
             if series["type"] == "bar":
                 for item in series["data"]:
