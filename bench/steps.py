@@ -78,6 +78,8 @@ class Step:
 
 
 STEPS: dict[str, Step] = {}
+# Steps that seed their own database and check their answers themselves (no spans reference).
+SELF_CHECKED = {"picker"}
 
 
 def step(
@@ -471,3 +473,16 @@ def tasks_db_step(ctx: Context) -> Outcome:
     from bench.worklists_bench import regenerate_db
 
     return regenerate_db(ctx, _db_path(ctx, "tasks"))
+
+
+@step(
+    "picker",
+    "household pickers on SQLite (file, WAL): picker_search as a volunteer types, p95 of 300 "
+    "queries at the size's households (answers checked against a full scan first)",
+    needs_data=False,
+    sizes="M",
+)
+def picker_step(ctx: Context) -> Outcome:
+    from bench.picker_bench import picker
+
+    return picker(ctx, _db_path(ctx, "picker"))

@@ -50,6 +50,7 @@ from parcours.community.models import (
 from parcours.demo.catalog import NEIGHBOURHOODS, ROLES
 from parcours.demo.generator import GeneratedAssociation, generate
 from parcours.demo.profiles import household_profiles, volunteer_profiles
+from parcours.directory.search import index_households
 from parcours.engine.columns import KINDS, day_date
 from parcours.frontdesk.models import (
     Appointment,
@@ -90,7 +91,8 @@ CHANNEL_MAP = {
     "town_hall": Channel.PARTNER,
     "peer_family": Channel.PEER,
 }
-RELATION_MAP = {"parent": "parent", "enfant": "child", "grand-parent": "grandparent"}
+# Relative to the household's reference person, its first member (a parent in the generator).
+RELATION_MAP = {"parent": "spouse", "enfant": "child", "grand-parent": "parent"}
 # Outreach action of a household's first channel: (channel, place in the quartier).
 OUTREACH_MAP = {
     "door_to_door": (OutreachChannel.DOOR_TO_DOOR, "Porte-à-porte, {nb}"),
@@ -376,7 +378,7 @@ class _Seeder:
                     first_name=person.first_name,
                     last_name=p.family_name,
                     birth_year=person.birth_year,
-                    relation=RELATION_MAP.get(person.relation, "other"),
+                    relation="reference" if i == 0 else RELATION_MAP.get(person.relation, "other"),
                     is_contact=i == 0,
                 )
                 persons.append(row)
@@ -384,6 +386,7 @@ class _Seeder:
                     contacts[p.id] = row
         persons_write(actor=None, association=a, persons=persons, audit=False)
         self.contact = contacts
+        index_households(self.hh_pk.values())  # the pickers' search words
 
     def consents(self) -> None:
         from parcours.consent.demo import seed_consents

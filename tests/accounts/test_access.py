@@ -57,6 +57,13 @@ EXPECTED = {
     "households:edit": "edit_households",
     "households:person_add": "edit_households",
     "households:touchpoint_add": "record_touchpoints",
+    "directory:picker": "view_households",
+    "directory:archived": "merge_households",
+    "directory:merge": "merge_households",
+    "directory:archive": "merge_households",
+    "directory:restore": "merge_households",
+    "directory:person_edit": "edit_households",
+    "directory:person_remove": "edit_households",
     "consent:household": "edit_households",
     "consent:withdraw": "edit_households",
     "consent:policy": "manage_members",
@@ -233,6 +240,7 @@ _APPS = ("outreach", "frontdesk", "support", "community", "worklists", "privacy"
 _APPS += ("background", "imports")
 _APPS += ("team",)
 _APPS += ("journey_editor",)
+_APPS += ("directory",)
 for _app in _APPS:
     URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 

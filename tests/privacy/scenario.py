@@ -151,6 +151,13 @@ def _top_up(subject, other) -> None:
             until=timezone.localdate() + timedelta(days=90),
             reason="Suivi logement en cours",
         )
+    if "directory.householdmerge" not in kinds:
+        from parcours.directory.models import HouseholdMerge
+
+        HouseholdMerge.objects.create(
+            association=subject.association, household=subject, merged_id=0,
+            merged_name="Famille en double", day=day, moved={"households.touchpoint": 3},
+        )  # fmt: skip
     if "worklists.sponsormatch" not in kinds:
         SponsorMatch.objects.create(
             association=subject.association,

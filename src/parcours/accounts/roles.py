@@ -22,6 +22,7 @@ class Role(models.TextChoices):
 class Capability(models.TextChoices):
     VIEW_HOUSEHOLDS = "view_households", _("See the list of households and their pages")
     EDIT_HOUSEHOLDS = "edit_households", _("Create and edit households")
+    MERGE_HOUSEHOLDS = "merge_households", _("Merge duplicate households, archive and restore")
     VIEW_SENSITIVE = "view_sensitive", _("See needs, listening notes and support details")
     RECORD_TOUCHPOINTS = "record_touchpoints", _("Record touchpoints")
     VIEW_AGGREGATES = "view_aggregates", _("See aggregate figures")
@@ -63,6 +64,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.WORK_ON_TASKS,
             C.IMPORT_HOUSEHOLDS,
             C.EDIT_JOURNEY,
+            C.MERGE_HOUSEHOLDS,
         }
     ),
     Role.SOCIAL_WORKER: frozenset(

@@ -10,6 +10,7 @@ from parcours.activities import selectors
 from parcours.activities.models import Activity, Attendance, Schedule, Session
 from parcours.consent.forms import LawfulBasisFields
 from parcours.core.forms import GuardedForm, GuardedModelForm
+from parcours.directory.forms import use_picker
 from parcours.households.models import Household, Person
 
 PHONE_RE = re.compile(r"^\+?[0-9 .\-()]{6,30}$")
@@ -42,6 +43,7 @@ class FacilitatorMixin:
             required=False,
             help_text=_("Leading a session counts in the household's journey."),
         )
+        use_picker(self.fields["facilitator_household"])
 
     def clean_facilitators(self, data):
         if data.get("facilitator_user") and data.get("facilitator_household"):

@@ -11,6 +11,7 @@ from parcours.community.models import (
     VisitOutcome,
 )
 from parcours.core.forms import GuardedForm
+from parcours.directory.forms import use_picker
 from parcours.households.models import Household, Person
 from parcours.outreach.forms import DateInput
 
@@ -65,6 +66,7 @@ class SponsorshipForm(GuardedForm):
         super().__init__(*args, **kwargs)
         self.fields["sponsor_user"].queryset = users
         self.fields["sponsor_household"].queryset = _households(household)
+        use_picker(self.fields["sponsor_household"], exclude=household)
 
     def clean(self):
         data = super().clean()
@@ -93,6 +95,7 @@ class ReferralForm(GuardedForm):
     def __init__(self, *args, household=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referred"].queryset = _households(household)
+        use_picker(self.fields["referred"], exclude=household)
 
 
 class AbsentVisitForm(GuardedForm):

@@ -20,6 +20,7 @@ from parcours.accounts.roles import Capability, Role
 from parcours.community import forms, selectors, services
 from parcours.community.models import CommunityRole, Group, GroupMembership, Sponsorship
 from parcours.core.forms import posted
+from parcours.directory.forms import use_picker
 from parcours.outreach.shared import (
     DuplicateHousehold,
     apply_errors,
@@ -261,6 +262,8 @@ def absent_visit_create(request):
     form = forms.AbsentVisitForm(
         posted(request), visited_queryset=visited_qs, initial={"day": timezone.localdate()}
     )
+    if not own:  # any family of the association: searched, not listed
+        use_picker(form.fields["visited"], exclude=visitor)
     if request.method == "POST" and form.is_valid() and visitor is not None:
         try:
             services.absent_visit_record(actor=request.user, visitor=visitor, **form.cleaned_data)

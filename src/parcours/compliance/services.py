@@ -216,14 +216,19 @@ def _warn_and_archive(association, policy: RetentionPolicy, as_of: date, now: da
         Task.objects.with_scopes_disabled().bulk_create(new)
         report.warned += len(new)
         for h in leaving:
-            _archive(h, now=now)
+            archive_write(h, now=now)
         report.archived += len(leaving)
 
 
-def _archive(household: Household, *, now: datetime) -> None:
+def archive_write(
+    household: Household, *, now: datetime, reason=ArchiveReason.RETENTION, actor=None, note=""
+) -> None:
+    """Move a household to the intermediate archive: by the retention tiers, or by hand
+    (parcours.directory). Its open tasks close; the retention event and the audit say so."""
     Household.objects.with_scopes_disabled().filter(pk=household.pk).update(
-        archived_at=now, archived_reason=ArchiveReason.RETENTION
+        archived_at=now, archived_reason=reason
     )
+    household.archived_reason = reason
     household.archived_at = now
     Task.objects.with_scopes_disabled().filter(household=household, state__in=OPEN_STATES).update(
         state=Task.State.CLOSED,
@@ -236,8 +241,12 @@ def _archive(household: Household, *, now: datetime) -> None:
         association_id=household.association_id,
         household=household,
         kind=RetentionEvent.Kind.ARCHIVED,
+        actor=actor if getattr(actor, "pk", None) else None,
+        reason=note,
     )
-    audit_record(actor=None, action=AuditEvent.Action.UPDATE, obj=household, fields=["archived_at"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=household, fields=["archived_at"]
+    )
 
 
 def _anonymise_due(association, policy: RetentionPolicy, as_of: date, report) -> None:

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "parcours.team",
     "parcours.agenda",
     "parcours.journey_editor",
+    "parcours.directory",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("parcours.accounts.signin_urls")),
     path("", include("parcours.team.urls")),
     path("households/", include("parcours.households.urls")),
+    path("households/", include("parcours.directory.urls")),
     path("consent/", include("parcours.consent.urls")),
     path("activities/", include("parcours.activities.urls")),
     path("journey/", include("parcours.journey.urls")),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parcours.core.forms import GuardedForm
+from parcours.directory.forms import use_picker
 from parcours.frontdesk.models import Explanation, RequestChannel
 from parcours.households.models import Household
 from parcours.outreach.forms import DateInput
@@ -29,6 +30,7 @@ class _PeerMixin:
         if household is not None:
             qs = qs.exclude(pk=household.pk)
         self.fields["peer_household"].queryset = qs
+        use_picker(self.fields["peer_household"], exclude=household)
 
 
 class InfoRequestForm(_PeerMixin, GuardedForm):

@@ -5,7 +5,8 @@ a lawful basis recorded with them (parcours.consent.bulk), a touchpoint of an ow
 written only by its owner's module (households.ownership), with its record. What the per-row
 services do after each write (the journey, the tasks) the caller does once for all the
 households touched: journey.services.journey_recompute(household_ids=...) and
-worklists.services.tasks_regenerate_many(household_ids=...).
+worklists.services.tasks_regenerate_many(household_ids=...). The pickers' search words are
+written here (parcours.directory.search).
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ def households_write(
     seeded history was done by no one)."""
     from parcours.consent.basis import basis_check
     from parcours.consent.bulk import basis_record_many
+    from parcours.directory.search import index_households
 
     if lawful_basis is not None or audit:
         lawful_basis = basis_check(association=association, lawful_basis=lawful_basis)
     for h in households:
         h.association = association
     Household.objects.bulk_create(households, batch_size=500)
+    index_households(h.pk for h in households)  # the pickers' search words
     if audit:
         fields = ["name", "neighbourhood", "address", "phone", "heard_from"]
         audit_many(actor=actor, association_id=association.pk, objs=households, fields=fields)
@@ -48,10 +51,13 @@ def households_write(
 @transaction.atomic
 def persons_write(*, actor, association, persons: list[Person], audit: bool = True) -> list[Person]:
     """Create members of saved households, covered by their household's basis."""
+    from parcours.directory.search import index_households
+
     for p in persons:
         p.association_id = association.pk
         p.household_id = p.household.pk
     Person.objects.bulk_create(persons, batch_size=1000)
+    index_households({p.household_id for p in persons})
     if audit:
         fields = ["first_name", "last_name", "birth_year", "relation", "is_contact"]
         audit_many(actor=actor, association_id=association.pk, objs=persons, fields=fields)

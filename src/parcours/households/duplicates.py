@@ -55,6 +55,10 @@ class Match:
     reasons: list[str] = field(default_factory=list)  # "phone", "name_neighbourhood", "name"
 
     @property
+    def archived(self) -> bool:
+        return self.household.archived_at is not None
+
+    @property
     def strong(self) -> bool:
         return "phone" in self.reasons or "name_neighbourhood" in self.reasons
 
@@ -70,7 +74,8 @@ class DuplicateHousehold(Exception):
 def household_duplicates(
     *, name: str, neighbourhood: str = "", phone: str = "", limit: int = 5, association=None
 ) -> list[Match]:
-    """Households of `association` (default: the active scope's) that look like the one described.
+    """Households of `association` (default: the active scope's), archived ones included, that
+    look like the one described.
 
     Services pass the association: a command or a job runs with scopes disabled, where the
     scope alone would compare with every association's households."""
@@ -80,7 +85,8 @@ def household_duplicates(
     if len(phone_key.lstrip("+")) < 6:
         phone_key = ""
     found: dict[int, list[str]] = {}
-    qs = Household.objects.active()
+    # Archived households too: a family coming back is restored, not recorded a second time.
+    qs = Household.objects.all()
     if association is not None:
         qs = qs.filter(association=association)
     rows = qs.values_list("id", "name", "neighbourhood", "phone")

@@ -58,7 +58,23 @@ class NewHouseholdForm(LawfulBasisFields, HouseholdForm):
     """A new household: its details, then the family's consent or another lawful basis."""
 
 
-class PersonForm(LawfulBasisFields, GuardedModelForm):
+class _BirthYear:
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and not 1900 <= year <= timezone.localdate().year:
+            raise forms.ValidationError(_("Enter a birth year between 1900 and this year."))
+        return year
+
+
+class PersonEditForm(_BirthYear, GuardedModelForm):
+    """A member's name, birth year, relation to the reference person and contact flag."""
+
+    class Meta:
+        model = Person
+        fields = ["first_name", "last_name", "birth_year", "relation", "is_contact"]
+
+
+class PersonForm(_BirthYear, LawfulBasisFields, GuardedModelForm):
     """A new member: covered by the household's basis, or with their own consent."""
 
     coverage = forms.ChoiceField(
@@ -93,12 +109,6 @@ class PersonForm(LawfulBasisFields, GuardedModelForm):
             data["lawful_basis"] = COVERED_BY_HOUSEHOLD
         data.pop("coverage", None)
         return data
-
-    def clean_birth_year(self):
-        year = self.cleaned_data.get("birth_year")
-        if year is not None and not 1900 <= year <= timezone.localdate().year:
-            raise forms.ValidationError(_("Enter a birth year between 1900 and this year."))
-        return year
 
 
 class TouchpointForm(GuardedForm):

@@ -42,6 +42,7 @@ class ArchiveReason(models.TextChoices):
     """Why a household left the active base (parcours.compliance applies the tiers)."""
 
     RETENTION = "retention", _("No contact from the family within the retention period")
+    BY_HAND = "by_hand", _("Archived by the team")
 
 
 class Household(models.Model):
@@ -83,8 +84,13 @@ class Household(models.Model):
 
 class Person(models.Model):
     class Relation(models.TextChoices):
+        """Who the member is to the household's reference person (one per household)."""
+
+        REFERENCE = "reference", _("Reference person")
+        SPOUSE = "spouse", _("Spouse or partner")
         PARENT = "parent", _("Parent")
         CHILD = "child", _("Child")
+        SIBLING = "sibling", _("Brother or sister")
         GRANDPARENT = "grandparent", _("Grandparent")
         OTHER = "other", _("Other")
 
@@ -95,7 +101,9 @@ class Person(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
-    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    relation = models.CharField(
+        _("relation to the reference person"), max_length=20, choices=Relation.choices
+    )
     is_contact = models.BooleanField(_("contact person"), default=False)
 
     objects = ScopedManager(association="association")
@@ -104,6 +112,12 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["-is_contact", "birth_year", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=models.Q(relation="reference"),
+                name="households_one_reference_person",
+            )
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

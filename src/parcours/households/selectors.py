@@ -88,6 +88,7 @@ class TimelineEntry:
     day: date
     touchpoint: Touchpoint | None = None
     span: Any = None  # a parcours.journey.selectors.SpanView: the household entered a stage
+    merge: Any = None  # a parcours.directory HouseholdMerge: a duplicate was merged into it
 
     @property
     def is_stage_change(self) -> bool:
@@ -101,7 +102,7 @@ def household_timeline(
 
     `spans` are the journey's stage spans as the page shows them (already stripped of what the
     role may not see). A stage change is listed above the touchpoints of its day, as they made it.
-    Two queries whatever the history: the touchpoints (bounded by `limit`) and nothing per row.
+    Two queries whatever the history: the touchpoints (bounded by `limit`) and the merges.
     """
     kinds = [k for key in groups if key in KIND_GROUPS for k in KIND_GROUPS[key]]
     touchpoints: list[Touchpoint] = []
@@ -112,6 +113,10 @@ def household_timeline(
     entries = [TimelineEntry(day=t.day, touchpoint=t) for t in touchpoints]
     if STAGES_GROUP in groups:
         entries += [TimelineEntry(day=s.start, span=s) for s in spans]
+    if groups:  # a merge is part of every history it brought together
+        from parcours.directory.selectors import household_merges
+
+        entries += [TimelineEntry(day=m.day, merge=m) for m in household_merges(household)]
     # Stable sort: touchpoints keep their (-day, -id) order; stage changes go first in their day.
     entries.sort(key=lambda e: (e.day, e.is_stage_change), reverse=True)
     return entries[:limit], len(entries) > limit

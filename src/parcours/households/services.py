@@ -29,6 +29,13 @@ HOUSEHOLD_FIELDS = (
 )
 
 
+def _reindex(household_id: int) -> None:
+    """The household's words for the pickers (parcours.directory.search)."""
+    from parcours.directory.search import index_households
+
+    index_households([household_id])
+
+
 @transaction.atomic
 def household_create(
     *, actor, association, lawful_basis=None, allow_duplicate: bool = False, **data
@@ -55,25 +62,58 @@ def household_create(
         if matches:
             raise DuplicateHousehold(matches)
     household.save()
+    _reindex(household.pk)
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=household, fields=data.keys())
     basis_record(actor=actor, household=household, lawful_basis=lawful_basis)
     return household
 
 
+def _update(*, actor, obj, allowed, data, indexed, check=None, also=()) -> None:
+    """Set the changed fields of `obj` (only `allowed` ones), save, audit the field names, and
+    refresh the pickers' words when one of `indexed` changed. `check(changed)` may refuse."""
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown {obj._meta.model_name} fields: {sorted(unknown)}")
+    changed = changed_fields(obj, data)
+    if not changed:
+        return
+    if check is not None:
+        check(changed)
+    for name in changed:
+        setattr(obj, name, data[name])
+    obj.full_clean()
+    obj.save(update_fields=[*changed, *also])
+    if set(indexed) & set(changed):
+        _reindex(obj.pk if isinstance(obj, Household) else obj.household_id)
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=obj, fields=changed)
+
+
 @transaction.atomic
 def household_update(*, actor, household: Household, **data) -> Household:
-    unknown = set(data) - set(HOUSEHOLD_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown household fields: {sorted(unknown)}")
-    changed = changed_fields(household, data)
-    if not changed:
-        return household
-    for name in changed:
-        setattr(household, name, data[name])
-    household.full_clean()
-    household.save(update_fields=[*changed, "updated_at"])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=household, fields=changed)
+    _update(actor=actor, obj=household, allowed=HOUSEHOLD_FIELDS, data=data,
+            indexed=("name", "neighbourhood", "address"), also=["updated_at"])  # fmt: skip
     return household
+
+
+PERSON_FIELDS = ("first_name", "last_name", "birth_year", "relation", "is_contact")
+
+
+def _check_reference(household: Household, relation: str, person: Person | None = None) -> None:
+    """One reference person per household: naming a second one is refused, naming who."""
+    if relation != Person.Relation.REFERENCE:
+        return
+    others = Person.objects.filter(household=household, relation=Person.Relation.REFERENCE)
+    current = others.exclude(pk=person.pk).first() if person else others.first()
+    if current is not None:
+        raise ValidationError(
+            {
+                "relation": _(
+                    "Relation: %(name)s is already this household's reference person; give "
+                    "them another relation first. Nothing was saved."
+                )
+                % {"name": str(current)}
+            }
+        )
 
 
 @transaction.atomic
@@ -104,6 +144,7 @@ def person_add(
             )
     else:
         basis_check(association=household.association, lawful_basis=lawful_basis)
+    _check_reference(household, relation)
     person = Person(
         association_id=household.association_id,
         household=household,
@@ -115,11 +156,12 @@ def person_add(
     )
     person.full_clean()
     person.save()
+    _reindex(household.pk)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         obj=person,
-        fields=["first_name", "last_name", "birth_year", "relation", "is_contact"],
+        fields=PERSON_FIELDS,
     )
     if lawful_basis != COVERED_BY_HOUSEHOLD:
         basis_record(actor=actor, household=household, lawful_basis=lawful_basis, person=person)
@@ -177,3 +219,56 @@ def _touchpoint_write(
     )
     hooks.touchpoints_changed(household)
     return touchpoint
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, **data) -> Person:
+    """Change a member's name, birth year, relation or contact flag (audited, field names)."""
+
+    def check(changed):
+        if "relation" in changed:
+            _check_reference(person.household, data["relation"], person)
+
+    _update(actor=actor, obj=person, allowed=PERSON_FIELDS, data=data,
+            indexed=("first_name", "last_name"), check=check)  # fmt: skip
+    return person
+
+
+def person_records(person: Person) -> list[str]:
+    """What is recorded in this member's own name (not the household's): any row of any model
+    pointing at them (their consent records, a role, the sessions they were unticked at...),
+    found from the models, so a model added later counts too."""
+    found = []
+    for rel in Person._meta.get_fields(include_hidden=True):
+        if not rel.auto_created or rel.concrete or rel.related_model._meta.auto_created:
+            continue  # not a relation from another model to Person (or a many-to-many's table)
+        rows = rel.related_model._base_manager.filter(**{rel.field.name: person.pk})
+        if rows.exists():
+            found.append(str(rel.related_model._meta.verbose_name_plural))
+    return sorted(found)
+
+
+@transaction.atomic
+def person_remove(*, actor, person: Person) -> None:
+    """Remove a member recorded by mistake or who left the household.
+
+    Only a member with nothing recorded in their own name: touchpoints, attendance marks and
+    the household's consent are the household's and stay. A member with their own consent, a
+    role, or unticked on an attendance sheet is refused, with what to do instead (end the
+    role; erase their personal data on the household's data-protection page, which
+    anonymises and keeps the history consistent).
+    """
+    records = person_records(person)
+    if records:
+        raise ValidationError(
+            _(
+                "%(name)s cannot be removed: rows are recorded in their name (%(records)s) "
+                "and must stay with them. End their role first, or erase their personal data "
+                "from the page « Personal data: access and erasure ». Nothing was removed."
+            )
+            % {"name": str(person), "records": ", ".join(str(r) for r in records)},
+            code="person_has_records",
+        )
+    audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=person, fields=["person"])
+    person.delete()
+    _reindex(person.household_id)

@@ -14,6 +14,7 @@ from parcours.accounts.roles import Capability, role_can
 from parcours.community.selectors import household_community
 from parcours.compliance.selectors import archive_read_granted
 from parcours.core.forms import posted
+from parcours.directory.selectors import merged_into
 from parcours.households import selectors, services
 from parcours.households.duplicates import DuplicateHousehold
 from parcours.households.forms import HouseholdForm, NewHouseholdForm, PersonForm, TouchpointForm
@@ -74,6 +75,9 @@ def household_detail(request, pk: int):
     try:
         household = selectors.household_detail(pk=pk)
     except Household.DoesNotExist:
+        kept = merged_into(pk)
+        if kept is not None:  # an old link to a duplicate that was merged
+            return redirect("households:detail", pk=kept)
         household = _archived_household(request, pk)
         # The archive is read only after giving a reason (kept with who and when).
         if not archive_read_granted(request, pk):

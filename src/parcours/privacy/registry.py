@@ -48,6 +48,10 @@ OUT_OF_SCOPE: dict[tuple[str, str], str] = {
     ("worklists.taskcheck", "household"): (
         "an internal timer (the day the household's tasks are next recomputed): no information"
     ),
+    ("directory.searchword", "household"): (
+        "the pickers' search index: the household's name, neighbourhood, address and members' "
+        "names cut into words, exported whole with the household and its members"
+    ),
 }
 
 # Fields that hold a category or a machine code although they have no choices: kept.
@@ -60,6 +64,8 @@ KEPT_TEXT: dict[str, frozenset[str]] = {
     "worklists.sponsormatch": frozenset({"proposed"}),
     "households.household": frozenset({"neighbourhood"}),  # kept on erasure: the figures use it
     "audit.auditevent": frozenset({"object_type"}),
+    # derived: rebuilt from the anonymised names by the erasure itself (privacy.services._record)
+    "directory.searchword": frozenset({"word"}),
 }
 
 # Who a household or a person is: never rewritten by the search for a name in other rows (another

@@ -211,6 +211,9 @@ def person_erase(*, actor, person: Person, reason: str) -> ErasureResult:
 
 
 def _record(actor, obj, subject, household_id, reason, erased, swept) -> ErasureResult:
+    from parcours.directory.search import index_households
+
+    index_households([household_id])  # the pickers no longer find the erased names
     rows = sum(len(ids) for ids in erased.values())
     record = Erasure(
         association_id=obj.association_id,
