@@ -128,6 +128,10 @@ def test_the_board_sees_no_household_and_no_task(world, client):
     board = _member(world, Role.BOARD)
     assert not visibility.households(board).exists()
     today = timezone.localdate()
+    # a family in touch lately (a dormant one's tasks wait in the list to re-contact)
+    from tests.journal import log_touchpoint
+
+    log_touchpoint(household=world.household_a, day=today, kind="peer_contact")
     seat = Task.objects.create(
         association=world.a, household=world.household_a, rule="committee_seat", cause="x",
         assignee_kind="board", since=today, due=today,
