@@ -129,7 +129,7 @@ def test_awareness_outreach_by_a_volunteer(world, family, login):
         r = client.post(
             "/outreach/new/",
             {"day": TODAY.isoformat(), "place": "Place du marché", "channel": "street_stand",
-             "neighbourhood": "Le Parc", "team": [world.user(Role.VOLUNTEER).pk]},
+             "neighbourhood": "Les Tilleuls", "team": [world.user(Role.VOLUNTEER).pk]},
         )  # fmt: skip
         posted(r)
         action = re.search(r"/outreach/(\d+)/", r["Location"]).group(1)

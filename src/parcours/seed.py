@@ -347,6 +347,18 @@ class _Seeder:
         Activity.objects.bulk_create(rows)
         self.activity_pk = {a.id: r.pk for a, r in zip(self.gen.activities, rows, strict=True)}
 
+    def neighbourhoods(self) -> None:
+        """The association's list of neighbourhoods (settings page), some flagged priority."""
+        from parcours.association_settings.models import Neighbourhood
+        from parcours.demo.catalog import NEIGHBOURHOODS, PRIORITY_NEIGHBOURHOODS
+
+        Neighbourhood.objects.bulk_create(
+            Neighbourhood(
+                association=self.association, name=n, priority=n in PRIORITY_NEIGHBOURHOODS
+            )
+            for n in NEIGHBOURHOODS
+        )
+
     def households(self) -> None:
         a, seed = self.association, self.seed
         rows = [
@@ -363,6 +375,7 @@ class _Seeder:
             )
             for p in self.profiles
         ]
+        self.neighbourhoods()  # first: the list with its priority flags
         # the households app's bulk writer: no basis here (consents() writes the seeded consent
         # history), no audit (the seeded history was done by no one)
         households_write(actor=None, association=a, households=rows, audit=False)

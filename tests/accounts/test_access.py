@@ -158,6 +158,18 @@ EXPECTED = {
     "journey_editor:versions": "edit_journey",
     "journey_editor:version": "edit_journey",
     "journey_editor:restore": "restore_journey",
+    "association_settings:page": "manage_settings",
+    "association_settings:logo": "manage_settings",
+    "association_settings:logo_remove": "manage_settings",
+    "association_settings:logo_image": ANY_MEMBER,
+    "association_settings:neighbourhood_add": "manage_settings",
+    "association_settings:neighbourhood_edit": "manage_settings",
+    "association_settings:neighbourhood_delete": "manage_settings",
+    "association_settings:activity_type_add": "manage_settings",
+    "association_settings:activity_type_edit": "manage_settings",
+    "association_settings:contact_channel_add": "manage_settings",
+    "association_settings:contact_channel_edit": "manage_settings",
+    "guides:guide": ANY_MEMBER,
 }
 # routes that only accept POST: an allowed GET is 405, an allowed empty POST is refused politely
 POST_ONLY = {
@@ -166,6 +178,8 @@ POST_ONLY = {
     "compliance:processor_delete",
     "activities:members",
     "worklists:bulk",
+    "association_settings:logo_remove",
+    "association_settings:neighbourhood_delete",
 }
 POST_ONLY |= {"team:invitation_revoke", "team:deactivate", "team:reactivate"}
 POST_ONLY |= {"team:password_reset", "team:switch"}
@@ -241,6 +255,7 @@ _APPS += ("background", "imports")
 _APPS += ("team",)
 _APPS += ("journey_editor",)
 _APPS += ("directory",)
+_APPS += ("association_settings",)
 for _app in _APPS:
     URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 

@@ -115,7 +115,7 @@ def test_marks_are_in_french_by_default(sheet, login):
 def test_newcomer_quick_add_creates_the_household_marked_present(sheet, world, login):
     client = login(sheet.volunteer)
     url = f"/activities/sessions/{sheet.session.pk}/newcomer/"
-    data = {"name": "Famille Sow", "neighbourhood": "La Source", "phone": "06 11 22 33 44",
+    data = {"name": "Famille Sow", "neighbourhood": "Les Tilleuls", "phone": "06 11 22 33 44",
             "purposes": "follow_up", "consent_day": timezone.localdate().isoformat(),
             "mark_id": "new-1"}  # fmt: skip
     response = client.post(url, data, HTTP_HX_REQUEST="true")
@@ -148,7 +148,7 @@ def test_newcomer_form_names_the_field_and_stores_nothing(
     field, value, message, sheet, world, login
 ):  # fmt: skip
     client = login(sheet.volunteer)
-    data = {"name": "Famille Sow", "neighbourhood": "La Source", "purposes": "follow_up",
+    data = {"name": "Famille Sow", "neighbourhood": "Les Tilleuls", "purposes": "follow_up",
             "consent_day": timezone.localdate().isoformat()}  # fmt: skip
     data[field] = value
     if value is None:  # an unticked box posts nothing

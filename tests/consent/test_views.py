@@ -51,7 +51,7 @@ def _action(world):
 
 # (url builder, data without a basis, form name in the context)
 def _paths(world):
-    new = {"name": "Famille Camara", "neighbourhood": "Fives"}
+    new = {"name": "Famille Camara", "neighbourhood": "Les Tilleuls"}
     prefixed = {f"new-{k}": v for k, v in new.items()}
     return {
         "household form": ("/households/new/", new, "form"),
@@ -101,7 +101,7 @@ def test_each_creation_path_records_the_consent_given(world, login, path):
 
 def test_the_main_form_shows_likely_duplicates_then_creates_on_confirmation(world, login):
     client = _client(login, world, "fr")
-    data = {"name": "MARTIN", "neighbourhood": "les tilleuls", "purposes": "follow_up",
+    data = {"name": "MARTIN", "neighbourhood": "Les Tilleuls", "purposes": "follow_up",
             "consent_day": TODAY().isoformat()}  # fmt: skip
     r = client.post("/households/new/", data)
     body = r.content.decode()

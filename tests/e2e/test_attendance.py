@@ -158,7 +158,7 @@ def test_a_volunteer_marks_twenty_people_through_a_flaky_connection(browser, ser
     # A newcomer, quick-added while the answers are lost.
     page.locator("#newcomer-details summary").click()
     page.locator("#id_name").fill("Famille Nouvelle")
-    page.locator("#id_neighbourhood").fill("La Source")
+    page.locator("#id_neighbourhood").select_option("La Source")
     page.locator("#id_purposes_0").check()  # follow-up
     page.locator("#newcomer-form button[type=submit]").click()
     try:

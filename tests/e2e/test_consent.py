@@ -22,7 +22,7 @@ def test_new_household_requires_consent_then_records_it(page, login_as):
     assert page.locator("html").get_attribute("lang") == "fr"
     main = page.locator("main")
     main.locator("#id_name").fill("Famille Camara")
-    main.locator("#id_neighbourhood").fill("Fives")
+    main.locator("#id_neighbourhood").select_option("La Source")
     main.locator("form button[type=submit]").last.click()
     page.wait_for_load_state()
     # No box ticked in advance: without the family's consent nothing is saved.
@@ -95,7 +95,7 @@ def test_a_newcomer_who_is_already_known_is_proposed_then_marked_present(
     if not details.evaluate("d => d.open"):
         details.locator("summary").click()
     page.locator("#id_name").fill("famille benali")
-    page.locator("#id_neighbourhood").fill("Les Tilleuls")
+    page.locator("#id_neighbourhood").select_option("Les Tilleuls")
     page.get_by_label("Suivi par l'association").check()
     page.locator("#newcomer-form button[type=submit]").last.click()
     page.get_by_text("Cette famille est peut-être déjà connue").wait_for()

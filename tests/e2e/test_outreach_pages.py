@@ -118,7 +118,7 @@ def test_duplicate_household_is_proposed_in_the_browser(association, login_as, p
     login_as("volunteer")
     page.goto(f"/outreach/{records['action'].pk}/reached/")
     page.locator("#id_name").fill("benali")
-    page.locator("#id_neighbourhood").fill("les tilleuls")
+    page.locator("#id_neighbourhood").select_option("Les Tilleuls")
     page.locator("#id_phone").fill("+33 6 12 34 56 78")
     page.locator("#id_purposes_0").check()  # follow-up
     page.locator("main form[method=post] button[type=submit]").last.click()

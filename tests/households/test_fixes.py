@@ -111,7 +111,7 @@ def test_consent_page_forms_show_iso_dates_in_french(world, french):
 def test_household_created_in_french_with_the_proposed_consent_date(world, french):
     french.force_login(world.user(Role.COORDINATOR))
     values = form_values(french.get("/households/new/").content.decode())
-    values.update(name=["Famille Nouvelle"], neighbourhood=["Fives"], purposes=["follow_up"])
+    values.update(name=["Famille Nouvelle"], neighbourhood=["Les Tilleuls"], purposes=["follow_up"])
     response = french.post("/households/new/", values)
     assert response.status_code == 302, response.content.decode()[:3000]
 

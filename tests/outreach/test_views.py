@@ -30,7 +30,7 @@ def test_volunteer_records_an_action_then_a_new_household(world, login):
         action = OutreachAction.objects.get()
     r = client.post(
         f"/outreach/{action.pk}/reached/",
-        {"name": "Famille Diallo", "neighbourhood": "Centre", "phone": "0700000000",
+        {"name": "Famille Diallo", "neighbourhood": "Les Tilleuls", "phone": "0700000000",
          "purposes": "follow_up", "consent_day": TODAY().isoformat()},
     )  # fmt: skip
     assert r.status_code == 302
@@ -57,7 +57,7 @@ def test_bad_action_form_names_the_fields_and_stores_nothing(world, login):
 def test_quick_add_duplicate_is_proposed_then_linked(world, login):
     action = _action(world)
     client = login(world.user("volunteer"))
-    data = {"name": "famille martin", "neighbourhood": "les tilleuls",
+    data = {"name": "famille martin", "neighbourhood": "Les Tilleuls",
             "purposes": "follow_up", "consent_day": TODAY().isoformat()}  # fmt: skip
     r = client.post(f"/outreach/{action.pk}/reached/", data)
     assert r.status_code == 200

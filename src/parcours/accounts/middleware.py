@@ -12,7 +12,11 @@ membership in it; otherwise their first active membership is used.
 
 from __future__ import annotations
 
+import zoneinfo
+
+from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.utils import timezone, translation
 from django_scopes import scope
 
 from parcours.accounts.selectors import active_memberships, chosen_membership
@@ -33,8 +37,21 @@ class AssociationScopeMiddleware:
         request.membership = membership
         request.association = membership.association if membership else None
         active = [membership.association_id] if membership else NO_ASSOCIATION
-        with scope(association=active):
-            return self.get_response(request)
+        if membership is None:
+            with scope(association=active):
+                return self.get_response(request)
+        association = membership.association
+        # The association's settings: its days are counted in its zone ("today", journey
+        # windows, sessions), and a member who chose no language reads its default language.
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            translation.activate(association.default_language)
+            request.LANGUAGE_CODE = translation.get_language()
+        timezone.activate(zoneinfo.ZoneInfo(association.time_zone))
+        try:
+            with scope(association=active):
+                return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 class FrenchFirstLocaleMiddleware(LocaleMiddleware):

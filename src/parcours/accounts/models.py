@@ -1,10 +1,27 @@
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.roles import Role
+
+
+def default_time_zone() -> str:
+    """The deployment's zone (PARCOURS_TIME_ZONE), the default of a new association."""
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("Time zone: %(value)s is not a known time zone (e.g. Europe/Paris)."),
+            params={"value": value},
+            code="invalid",
+        )
 
 
 class Association(models.Model):
@@ -20,6 +37,18 @@ class Association(models.Model):
         choices=[("beneficiary", _("Beneficiary journey")), ("customer", _("Customer journey"))],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Association settings (parcours.association_settings): the language of members who have
+    # not chosen one, the zone its days are counted in, and when its logo last changed.
+    default_language = models.CharField(
+        _("default language"),
+        max_length=8,
+        default="fr",
+        choices=[("fr", _("French")), ("en", _("English"))],
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
+    logo_updated_at = models.DateTimeField(_("logo updated at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("association")

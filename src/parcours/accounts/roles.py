@@ -44,6 +44,10 @@ class Capability(models.TextChoices):
     )
     EDIT_JOURNEY = "edit_journey", _("Change the journey's thresholds and windows")
     RESTORE_JOURNEY = "restore_journey", _("Restore an earlier version of the journey's rules")
+    MANAGE_SETTINGS = (
+        "manage_settings",
+        _("Change the association's settings: name, logo, language, words, time zone, lists"),
+    )
 
 
 C = Capability

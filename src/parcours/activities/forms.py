@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcours.activities import selectors
 from parcours.activities.models import Activity, Attendance, Schedule, Session
+from parcours.association_settings.fields import choose_activity_type, choose_neighbourhood
 from parcours.consent.forms import LawfulBasisFields
 from parcours.core.forms import GuardedForm, GuardedModelForm
 from parcours.directory.forms import use_picker
@@ -26,6 +27,11 @@ class ActivityForm(GuardedModelForm):
         model = Activity
         fields = ["name", "category", "place", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, association, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the association's activity types (association settings)
+        choose_activity_type(self, association, self.instance.category if self.instance.pk else "")
 
 
 class FacilitatorMixin:
@@ -161,6 +167,10 @@ class NewcomerForm(LawfulBasisFields, GuardedForm):
     neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=100)
     phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
     mark_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choose_neighbourhood(self, self.association)  # the association's list (settings)
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

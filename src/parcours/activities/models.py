@@ -31,7 +31,9 @@ class Activity(models.Model):
         "accounts.Association", on_delete=models.CASCADE, related_name="activities"
     )
     name = models.CharField(_("name"), max_length=200)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    # One of the association's activity types (parcours.association_settings); Category is
+    # the shipped set every association starts with.
+    category = models.CharField(_("category"), max_length=20)
     description = models.TextField(_("description"), blank=True)
     place = models.CharField(_("usual place"), max_length=200, blank=True)
 

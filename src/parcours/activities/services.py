@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.activities.models import Activity, Attendance, Schedule, Session
+from parcours.association_settings.selectors import activity_type_check
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record, changed_fields
 from parcours.households import hooks
@@ -49,6 +50,7 @@ def activity_create(*, actor, association, **data) -> Activity:
     unknown = set(data) - set(ACTIVITY_FIELDS)
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
+    activity_type_check(association, data.get("category", ""))
     activity = Activity(association=association, **data)
     activity.full_clean()
     activity.save()
@@ -64,6 +66,8 @@ def activity_update(*, actor, activity: Activity, **data) -> Activity:
     changed = changed_fields(activity, data)
     if not changed:
         return activity
+    if "category" in changed:
+        activity_type_check(activity.association_id, data["category"])
     for name in changed:
         setattr(activity, name, data[name])
     activity.full_clean()

@@ -65,7 +65,7 @@ def activity_list(request):
 
 @require(MANAGE)
 def activity_create(request):
-    form = ActivityForm(posted(request))
+    form = ActivityForm(posted(request), association=request.association)
     if request.method == "POST" and form.is_valid():
         activity = services.activity_create(
             actor=request.user, association=request.association, **form.cleaned_data
@@ -89,7 +89,7 @@ def activity_detail(request, activity_pk: int):
 @require(MANAGE)
 def activity_edit(request, activity_pk: int):
     activity = _get_activity(activity_pk)
-    form = ActivityForm(posted(request), instance=activity)
+    form = ActivityForm(posted(request), instance=activity, association=request.association)
     if request.method == "POST" and form.is_valid():
         fresh = _get_activity(activity_pk)
         services.activity_update(actor=request.user, activity=fresh, **form.cleaned_data)

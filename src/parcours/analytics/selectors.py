@@ -197,15 +197,8 @@ def household_names(*, association, ids) -> dict[int, str]:
 
 
 def priority_neighbourhoods(*, association) -> frozenset[str]:
-    """Names of the association's priority neighbourhoods (the State's city policy), from the
-    association's list of neighbourhoods with a priority flag when the settings have one
-    (a model named ``Neighbourhood`` with ``association``, ``name`` and ``priority``); none
-    otherwise. The one place the reports and the dashboard read the flag from."""
-    from django.apps import apps
+    """Names of the association's priority neighbourhoods (the State's city policy), flagged
+    on its settings page. The one place the reports and the dashboard read the flag from."""
+    from parcours.association_settings.selectors import priority_neighbourhoods as flagged
 
-    for model in apps.get_models():
-        names = {f.name for f in model._meta.get_fields()}
-        if model.__name__ == "Neighbourhood" and {"association", "name", "priority"} <= names:
-            rows = model._default_manager.filter(association=association, priority=True)
-            return frozenset(rows.values_list("name", flat=True))
-    return frozenset()
+    return flagged(association)

@@ -7,6 +7,8 @@ PARCOURS_SECRET_KEY required in production
 PARCOURS_ALLOWED_HOSTS  comma separated (default: localhost names)
 PARCOURS_TIME_ZONE  the association's time zone (default Europe/Paris)
 PARCOURS_JOURNEY    the shipped journey new associations start from (default beneficiary)
+PARCOURS_TIME_ZONE  a new association's time zone (default Europe/Paris); each association
+                    sets its own on its settings page
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ INSTALLED_APPS = [
     "parcours.agenda",
     "parcours.journey_editor",
     "parcours.directory",
+    "parcours.association_settings",
+    "parcours.guides",
 ]
 
 MIDDLEWARE = [

@@ -25,5 +25,7 @@ urlpatterns = [
     path("jobs/", include("parcours.background.urls")),
     path("import/", include("parcours.imports.urls")),
     path("exports/", include("parcours.exports.urls")),
+    path("settings/", include("parcours.association_settings.urls")),
+    path("help/", include("parcours.guides.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

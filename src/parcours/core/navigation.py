@@ -88,6 +88,7 @@ ENTRIES: tuple[NavEntry, ...] = (
     _entry("steer", "compliance:retention", _("Data protection"), "manage_data_protection"),
     _entry("steer", "imports:start", _("Import"), "import_households"),
     _entry("steer", "journey_editor:edit", _("Journey rules"), "edit_journey"),
+    _entry("steer", "association_settings:page", _("Settings"), "manage_settings"),
 )
 
 

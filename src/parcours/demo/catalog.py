@@ -24,6 +24,8 @@ NEIGHBOURHOODS: tuple[str, ...] = (
     "Vauban-Esquermes",
     "Saint-Maurice Pellevoisin",
 )
+# Flagged as priority neighbourhoods (quartiers prioritaires) on the association's settings page.
+PRIORITY_NEIGHBOURHOODS: tuple[str, ...] = ("Moulins", "Fives", "Lille-Sud", "Faubourg de Béthune")
 NEIGHBOURHOOD_WEIGHTS = (0.18, 0.16, 0.15, 0.17, 0.10, 0.08, 0.08, 0.08)
 
 # Activity categories: the five things the seed association offers.

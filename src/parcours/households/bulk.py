@@ -15,6 +15,7 @@ import sys
 
 from django.db import transaction
 
+from parcours.association_settings.services import neighbourhoods_ensure
 from parcours.audit.services import audit_many
 from parcours.households import ownership
 from parcours.households.models import Household, Person, Touchpoint
@@ -40,6 +41,7 @@ def households_write(
         h.association = association
     Household.objects.bulk_create(households, batch_size=500)
     index_households(h.pk for h in households)  # the pickers' search words
+    neighbourhoods_ensure(association, {h.neighbourhood for h in households})
     if audit:
         fields = ["name", "neighbourhood", "address", "phone", "heard_from"]
         audit_many(actor=actor, association_id=association.pk, objs=households, fields=fields)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from parcours.association_settings.fields import choose_neighbourhood
 from parcours.consent.basis import COVERED_BY_HOUSEHOLD
 from parcours.consent.forms import LawfulBasisFields
 from parcours.core.forms import GuardedForm, GuardedModelForm
@@ -52,10 +53,16 @@ class HouseholdForm(GuardedModelForm):
         super().__init__(*args, **kwargs)
         if not show_sensitive:
             del self.fields["needs"]
+        if self.instance.pk:  # the association's neighbourhoods (association settings)
+            choose_neighbourhood(self, self.instance.association, self.instance.neighbourhood)
 
 
 class NewHouseholdForm(LawfulBasisFields, HouseholdForm):
     """A new household: its details, then the family's consent or another lawful basis."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choose_neighbourhood(self, self.association)
 
 
 class _BirthYear:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from parcours.association_settings.services import neighbourhoods_ensure
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record, changed_fields
 from parcours.consent.basis import COVERED_BY_HOUSEHOLD, basis_check
@@ -63,6 +64,7 @@ def household_create(
             raise DuplicateHousehold(matches)
     household.save()
     _reindex(household.pk)
+    neighbourhoods_ensure(association, [household.neighbourhood])  # association settings' list
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=household, fields=data.keys())
     basis_record(actor=actor, household=household, lawful_basis=lawful_basis)
     return household
@@ -92,6 +94,8 @@ def _update(*, actor, obj, allowed, data, indexed, check=None, also=()) -> None:
 def household_update(*, actor, household: Household, **data) -> Household:
     _update(actor=actor, obj=household, allowed=HOUSEHOLD_FIELDS, data=data,
             indexed=("name", "neighbourhood", "address"), also=["updated_at"])  # fmt: skip
+    if "neighbourhood" in data:  # the association settings' list
+        neighbourhoods_ensure(household.association_id, [household.neighbourhood])
     return household
 
 

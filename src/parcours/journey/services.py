@@ -278,8 +278,8 @@ def journey_recompute(
     journey editor's background recomputation shows it). Returns the number recomputed.
     """
     from parcours.accounts.models import Association
+    from parcours.association_settings.selectors import association_today
 
-    as_of = as_of or timezone.localdate()
     done = 0
     with scopes_disabled():
         if association is not None:
@@ -287,8 +287,10 @@ def journey_recompute(
         else:
             associations = list(Association.objects.order_by("id"))
         for assoc in associations:
+            # each association's "today" is counted in its own time zone
+            day = as_of or association_today(assoc)
             done += _recompute_association(
-                assoc, as_of, only_due, batch_size, household_ids, progress, done
+                assoc, day, only_due, batch_size, household_ids, progress, done
             )
     return done
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parcours.association_settings.fields import choose_contact_channel, choose_neighbourhood
 from parcours.consent.forms import LawfulBasisFields
 from parcours.core.forms import DateInput, GuardedForm
 from parcours.outreach.models import OutreachChannel
@@ -25,9 +26,12 @@ class ActionForm(GuardedForm):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, team_queryset, **kwargs):
+    def __init__(self, *args, team_queryset, association=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = team_queryset
+        if association is not None:  # the association's own lists (association settings)
+            choose_neighbourhood(self, association)
+            choose_contact_channel(self, association)
 
 
 class QuickHouseholdForm(LawfulBasisFields, GuardedForm):
@@ -36,3 +40,7 @@ class QuickHouseholdForm(LawfulBasisFields, GuardedForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=100, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choose_neighbourhood(self, self.association)

@@ -25,7 +25,9 @@ class OutreachAction(models.Model):
     day = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
     neighbourhood = models.CharField(_("neighbourhood"), max_length=100, blank=True)
-    channel = models.CharField(_("channel"), max_length=20, choices=OutreachChannel.choices)
+    # One of the association's contact channels (parcours.association_settings);
+    # OutreachChannel is the shipped set every association starts with.
+    channel = models.CharField(_("channel"), max_length=20)
     team = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("team")
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from parcours.association_settings.selectors import contact_channel_check
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record
 from parcours.households.models import Channel, Household, TouchpointKind
@@ -40,6 +41,7 @@ def action_create(
     notes: str = "", team=(),
 ) -> OutreachAction:  # fmt: skip
     check_day(day, field="day", label=OutreachAction._meta.get_field("day").verbose_name)
+    contact_channel_check(association, channel)
     members = _team_members(association, team)
     action = OutreachAction(
         association=association, day=day, place=place.strip(), channel=channel,

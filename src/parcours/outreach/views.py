@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability
+from parcours.association_settings.selectors import contact_channel_choices
 from parcours.core.forms import posted
 from parcours.outreach import selectors, services
 from parcours.outreach.forms import ActionForm, QuickHouseholdForm
-from parcours.outreach.models import OutreachAction, OutreachChannel
+from parcours.outreach.models import OutreachAction
 from parcours.outreach.shared import (
     DuplicateHousehold,
     apply_errors,
@@ -31,13 +32,14 @@ def _action_or_404(pk: int) -> OutreachAction:
 
 @require(Capability.RECORD_TOUCHPOINTS)
 def action_list(request):
+    channels = contact_channel_choices(request.association)
     channel = request.GET.get("channel", "")
-    if channel not in OutreachChannel.values:
+    if channel not in {k for k, _label in channels}:
         channel = ""
     page = Paginator(selectors.action_list(channel=channel), 25).get_page(request.GET.get("page"))
     return render(
         request, "outreach/action_list.html",
-        {"page": page, "channel": channel, "channels": OutreachChannel.choices},
+        {"page": page, "channel": channel, "channels": channels},
     )  # fmt: skip
 
 
@@ -45,7 +47,7 @@ def action_list(request):
 def action_create(request):
     team = selectors.team_candidates(association=request.association)
     form = ActionForm(
-        posted(request), team_queryset=team,
+        posted(request), team_queryset=team, association=request.association,
         initial={"day": timezone.localdate(), "team": [request.user.pk]},
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():

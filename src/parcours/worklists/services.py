@@ -422,12 +422,14 @@ def tasks_regenerate_many(
     return result
 
 
-def due_households(as_of: date) -> list[int]:
+def due_households(as_of: date, association=None) -> list[int]:
     """Households whose tasks may have changed by themselves by as_of (or never computed)."""
     with scopes_disabled():
+        households = Household.objects.active()
+        if association is not None:
+            households = households.filter(association=association)
         return list(
-            Household.objects.active()
-            .filter(
+            households.filter(
                 Q(task_check__isnull=True)
                 | Q(task_check__valid_until__lte=as_of)
                 | Q(journeys__valid_until__lte=as_of)
@@ -637,10 +639,18 @@ class DailyReport:
 
 def daily_run(*, as_of: date | None = None, digests: bool = True) -> DailyReport:
     """What `parcours daily` does: journeys whose day has come, their tasks, the digests."""
+    from parcours.accounts.models import Association
+    from parcours.association_settings.selectors import association_today
     from parcours.journey.services import journey_recompute
 
-    as_of = as_of or timezone.localdate()
-    ids = due_households(as_of)  # before the journeys move their valid_until forward
-    journeys = journey_recompute(only_due=True, as_of=as_of)
-    tasks = tasks_regenerate_many(household_ids=ids, as_of=as_of)
+    journeys, tasks = 0, Result()
+    with scopes_disabled():
+        associations = list(Association.objects.order_by("id"))
+    for association in associations:
+        # each association's day, in its own time zone (association settings)
+        day = as_of or association_today(association)
+        # before the journeys move their valid_until forward
+        ids = due_households(day, association=association)
+        journeys += journey_recompute(association=association, only_due=True, as_of=day)
+        tasks += tasks_regenerate_many(household_ids=ids, as_of=day)
     return DailyReport(journeys, tasks, digests_send(as_of=as_of) if digests else 0)

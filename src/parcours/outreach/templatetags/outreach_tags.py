@@ -14,4 +14,7 @@ def outreach_household_panel(context, household):
     return {
         "allowed": allowed,
         "contacts": household_outreach(household=household) if allowed else [],
+        # the channels' labels are the association's (association settings)
+        "association": context.get("association"),
+        "request": context.get("request"),
     }
