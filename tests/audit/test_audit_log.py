@@ -74,7 +74,7 @@ def test_a_csv_export_is_recorded(world, login):
     response = login(board).get("/analytics/export/?measure=funnel")
     assert response.status_code == 200
     (row,) = events(action="export")
-    assert (row.actor, row.object_type, row.fields) == (board, "analytics.funnel", ["funnel"])
+    assert (row.actor, row.object_type, row.fields) == (board, "analytics.funnel", ["csv", "funnel"])
 
 
 def _seed_events(world):

@@ -15,7 +15,7 @@ from parcours.accounts.models import Membership
 from parcours.accounts.roles import Role
 from parcours.audit.models import AuditEvent
 from parcours.compliance.models import RetentionEvent, RetentionPolicy
-from parcours.compliance.services import _archive
+from parcours.compliance.services import archive_write
 from parcours.households.models import Household
 from parcours.worklists.models import DigestPreference, Task
 from parcours.worklists.services import digests_send, tasks_regenerate
@@ -38,7 +38,7 @@ def archived(world):
             _url_all(world, role)
         # The peer-family user acts for another family here (its own page would name it).
         Membership.objects.filter(household=h).update(household=None)
-        _archive(h, now=timezone.now())
+        archive_write(h, now=timezone.now())
     return h
 
 
@@ -167,7 +167,7 @@ def test_pages_query_counts(world, client, django_assert_max_num_queries):
                 h = hs.household_create(
                     actor=None, association=world.a, name=f"Famille Q{i}-{n}", lawful_basis=BASIS
                 )
-                _archive(h, now=timezone.now())
+                archive_write(h, now=timezone.now())
                 Processor.objects.create(association=world.a, name=f"P{i}-{n}", service="email")
 
     client.force_login(world.user(Role.ADMIN))

@@ -43,10 +43,15 @@ class Association(models.Model):
         _("default language"),
         max_length=8,
         default="fr",
+        db_default="fr",  # rows written without the field (older code, migration tests) get it
         choices=[("fr", _("French")), ("en", _("English"))],
     )
     time_zone = models.CharField(
-        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        db_default="Europe/Paris",
+        validators=[validate_time_zone],
     )
     logo_updated_at = models.DateTimeField(_("logo updated at"), null=True, blank=True)
 

@@ -73,6 +73,17 @@ def dormant_households(membership, today: date) -> QuerySet:
     ).values("household_id")
 
 
+# The coordinator's review before a family leaves for the archive is about a family without
+# contact: it stays on the lists when the family is dormant.
+KEPT_WHEN_DORMANT = ("retention_review",)
+
+
+def _dormant_q(membership, today: date) -> Q:
+    return Q(household_id__in=dormant_households(membership, today)) & ~Q(
+        rule__in=KEPT_WHEN_DORMANT
+    )
+
+
 def by_priority(qs: QuerySet, today: date) -> QuerySet:
     """Most urgent first: due today, then overdue this week (latest first), then due later
     (soonest first), then overdue for longer (latest first)."""
@@ -112,7 +123,7 @@ def tasks_for_member(membership, *, today: date | None = None) -> QuerySet:
         _of(membership)
         .filter(_mine(membership), ACTIVE)
         .filter(_open(today))
-        .exclude(household_id__in=dormant_households(membership, today))
+        .exclude(_dormant_q(membership, today))
     )
     return _related(by_priority(qs, today))
 
@@ -166,7 +177,7 @@ def board_tasks(
     qs = (
         _of(membership)
         .filter(_open(today), ACTIVE)
-        .exclude(household_id__in=dormant_households(membership, today))
+        .exclude(_dormant_q(membership, today))
     )
     if stage:
         qs = qs.filter(stage=stage)

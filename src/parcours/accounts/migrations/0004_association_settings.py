@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='association',
             name='default_language',
-            field=models.CharField(choices=[('fr', 'French'), ('en', 'English')], default='fr', max_length=8, verbose_name='default language'),
+            field=models.CharField(choices=[('fr', 'French'), ('en', 'English')], db_default='fr', default='fr', max_length=8, verbose_name='default language'),
         ),
         migrations.AddField(
             model_name='association',
@@ -24,6 +24,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='association',
             name='time_zone',
-            field=models.CharField(default=parcours.accounts.models.default_time_zone, max_length=64, validators=[parcours.accounts.models.validate_time_zone], verbose_name='time zone'),
+            field=models.CharField(db_default='Europe/Paris', default=parcours.accounts.models.default_time_zone, max_length=64, validators=[parcours.accounts.models.validate_time_zone], verbose_name='time zone'),
         ),
     ]
