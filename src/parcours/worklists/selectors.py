@@ -174,11 +174,7 @@ def board_tasks(
     *, membership, today: date | None = None, stage: str = "", neighbourhood: str = ""
 ) -> QuerySet:
     today = today or timezone.localdate()
-    qs = (
-        _of(membership)
-        .filter(_open(today), ACTIVE)
-        .exclude(_dormant_q(membership, today))
-    )
+    qs = _of(membership).filter(_open(today), ACTIVE).exclude(_dormant_q(membership, today))
     if stage:
         qs = qs.filter(stage=stage)
     if neighbourhood:
