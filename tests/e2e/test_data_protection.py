@@ -86,11 +86,11 @@ def test_archive_read_with_a_reason_and_extension(
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
-    from parcours.compliance.services import _archive
+    from parcours.compliance.services import archive_write
 
     moreau = association.household("Famille Moreau")
     with scopes_disabled():
-        _archive(moreau, now=timezone.now())
+        archive_write(moreau, now=timezone.now())
 
     login_as("admin")
     page.goto("/data-protection/archive/")
