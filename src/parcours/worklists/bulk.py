@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from parcours.worklists import services
 from parcours.worklists.models import Task
+from parcours.worklists.reasons import title
 
 ACTIONS = ("done", "snooze", "assign")
 # A page of tasks is the most one can select at once.
@@ -45,7 +46,11 @@ def tasks_bulk(
             raise ValidationError(
                 {
                     field: _("%(family)s — %(task)s: %(reason)s")
-                    % {"family": task.household.name, "task": task.rule, "reason": messages[0]}
+                    % {
+                        "family": task.household.name,
+                        "task": title(task.rule),
+                        "reason": messages[0],
+                    }
                 }
             ) from exc
     return len(tasks)
