@@ -235,3 +235,30 @@ def test_another_associations_versions_stay_its_own(world, client):
     assert (
         client.post(f"/journey/rules/versions/{v1_b.pk}/restore/", {"why": "x"}).status_code == 404
     )
+
+
+def test_a_version_id_handed_out_again_never_serves_the_rules_cached_under_it(world):
+    """A database may give a new version the id of one that is gone (SQLite reuses the highest
+    rowid after a rollback): the cached definition follows the rules, not the id alone."""
+    from parcours.journey import definitions
+
+    def _save(pk: int, count: int) -> JourneyVersion:
+        rules = shipped_rules("beneficiary")
+        rules["stages"][5]["condition"]["conditions"][0]["min_count"] = count
+        definition = definition_from_rules(world.a.journey, rules, world.a.vocabulary)
+        return JourneyVersion.objects.create(
+            pk=pk, association=world.a, number=2, journey=world.a.journey, rules=rules,
+            definition_version=definition.version, origin="edited",
+        )  # fmt: skip
+
+    def _usage_count() -> int:
+        definitions.forget_current_versions()
+        usage = next(s for s in definition_for(world.a).stages if s.key == "usage")
+        return usage.condition.conditions[0].min_count
+
+    with scopes_disabled():
+        first = _save(pk=9001, count=4)
+        assert _usage_count() == 4
+        first.delete()
+        _save(pk=9001, count=6)
+        assert _usage_count() == 6

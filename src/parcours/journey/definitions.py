@@ -4,10 +4,13 @@ An association whose rules were never edited uses the shipped journey it was cre
 (``Association.journey``, from ``PARCOURS_JOURNEY``). Once edited in the browser
 (``parcours.journey_editor``), it uses its current ``JourneyVersion``: the highest number.
 
-Parsed definitions are cached per process, keyed on the version's id (and the vocabulary):
-a save anywhere makes a new id, so every process (web workers, the background worker) reads
-the new rules at its next request or task. Which version is current is read once per request
-or task (and again after a save in this thread), not once per household of a loop.
+Parsed definitions are cached per process, keyed on the version's id, its rules' fingerprint
+and the vocabulary: a save anywhere makes a new version, so every process (web workers, the
+background worker) reads the new rules at its next request or task. Which version is current
+is read once per request or task (and again after a save in this thread), not once per
+household of a loop.
+The fingerprint is in the key because a database may hand out an id again (SQLite reuses the
+highest rowid after a rollback or a deletion): an id alone could name other rules.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ def forget_current_versions(**_kwargs) -> None:
     _current.ids = {}
 
 
-def _current_version_id(association) -> int | None:
+def _current_version_key(association) -> tuple[int, str] | None:
     from parcours.journey_editor.models import JourneyVersion
 
     ids = getattr(_current, "ids", None)
@@ -38,7 +41,7 @@ def _current_version_id(association) -> int | None:
             JourneyVersion.objects.with_scopes_disabled()
             .filter(association_id=association.pk)
             .order_by("-number")
-            .values_list("id", flat=True)
+            .values_list("id", "definition_version")
             .first()
         )
     return ids[association.pk]
@@ -71,7 +74,7 @@ def definition_from_rules(journey: str, rules: dict, vocabulary: str) -> Journey
 
 
 @lru_cache(maxsize=64)
-def _version(version_id: int, vocabulary: str) -> JourneyDefinition:
+def _version(version_id: int, fingerprint: str, vocabulary: str) -> JourneyDefinition:
     from parcours.journey_editor.models import JourneyVersion
 
     version = JourneyVersion.objects.with_scopes_disabled().get(pk=version_id)
@@ -79,7 +82,8 @@ def _version(version_id: int, vocabulary: str) -> JourneyDefinition:
 
 
 def definition_for(association) -> JourneyDefinition:
-    version_id = _current_version_id(association)
-    if version_id is None:
+    key = _current_version_key(association)
+    if key is None:
         return _shipped(association.journey, association.vocabulary)
-    return _version(version_id, association.vocabulary)
+    version_id, fingerprint = key
+    return _version(version_id, fingerprint, association.vocabulary)
