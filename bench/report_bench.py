@@ -62,10 +62,13 @@ def report_step(ctx):
         slug = "bench"
         logo = None
 
-    split = {}
+    split: dict[str, float] = {}
+
+    def keep(name: str, seconds: float) -> None:
+        split[name] = round(min(split.get(name, 1e9), seconds), 3)
 
     def build() -> bytes:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         with translation.override("fr"):
             words = vocab_words(lambda w: definition.vocabulary.word(w, "fr"))
             labels = Labels(
@@ -74,19 +77,23 @@ def report_step(ctx):
                 order=definition.stage_keys,
                 words=words,
             )
-            sections = []
-            for kind in SECTIONS:
-                panel = PRESENTERS[kind](run(kind, data, query), labels, EXPORT)
-                sections.append(Section(panel, bar_svg(panel.chart)))
+            results = {kind: run(kind, data, query) for kind in SECTIONS}
+            t1, c1 = time.perf_counter(), time.process_time()
+            panels = [PRESENTERS[kind](results[kind], labels, EXPORT) for kind in SECTIONS]
+            sections = [Section(panel, bar_svg(panel.chart)) for panel in panels]
             report = Report(Association(), query, EXPORT, sections, words, 0, ctx.end)
             html = render_to_string("reports/report_print.html", {"report": report})
-            t1 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.process_time()
             pdf = HTML(string=html).write_pdf()
-            split["figures_and_html"] = min(split.get("figures_and_html", 1e9), t1 - t0)
-            split["weasyprint_pdf"] = min(
-                split.get("weasyprint_pdf", 1e9), time.perf_counter() - t1
-            )
-            return pdf
+            t3, c3 = time.perf_counter(), time.process_time()
+        keep("measures", t1 - t0)
+        keep("measures_cpu", c1 - c0)
+        keep("panels_svg_html", t2 - t1)
+        keep("panels_svg_html_cpu", c2 - c1)
+        keep("weasyprint_pdf", t3 - t2)
+        keep("weasyprint_pdf_cpu", c3 - c2)
+        keep("cpu", c3 - c0)
+        return pdf
 
     best, size = float("inf"), 0
     for _ in range(1 if ctx.size == "L" else 3):
