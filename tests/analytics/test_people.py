@@ -10,9 +10,10 @@ import numpy as np
 from parcours.analytics.measures import Query, run
 from tests.analytics.fixed_log import D0, PERIOD, data
 
-PERSONS = [  # household, person, birth year (-1 unknown)
-    (1, 11, 1988), (1, 12, 2015), (2, 21, 1990), (3, 31, -1), (4, 41, 2000),
-    (5, 51, 2024), (5, 52, 1950),
+PERSONS = [  # household, person, birth year (-1 unknown), sex
+    (1, 11, 1988, "female"), (1, 12, 2015, "male"), (2, 21, 1990, "female"),
+    (3, 31, -1, "not_stated"), (4, 41, 2000, "male"), (5, 51, 2024, "other"),
+    (5, 52, 1950, "female"),
 ]  # fmt: skip
 SESSIONS = [  # id, activity, day (from D0), minutes (-1: no end time)
     (10, 100, 31, 90), (11, 100, 35, -1), (12, 200, 65, 60), (13, 200, 120, 60),
@@ -28,7 +29,7 @@ def people_data():
     return dataclasses.replace(
         data(),
         person_household=col(PERSONS, 0), person_id=col(PERSONS, 1),
-        person_birth_year=col(PERSONS, 2, np.int32),
+        person_birth_year=col(PERSONS, 2, np.int32), person_sex=col(PERSONS, 3, object),
         session_id=col(SESSIONS, 0), session_activity=col(SESSIONS, 1),
         session_day=np.array([D0 + s[2] for s in SESSIONS], dtype=np.int32),
         session_minutes=col(SESSIONS, 3, np.int32),
@@ -50,6 +51,17 @@ def test_people_reached_by_neighbourhood_and_age_band():
     assert (r.attending_households, r.attendances, r.person_attendances, r.attending_people) == (
         2, 3, 4, 3,
     )  # fmt: skip
+
+
+def test_people_reached_by_sex_where_known():
+    r = run("people", people_data(), Query(1, PERIOD))
+    # household 4 (its man) is not reached; the other six members are
+    assert r.sexes == {"female": 3, "male": 1, "other": 1, "not_stated": 1}
+    # without the column (an older snapshot): every member reached counts as not stated
+    bare = dataclasses.replace(people_data(), person_sex=np.empty(0, dtype=object))
+    assert run("people", bare, Query(1, PERIOD)).sexes == {
+        "female": 0, "male": 0, "other": 0, "not_stated": 6,
+    }  # fmt: skip
 
 
 def test_hours_per_activity_from_session_lengths():

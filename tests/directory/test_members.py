@@ -48,6 +48,26 @@ def test_member_edited_through_the_page_and_audited(world, client):
     assert event.fields == ["birth_year", "last_name", "relation"]
 
 
+def test_sex_is_optional_not_stated_by_default_and_editable(world, client):
+    karim = _add(world.household_a, "Karim", "spouse")
+    assert karim.sex == Person.Sex.NOT_STATED
+    client.force_login(world.user(Role.COORDINATOR))
+    url = f"/households/{world.household_a.pk}/persons/{karim.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert 'name="sex"' in page and "Non renseigné" in page
+    response = client.post(url, {"first_name": "Karim", "relation": "spouse", "sex": "male"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        karim.refresh_from_db()
+        event = AuditEvent.objects.filter(object_type="households.person", object_id=karim.pk,
+                                          action="update").get()  # fmt: skip
+    assert karim.sex == "male" and event.fields == ["sex"]
+    page = client.post(url, {"first_name": "Karim", "relation": "spouse", "sex": "unsure"})
+    assert page.status_code == 200
+    with scopes_disabled():
+        assert Person.objects.get(pk=karim.pk).sex == "male"
+
+
 def test_edit_refuses_a_second_reference_person_naming_the_first(world, client):
     _add(world.household_a, "Karim", "reference")
     client.force_login(world.user(Role.COORDINATOR))

@@ -27,6 +27,12 @@ def age_label(key: str) -> str:
     return _("Age unknown") if key == UNKNOWN else key
 
 
+def sex_label(key: str) -> str:
+    from parcours.households.models import Person
+
+    return str(dict(Person.Sex.choices).get(key, key))
+
+
 def hood_label(name: str, priority: frozenset[str]) -> str:
     if not name:
         return _("Neighbourhood unknown")
@@ -57,6 +63,8 @@ def people(r, labels, who: Audience):
         rows.append([hood, hood_label(name, priority), who.count(r.neighbourhoods[name])])
     keys = list(r.age_bands)
     rows += [[age, age_label(k), who.count(r.age_bands[k])] for k in keys]
+    sex = _("Sex")
+    rows += [[sex, sex_label(k), who.count(n)] for k, n in r.sexes.items()]
     chart = bar_chart(
         [age_label(k) for k in keys],
         [{"name": _("People"), "data": [point(who, r.age_bands[k]) for k in keys]}],
@@ -67,8 +75,8 @@ def people(r, labels, who: Audience):
         _(
             "%(Households)s with a contact during the period (messages from the association "
             "do not count) and their members, by neighbourhood and by age on the last day of "
-            "the period. At the sessions, every member of the %(households)s marked present "
-            "counts, except those unticked on the sheet."
+            "the period, and by sex where the person told it. At the sessions, every member of "
+            "the %(households)s marked present counts, except those unticked on the sheet."
         )
         % w,
         [_("By"), _("What"), _("Count")],

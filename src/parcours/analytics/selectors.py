@@ -96,7 +96,7 @@ def _people_columns(*, association) -> dict[str, np.ndarray]:
     persons = list(
         Person.objects.filter(association=association)
         .order_by("household_id", "id")
-        .values_list("household_id", "id", "birth_year")
+        .values_list("household_id", "id", "birth_year", "sex")
     )
     sessions = list(
         Session.objects.filter(
@@ -131,6 +131,7 @@ def _people_columns(*, association) -> dict[str, np.ndarray]:
         "person_birth_year": np.array(
             [-1 if p[2] is None else p[2] for p in persons], dtype=np.int32
         ),  # fmt: skip
+        "person_sex": np.array([p[3] for p in persons], dtype=object),
         "session_id": ints(sessions, 0),
         "session_activity": ints(sessions, 1),
         "session_day": _days([s[2] for s in sessions]),

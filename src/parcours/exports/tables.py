@@ -87,6 +87,7 @@ def persons(*, queryset: QuerySet[Household]) -> Table:
         ("first_name", _("First name")),
         ("last_name", _("Last name")),
         ("birth_year", _("Birth year")),
+        ("sex", _("Sex")),
         ("relation", _("Relation")),
         ("is_contact", _("Contact person")),
     ]
@@ -104,6 +105,7 @@ def persons(*, queryset: QuerySet[Household]) -> Table:
                 p.first_name,
                 p.last_name,
                 p.birth_year,
+                _label(Person.Sex.choices, p.sex),
                 _label(Person.Relation.choices, p.relation),
                 yes if p.is_contact else no,
             ]

@@ -61,7 +61,7 @@ def persons_write(*, actor, association, persons: list[Person], audit: bool = Tr
     Person.objects.bulk_create(persons, batch_size=1000)
     index_households({p.household_id for p in persons})
     if audit:
-        fields = ["first_name", "last_name", "birth_year", "relation", "is_contact"]
+        fields = ["first_name", "last_name", "birth_year", "sex", "relation", "is_contact"]
         audit_many(actor=actor, association_id=association.pk, objs=persons, fields=fields)
     return persons
 

@@ -65,7 +65,15 @@ class NewHouseholdForm(LawfulBasisFields, HouseholdForm):
         choose_neighbourhood(self, self.association)
 
 
+def _sex_field():
+    """Optional: a form posted without it (an older page, a script) leaves it "not stated"."""
+    return Person._meta.get_field("sex").formfield(required=False)
+
+
 class _BirthYear:
+    def clean_sex(self):
+        return self.cleaned_data.get("sex") or Person.Sex.NOT_STATED
+
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")
         if year is not None and not 1900 <= year <= timezone.localdate().year:
@@ -74,11 +82,14 @@ class _BirthYear:
 
 
 class PersonEditForm(_BirthYear, GuardedModelForm):
-    """A member's name, birth year, relation to the reference person and contact flag."""
+    """A member's name, birth year, sex (optional), relation to the reference person and contact
+    flag."""
+
+    sex = _sex_field()
 
     class Meta:
         model = Person
-        fields = ["first_name", "last_name", "birth_year", "relation", "is_contact"]
+        fields = ["first_name", "last_name", "birth_year", "sex", "relation", "is_contact"]
 
 
 class PersonForm(_BirthYear, LawfulBasisFields, GuardedModelForm):
@@ -93,17 +104,19 @@ class PersonForm(_BirthYear, LawfulBasisFields, GuardedModelForm):
         initial=COVERED_BY_HOUSEHOLD,
         widget=forms.RadioSelect,
     )
+    sex = _sex_field()
 
     class Meta:
         model = Person
-        fields = ["first_name", "last_name", "birth_year", "relation", "is_contact"]
+        fields = ["first_name", "last_name", "birth_year", "sex", "relation", "is_contact"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["purposes"].label = _("The person consents to")
         for name in ("basis", "purposes", "consent_day", "collected_by_name"):
             self.fields[name].required = False
-        order = ["first_name", "last_name", "birth_year", "relation", "is_contact", "coverage"]
+        order = ["first_name", "last_name", "birth_year", "sex", "relation", "is_contact",
+                 "coverage"]  # fmt: skip
         self.order_fields(order)
 
     def clean(self):

@@ -94,6 +94,15 @@ class Person(models.Model):
         GRANDPARENT = "grandparent", _("Grandparent")
         OTHER = "other", _("Other")
 
+    class Sex(models.TextChoices):
+        """Optional, asked only to count the people reached by sex as funders ask; "not stated"
+        unless the person tells it (GDPR: minimal; listed in the register of processing)."""
+
+        NOT_STATED = "not_stated", _("Not stated")
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+
     association = models.ForeignKey(
         "accounts.Association", on_delete=models.CASCADE, related_name="+"
     )
@@ -101,6 +110,10 @@ class Person(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    sex = models.CharField(
+        _("sex"), max_length=10, choices=Sex.choices, default=Sex.NOT_STATED,
+        help_text=_("Optional: only used to count the people reached by sex."),
+    )  # fmt: skip
     relation = models.CharField(
         _("relation to the reference person"), max_length=20, choices=Relation.choices
     )

@@ -99,7 +99,7 @@ def household_update(*, actor, household: Household, **data) -> Household:
     return household
 
 
-PERSON_FIELDS = ("first_name", "last_name", "birth_year", "relation", "is_contact")
+PERSON_FIELDS = ("first_name", "last_name", "birth_year", "sex", "relation", "is_contact")
 
 
 def _check_reference(household: Household, relation: str, person: Person | None = None) -> None:
@@ -129,6 +129,7 @@ def person_add(
     relation: str,
     last_name: str = "",
     birth_year: int | None = None,
+    sex: str = Person.Sex.NOT_STATED,
     is_contact: bool = False,
     lawful_basis=None,
 ) -> Person:
@@ -155,6 +156,7 @@ def person_add(
         first_name=first_name,
         last_name=last_name,
         birth_year=birth_year,
+        sex=sex or Person.Sex.NOT_STATED,
         relation=relation,
         is_contact=is_contact,
     )
@@ -227,7 +229,7 @@ def _touchpoint_write(
 
 @transaction.atomic
 def person_update(*, actor, person: Person, **data) -> Person:
-    """Change a member's name, birth year, relation or contact flag (audited, field names)."""
+    """Change a member's name, birth year, sex, relation or contact flag (audited, field names)."""
 
     def check(changed):
         if "relation" in changed:

@@ -40,6 +40,7 @@ class PlannedPerson:
     last_name: str
     birth_year: int | None
     relation: str
+    sex: str = "not_stated"
 
 
 @dataclass
@@ -200,6 +201,8 @@ def _clean(target: str, raw, region: str):
         return values.parse_relation(raw)
     if target == "birth_year":
         return values.parse_birth_year(raw)
+    if target == "sex":
+        return values.parse_sex(raw)
     if target == "day":
         return values.parse_date(raw)
     if target == "kind":
@@ -234,7 +237,7 @@ def _add(plan: Plan, line: int, row: dict, at: dict[str, int], attendance_seen: 
     if "first_name" in row:
         person = PlannedPerson(
             line, row["first_name"], row.get("last_name", ""), row.get("birth_year"),
-            row.get("relation", "other"),
+            row.get("relation", "other"), row.get("sex", "not_stated"),
         )  # fmt: skip
         same = {(p.first_name.casefold(), p.birth_year) for p in household.persons}
         if (person.first_name.casefold(), person.birth_year) not in same:

@@ -170,6 +170,7 @@ def _persons(plan: Plan, new_rows: dict[str, Household], target: dict[str, int])
                     first_name=p.first_name,
                     last_name=p.last_name,
                     birth_year=p.birth_year,
+                    sex=p.sex,
                     relation=p.relation,
                     is_contact=key in new_rows and i == 0,
                 )  # fmt: skip

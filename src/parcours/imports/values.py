@@ -161,6 +161,13 @@ RELATION_WORDS = {
     Person.Relation.GRANDPARENT: ("grand parent", "grand mere", "grand pere", "grandparent"),
     Person.Relation.OTHER: ("autre", "oncle", "tante", "cousin", "cousine", "other"),
 }  # fmt: skip
+SEX_WORDS = {
+    Person.Sex.FEMALE: ("f", "femme", "feminin", "fille", "female", "woman", "w"),
+    Person.Sex.MALE: ("m", "h", "homme", "masculin", "garcon", "male", "man"),
+    Person.Sex.OTHER: ("autre", "other", "x"),
+    Person.Sex.NOT_STATED: ("non renseigne", "non precise", "nsp", "inconnu",
+                            "not stated", "unknown"),
+}  # fmt: skip
 # Kinds an import may carry, each written by its owning app's bulk writer.
 KIND_WORDS = {
     "attendance": ("presence", "present", "presente", "atelier", "activite", "participation",
@@ -200,6 +207,10 @@ def parse_channel(raw) -> str:
 
 def parse_relation(raw) -> str:
     return parse_choice(raw, RELATION_WORDS, Person.Relation.choices, _("relation"))
+
+
+def parse_sex(raw) -> str:
+    return parse_choice(raw, SEX_WORDS, Person.Sex.choices, _("sex"))
 
 
 def parse_kind(raw) -> str:

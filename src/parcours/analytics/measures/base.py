@@ -105,12 +105,14 @@ class JourneyData:
     tp_activity: I64
     tp_ref: I64
     # People and sessions (attendance per person, hours): empty when not loaded. Persons sorted
-    # by household, ``person_birth_year`` -1 when unknown; sessions held (not cancelled, not in
+    # by household, ``person_birth_year`` -1 when unknown, ``person_sex`` the Person.Sex key
+    # (all "not stated" when the column is not loaded); sessions held (not cancelled, not in
     # the future) sorted by id, ``session_minutes`` -1 without an end time; present marks
     # ``att_*`` (session, household); members unticked on a present mark ``absent_*``.
     person_household: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     person_id: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     person_birth_year: I32 = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    person_sex: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
     session_id: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     session_activity: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     session_day: I32 = field(default_factory=lambda: np.empty(0, dtype=np.int32))

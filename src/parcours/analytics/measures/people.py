@@ -6,7 +6,8 @@ A household is *reached* when it has at least one touchpoint within the period o
 within the period (the funnel's population). ``neighbourhoods``: reached households by
 neighbourhood ("" when unknown). ``age_bands``: members of the reached households by their age
 on the period's last day (birth year only: the year's difference), ``unknown`` without a birth
-year.
+year. ``sexes``: the same members by sex (Person.Sex, in SEXES' order), "not stated" unless
+the person told it.
 
 At activities (attendance per person): ``attending_households`` counts the households (after the
 filters) with a present mark at a session held within the period, ``attendances`` those marks,
@@ -42,6 +43,8 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("26-64", 26, 64),
     ("65+", 65, None),
 )
+#: Person.Sex keys, in the order the report and the dashboard list them.
+SEXES = ("female", "male", "other", "not_stated")
 
 
 @dataclass
@@ -51,6 +54,7 @@ class People:
     new: int
     neighbourhoods: dict[str, int] = field(default_factory=dict)
     age_bands: dict[str, int] = field(default_factory=dict)
+    sexes: dict[str, int] = field(default_factory=dict)
     attending_households: int = 0
     attendances: int = 0
     person_attendances: int = 0
@@ -111,6 +115,19 @@ def persons_present(data: JourneyData, rows: np.ndarray) -> tuple[np.ndarray, np
     return mark, person
 
 
+def by_sex(data: JourneyData, keep: np.ndarray) -> dict[str, int]:
+    """The persons selected by the mask ``keep``, by sex (every key of SEXES, zeros included)."""
+    counts = dict.fromkeys(SEXES, 0)
+    if data.person_sex.shape != data.person_id.shape:  # not loaded: nobody told it
+        counts["not_stated"] = int(keep.sum())
+        return counts
+    keys, n = np.unique(data.person_sex[keep].astype(str), return_counts=True)
+    for key, count in zip(keys, n, strict=True):
+        key = key if key in counts else "not_stated"
+        counts[key] += int(count)
+    return counts
+
+
 def compute(data: JourneyData, query: Query) -> People:
     ids = scope(data, query)
     hh = reached(data, query, ids)
@@ -134,6 +151,7 @@ def compute(data: JourneyData, query: Query) -> People:
         new=int(entered.shape[0]),
         neighbourhoods={str(h): int(n) for h, n in zip(hoods, counts, strict=True)},
         age_bands=bands,
+        sexes=by_sex(data, keep),
         attending_households=int(np.unique(data.att_household[rows]).shape[0]),
         attendances=int(rows.shape[0]),
         person_attendances=int(person.shape[0]),
