@@ -79,6 +79,7 @@ EXPECTED = {
     "activities:create": "manage_activities",
     "activities:today": "record_touchpoints",
     "activities:detail": "record_touchpoints",
+    "activities:grid": "record_touchpoints",
     "activities:edit": "manage_activities",
     "activities:schedule_add": "manage_activities",
     "activities:session_add": "manage_activities",

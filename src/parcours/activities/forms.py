@@ -185,3 +185,18 @@ class NewcomerForm(LawfulBasisFields, GuardedForm):
                 _("Enter a phone number with digits only, e.g. 06 12 34 56 78.")
             )
         return phone
+
+
+class GridAddForm(GuardedForm):
+    """A family to add to the attendance grid: the household picker (search as you type)."""
+
+    household = forms.ModelChoiceField(
+        label=_("A family who is not in the grid"),
+        queryset=Household.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, visible, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = visible
+        use_picker(self.fields["household"])

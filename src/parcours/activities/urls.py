@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.activity_create, name="create"),
     path("today/", views.today, name="today"),
     path("<int:activity_pk>/", views.activity_detail, name="detail"),
+    path("<int:activity_pk>/grid/", views.grid, name="grid"),
     path("<int:activity_pk>/edit/", views.activity_edit, name="edit"),
     path("<int:activity_pk>/schedules/new/", views.schedule_add, name="schedule_add"),
     path("<int:activity_pk>/sessions/new/", views.session_add, name="session_add"),

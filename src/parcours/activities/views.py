@@ -6,15 +6,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from parcours.accounts import visibility
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability
+from parcours.activities import grid as grids
 from parcours.activities import selectors, services
 from parcours.activities.forms import (
     ActivityForm,
+    GridAddForm,
     MarkForm,
     MembersForm,
     NewcomerForm,
@@ -350,3 +354,74 @@ def _newcomer_done(request, session, household, result):
     response = render(request, "activities/_newcomer.html", context)
     response["X-Mark-Outcome"] = result.outcome
     return response
+
+
+# --- the attendance grid: several paper sheets at once --------------------------------------
+
+
+@require(TAKE_ATTENDANCE)
+@require_http_methods(["GET", "POST"])
+def grid(request, activity_pk: int):
+    """Families x the activity's sessions of one month; saving writes every changed box
+    through the attendance service, all or nothing (parcours.activities.grid)."""
+    activity = _get_activity(activity_pk)
+    today = timezone.localdate()
+    first, problem = grids.month_param(request.GET.get("month", ""), today=today)
+    if problem:
+        messages.error(request, problem)
+    last = grids.month_end(first)
+    month = f"{first:%Y-%m}"
+    visible = visibility.households(request.membership).filter(archived_at__isnull=True)
+    post = request.POST if request.method == "POST" else None
+    add_form = GridAddForm(visible=visible)
+    added = grids.posted_household_ids(post) if post else []
+    problems: list = []
+    if post is not None and post.get("action") == "add":
+        add_form = GridAddForm(post, visible=visible)
+        chosen = add_form.cleaned_data.get("household") if add_form.is_valid() else None
+        if chosen is None and add_form.is_valid():
+            add_form.add_error("household", _("Search for the family, then choose it below."))
+        if chosen is not None:
+            added.append(chosen.pk)
+            add_form = GridAddForm(visible=visible)
+    elif post is not None:
+        sessions = grids.grid_sessions(activity=activity, first=first, last=last)
+        households = {h.pk: h for h in visible.filter(pk__in=added)}
+        changes = grids.parse_cells(post, sessions=sessions, household_ids=added)
+        try:
+            saved = grids.grid_save(
+                actor=request.user, activity=activity, sessions=sessions, households=households,
+                changes=changes, token=post.get("token", ""),
+            )  # fmt: skip
+        except grids.GridRefused as refused:
+            problems = refused.problems
+        else:
+            messages.success(request, _grid_saved_message(saved))
+            return redirect(f"{reverse('activities:grid', args=[activity.pk])}?month={month}")
+    the_grid = grids.grid_read(
+        activity=activity, first=first, last=last, visible=visible, added=added
+    )
+    if post is not None:
+        grids.keep_posted(the_grid, post)
+    context = {
+        "activity": activity,
+        "grid": the_grid,
+        "month": month,
+        "previous": f"{first - timedelta(days=1):%Y-%m}",
+        "following": f"{last + timedelta(days=1):%Y-%m}",
+        "this_month": f"{today:%Y-%m}",
+        "token": (post or {}).get("token") or grids.new_grid_token(),
+        "add_form": add_form,
+        "problems": problems,
+        "counts": the_grid.present_counts(),
+    }
+    return render(request, "activities/grid.html", context, status=400 if problems else 200)
+
+
+def _grid_saved_message(saved) -> str:
+    if not (saved.added or saved.removed):
+        return _("Nothing to save: the sheets already hold this grid.")
+    return _("Grid saved: %(added)s presence(s) added, %(removed)s removed.") % {
+        "added": saved.added,
+        "removed": saved.removed,
+    }
