@@ -378,7 +378,7 @@ class _Seeder:
         self.neighbourhoods()  # first: the list with its priority flags
         # the households app's bulk writer: no basis here (consents() writes the seeded consent
         # history), no audit (the seeded history was done by no one)
-        households_write(actor=None, association=a, households=rows, audit=False)
+        households_write(actor=None, association=a, households=rows, audit=False, index=False)
         self.hh_rows = rows
         self.hh_pk = {p.id: h.pk for p, h in zip(self.profiles, rows, strict=True)}
         persons = []
@@ -397,7 +397,7 @@ class _Seeder:
                 persons.append(row)
                 if i == 0:
                     contacts[p.id] = row
-        persons_write(actor=None, association=a, persons=persons, audit=False)
+        persons_write(actor=None, association=a, persons=persons, audit=False, index=False)
         self.contact = contacts
         index_households(self.hh_pk.values())  # the pickers' search words
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from parcours.activities.models import Activity, Attendance, Session
 from parcours.audit.services import audit_many
-from parcours.core.fastinsert import insert_rows
+from parcours.core.fastinsert import insert_objects, insert_rows
 from parcours.households.bulk import touchpoint_rows_write
 from parcours.households.duplicates import normalise_text
 from parcours.households.models import TouchpointKind
@@ -59,8 +59,10 @@ def attendance_write(*, actor, association, marks: list[tuple[int, date, str]]) 
     result = AttendanceResult()
     if not marks:
         return result
-    activity_of = _activities(association, actor, {m[2] for m in marks}, result)
-    wanted = {(activity_of[normalise_text(a)], d) for _h, d, a in marks}
+    names = {m[2] for m in marks}
+    by_key = _activities(association, actor, names, result)
+    activity_of = {n: by_key[normalise_text(n)] for n in names}  # by name as written
+    wanted = {(activity_of[a], d) for _h, d, a in marks}
     days = [d for _a, d in wanted]
     sessions = {
         (s.activity_id, s.day): s
@@ -76,7 +78,7 @@ def attendance_write(*, actor, association, marks: list[tuple[int, date, str]]) 
         Session(association=association, activity_id=a, day=d, start_time=IMPORTED_START)
         for a, d in sorted(wanted - set(sessions))
     ]
-    Session.objects.bulk_create(new_sessions, batch_size=2000)
+    insert_objects(new_sessions)
     sessions.update({(s.activity_id, s.day): s for s in new_sessions})
     result.sessions_created = len(new_sessions)
     marked = set(  # by the days' range, then in Python: the lists may exceed SQL parameters
@@ -86,7 +88,7 @@ def attendance_write(*, actor, association, marks: list[tuple[int, date, str]]) 
     )
     todo = []
     for h, d, a in marks:
-        session = sessions[(activity_of[normalise_text(a)], d)]
+        session = sessions[(activity_of[a], d)]
         if (session.pk, h) in marked:
             result.already_marked += 1
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 from parcours.audit.services import audit_many
 from parcours.consent.basis import Basis
 from parcours.consent.models import ConsentRecord, LawfulBasis, Purpose
+from parcours.core.fastinsert import insert_objects
 
 FIELDS = ["household", "person", "purpose", "basis", "action", "day", "collected_by"]
 
@@ -36,7 +37,7 @@ def basis_record_many(*, actor, households, lawful_basis: Basis) -> list[Consent
                     collected_by_name=lawful_basis.collected_by_name,
                 )  # fmt: skip
             )
-    ConsentRecord.objects.bulk_create(rows, batch_size=2000)
+    insert_objects(rows)
     if households:
         fields = FIELDS + (["collected_by_name"] if lawful_basis.collected_by_name else [])
         audit_many(actor=actor, association_id=households[0].association_id, objs=rows,

@@ -9,6 +9,10 @@ to each other without reading them back:
   are max(id, sqlite_sequence) + 1...;
 - PostgreSQL: nextval of the table's sequence, n times in one query.
 Must run inside transaction.atomic (asserted).
+
+``insert_objects`` does what bulk_create does for unsaved model instances (the bulk writers'
+rows that are built as objects), with the values prepared once per field kind rather than
+through every field's whole preparation chain for every row.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import json
 from datetime import date, datetime
 
 from django.db import connection, models
+from django.utils import timezone
 
 CHUNK = 5000
 
@@ -89,13 +94,110 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple])
                     values[i] = cache[key] = f(v)
         return tuple(values)
 
+    _execute(sql, ids, rows, adapt)
+    return ids
+
+
+def _execute(sql: str, ids: list[int], rows: list[tuple], adapt=None) -> None:
     with connection.cursor() as cursor:
         for lo in range(0, len(rows), CHUNK):
-            cursor.executemany(
-                sql,
-                [
-                    (pk, *adapt(row))
-                    for pk, row in zip(ids[lo : lo + CHUNK], rows[lo : lo + CHUNK], strict=True)
-                ],
-            )
-    return ids
+            part = zip(ids[lo : lo + CHUNK], rows[lo : lo + CHUNK], strict=True)
+            if adapt is None:
+                cursor.executemany(sql, [(pk, *row) for pk, row in part])
+            else:
+                cursor.executemany(sql, [(pk, *adapt(row)) for pk, row in part])
+
+
+# Field classes (exactly these, not subclasses, which may prepare their values their own way)
+# whose value goes to the database as it is in Python: ids, text, numbers, booleans.
+_AS_IS = {
+    models.CharField, models.TextField, models.SlugField, models.EmailField, models.URLField,
+    models.IntegerField, models.BigIntegerField, models.SmallIntegerField,
+    models.PositiveIntegerField, models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField, models.BooleanField, models.FloatField,
+    models.ForeignKey, models.OneToOneField,
+}  # fmt: skip
+
+
+_AUTO = ("AutoField", "BigAutoField", "SmallAutoField")
+
+
+def _preparer(field: models.Field):
+    """How `field`'s Python value becomes a database value: None when as it is; the
+    backend's adapter for dates and times (a day repeats: converted once); else Django's own
+    preparation of that field (JSON, decimals...)."""
+    ops = connection.ops
+    kind = type(field)
+    if kind in _AS_IS and not (field.is_relation and not _int_target(field)):
+        return None
+    if kind is models.DateTimeField:
+        return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
+    if kind is models.DateField:
+        cache: dict = {}
+
+        def day(v):
+            if v is None:
+                return None
+            got = cache.get(v)
+            if got is None:
+                got = cache[v] = ops.adapt_datefield_value(v)
+            return got
+
+        return day
+    if kind is models.TimeField:
+        return lambda v: None if v is None else ops.adapt_timefield_value(v)
+    return lambda v: field.get_db_prep_save(v, connection)
+
+
+def _int_target(field) -> bool:
+    return field.target_field.get_internal_type() in _AUTO
+
+
+def insert_objects(objs: list[models.Model]) -> list[models.Model]:
+    """bulk_create for unsaved instances of one model (no signals, as bulk_create): the rows
+    inserted with their ids allocated first, set on the instances as bulk_create does."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    model = type(objs[0])
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    expression = any(
+        hasattr(getattr(objs[0], f.attname), "resolve_expression") for f in fields
+    )  # a database default or an expression: Django's own path
+    auto_id = meta.pk.get_internal_type() in _AUTO and meta.pk.column == "id"
+    if expression or not auto_id or connection.vendor not in ("sqlite", "postgresql"):
+        return model._default_manager.bulk_create(objs, batch_size=1000)
+    assert connection.in_atomic_block, "insert_objects allocates ids: run it in a transaction"
+    now = timezone.now()
+    for f in fields:  # what bulk_create's pre_save does: the instances carry the time
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = now if isinstance(f, models.DateTimeField) else now.date()
+            for o in objs:
+                setattr(o, f.attname, value)
+    # a related object saved after it was assigned: its id now (bulk_create does the same)
+    related = [f for f in fields if f.is_relation]
+    attnames = [f.attname for f in fields]
+    preps = [(i, p) for i, f in enumerate(fields) if (p := _preparer(f)) is not None]
+    rows = []
+    for o in objs:
+        d = o.__dict__
+        for f in related:
+            if d[f.attname] is None and f.is_cached(o):
+                got = f.get_cached_value(o)
+                d[f.attname] = None if got is None else got.pk
+        values = [d[a] for a in attnames]
+        for i, p in preps:
+            values[i] = p(values[i])
+        rows.append(values)
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    marks = ", ".join(["%s"] * (len(fields) + 1))
+    table = meta.db_table
+    ids = _next_ids(table, len(objs))
+    _execute(f'INSERT INTO "{table}" ("id", {columns}) VALUES ({marks})', ids, rows)
+    alias = connection.alias
+    for o, pk in zip(objs, ids, strict=True):
+        o.pk = pk
+        o._state.adding = False
+        o._state.db = alias
+    return objs

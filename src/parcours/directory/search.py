@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from parcours.core.fastinsert import insert_objects
 from parcours.directory.models import SearchWord
 from parcours.households.duplicates import normalise_text
 from parcours.households.models import Household, Person
@@ -52,7 +53,7 @@ def index_households(household_ids: Iterable[int]) -> int:
         for h in households.only("id", "association_id", "name", "neighbourhood", "address")
         for w in sorted(words_of(h.name, h.neighbourhood, h.address, *persons.get(h.pk, ())))
     ]
-    SearchWord.objects.bulk_create(new, batch_size=2000)
+    insert_objects(new)
     return len(new)
 
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db import transaction
 
+from parcours.core.fastinsert import insert_objects
 from parcours.frontdesk.models import InfoRequest, IntakeVisit, RequestChannel
 from parcours.households.bulk import touchpoint_rows_write
 from parcours.households.models import TouchpointKind
@@ -41,7 +42,7 @@ def records_write(*, actor, association, kind: str, rows: list[tuple[int, date]]
             )  # fmt: skip
             for t, h, d in touchpoints
         ]
-        InfoRequest.objects.bulk_create(records, batch_size=2000)
+        insert_objects(records)
     else:
         records = [
             IntakeVisit(
@@ -53,5 +54,5 @@ def records_write(*, actor, association, kind: str, rows: list[tuple[int, date]]
             )  # fmt: skip
             for t, h, d in touchpoints
         ]
-        IntakeVisit.objects.bulk_create(records, batch_size=2000)
+        insert_objects(records)
     return len(records)

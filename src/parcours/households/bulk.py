@@ -17,6 +17,7 @@ from django.db import transaction
 
 from parcours.association_settings.services import neighbourhoods_ensure
 from parcours.audit.services import audit_many
+from parcours.core.fastinsert import insert_objects
 from parcours.households import ownership
 from parcours.households.models import Household, Person, Touchpoint
 
@@ -25,12 +26,19 @@ BATCH = 2000
 
 @transaction.atomic
 def households_write(
-    *, actor, association, households: list[Household], lawful_basis=None, audit: bool = True
+    *,
+    actor,
+    association,
+    households: list[Household],
+    lawful_basis=None,
+    audit: bool = True,
+    index: bool = True,
 ) -> list[Household]:
     """Create households (unsaved rows of `association`) on `lawful_basis`.
 
     The demo seeder passes no basis (it writes its own consent history) and audit=False (the
-    seeded history was done by no one)."""
+    seeded history was done by no one). index=False: the caller writes the pickers' search
+    words once, after the members too (directory.search.index_households)."""
     from parcours.consent.basis import basis_check
     from parcours.consent.bulk import basis_record_many
     from parcours.directory.search import index_households
@@ -39,8 +47,9 @@ def households_write(
         lawful_basis = basis_check(association=association, lawful_basis=lawful_basis)
     for h in households:
         h.association = association
-    Household.objects.bulk_create(households, batch_size=500)
-    index_households(h.pk for h in households)  # the pickers' search words
+    insert_objects(households)
+    if index:
+        index_households(h.pk for h in households)  # the pickers' search words
     neighbourhoods_ensure(association, {h.neighbourhood for h in households})
     if audit:
         fields = ["name", "neighbourhood", "address", "phone", "heard_from"]
@@ -51,15 +60,19 @@ def households_write(
 
 
 @transaction.atomic
-def persons_write(*, actor, association, persons: list[Person], audit: bool = True) -> list[Person]:
-    """Create members of saved households, covered by their household's basis."""
+def persons_write(
+    *, actor, association, persons: list[Person], audit: bool = True, index: bool = True
+) -> list[Person]:
+    """Create members of saved households, covered by their household's basis (index: as
+    households_write)."""
     from parcours.directory.search import index_households
 
     for p in persons:
         p.association_id = association.pk
         p.household_id = p.household.pk
-    Person.objects.bulk_create(persons, batch_size=1000)
-    index_households({p.household_id for p in persons})
+    insert_objects(persons)
+    if index:
+        index_households({p.household_id for p in persons})
     if audit:
         fields = ["first_name", "last_name", "birth_year", "sex", "relation", "is_contact"]
         audit_many(actor=actor, association_id=association.pk, objs=persons, fields=fields)

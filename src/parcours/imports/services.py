@@ -120,20 +120,23 @@ def import_commit(
             report.households_linked += 1
         else:
             new_rows[key] = Household(association=association, **planned.fields())
+    from parcours.directory.search import index_households
     from parcours.households.bulk import households_write, persons_write
 
     households_write(
         actor=actor, association=association, households=list(new_rows.values()),
-        lawful_basis=lawful_basis,
+        lawful_basis=lawful_basis, index=False,
     )  # fmt: skip
     target.update({k: h.pk for k, h in new_rows.items()})
     report.households_created = len(new_rows)
     report.created_ids = [h.pk for h in new_rows.values()]
-    report.persons_created = len(
-        persons_write(
-            actor=actor, association=association, persons=_persons(plan, new_rows, target)
-        )  # fmt: skip
-    )
+    persons = persons_write(
+        actor=actor, association=association, persons=_persons(plan, new_rows, target),
+        index=False,
+    )  # fmt: skip
+    report.persons_created = len(persons)
+    # the pickers' search words, once: new households and linked ones given new members
+    index_households(sorted(set(report.created_ids) | {p.household_id for p in persons}))
     _touchpoints(actor, association, plan, target, report)
     _follow(association, sorted(set(target.values())), as_of, report)
     audit_event(

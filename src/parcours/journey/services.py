@@ -24,6 +24,7 @@ from parcours.accounts.visibility import (
 )
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record
+from parcours.core.fastinsert import insert_rows
 from parcours.engine import Journeys, Reason, Timeline, Touchpoint, recompute_journeys, timeline
 from parcours.engine.columns import KIND_CODE, KINDS, TouchpointColumns, day_date, day_number
 from parcours.engine.timeline import FLAG_REGRESSION
@@ -416,31 +417,46 @@ def _recompute_association(
         ):
             if not households:
                 continue
-            rows = _view_rows(association, view, households, definition, as_of, dates)
+
+            def audience(h: int, public_view=public_view, sensitive=sensitive) -> str:
+                if public_view:
+                    return Audience.PUBLIC
+                return Audience.SENSITIVE if h in sensitive else Audience.ALL
+
+            rows = _view_rows(association, view, households, definition, as_of, dates, audience)
             for group, out in zip(rows, (stage_rows, status_rows, snapshots), strict=True):
-                for row in group:
-                    row.audience = (
-                        Audience.PUBLIC
-                        if public_view
-                        else Audience.SENSITIVE
-                        if row.household_id in sensitive
-                        else Audience.ALL
-                    )
                 out += group
         with transaction.atomic():
             StageSpan.objects.filter(household_id__in=chunk).delete()
             StatusSpan.objects.filter(household_id__in=chunk).delete()
             HouseholdJourney.objects.filter(household_id__in=chunk).delete()
-            StageSpan.objects.bulk_create(stage_rows, batch_size=1000)
-            StatusSpan.objects.bulk_create(status_rows, batch_size=1000)
-            HouseholdJourney.objects.bulk_create(snapshots, batch_size=1000)
+            # plain rows (core.fastinsert): the same values bulk_create wrote from instances
+            insert_rows(StageSpan, STAGE_FIELDS, stage_rows)
+            insert_rows(StatusSpan, STATUS_FIELDS, status_rows)
+            insert_rows(HouseholdJourney, JOURNEY_FIELDS, snapshots)
         if progress is not None:
             progress(before + i + len(chunk))
     return len(ids)
 
 
-def _view_rows(association, journeys: Journeys, chunk, definition, as_of, dates):
-    """Stage spans, status spans and snapshots of the households ``chunk`` (sorted ids)."""
+STAGE_FIELDS = [
+    "association_id", "household_id", "audience", "stage", "stage_order", "start", "end",
+    "predicted_end", "reasons", "evidence", "skipped", "regression", "definition_version",
+]  # fmt: skip
+STATUS_FIELDS = [
+    "association_id", "household_id", "audience", "status", "start", "end", "reasons",
+    "definition_version",
+]  # fmt: skip
+JOURNEY_FIELDS = [
+    "association_id", "household_id", "audience", "computed_on", "valid_until", "stage",
+    "statuses", "definition_version", "reasons",
+]  # fmt: skip
+
+
+def _view_rows(association, journeys: Journeys, chunk, definition, as_of, dates, audience):
+    """Stage spans, status spans and snapshots of the households ``chunk`` (sorted ids), as
+    tuples of STAGE_FIELDS, STATUS_FIELDS and JOURNEY_FIELDS; ``audience``: household id ->
+    the audience of its rows."""
     keys = definition.stage_keys
     status_keys = [s.key for s in definition.statuses]
     lo_id, hi_id = chunk[0], chunk[-1]
@@ -449,9 +465,11 @@ def _view_rows(association, journeys: Journeys, chunk, definition, as_of, dates)
     h_lo, h_hi = np.searchsorted(journeys.households, [lo_id, hi_id + 1]).tolist()
     version = definition.version
     return (
-        _stage_rows(association, journeys, s_lo, s_hi, keys, version, dates),
-        _status_rows(association, journeys, t_lo, t_hi, status_keys, version, dates),
-        _snapshots(association, journeys, chunk, h_lo, h_hi, keys, status_keys, as_of, dates),
+        _stage_rows(association, journeys, s_lo, s_hi, keys, version, dates, audience),
+        _status_rows(association, journeys, t_lo, t_hi, status_keys, version, dates, audience),
+        _snapshots(
+            association, journeys, chunk, h_lo, h_hi, keys, status_keys, as_of, dates, audience
+        ),
     )
 
 
@@ -492,25 +510,27 @@ def _reason_lists(reasons, lo: int, hi: int) -> list[list[dict]]:
     return out
 
 
-def _stage_rows(association, journeys: Journeys, lo, hi, keys, version, dates) -> list[StageSpan]:
+def _stage_rows(association, journeys: Journeys, lo, hi, keys, version, dates, audience):
     spans = journeys.spans
     reasons = _reason_lists(journeys.span_reasons, lo, hi)
     evidence = _evidence_lists(journeys, lo, hi, dates)
+    pk = association.pk
     return [
-        StageSpan(
-            association_id=association.pk,
-            household_id=h,
-            stage=keys[s],
-            stage_order=s,
-            start=dates.date(a),
-            end=dates.date(b),
-            predicted_end=dates.date(p) if b < 0 else None,
-            reasons=r,
-            evidence=e,
-            skipped=[keys[i] for i in range(len(keys)) if sk >> i & 1],
-            regression=bool(f & FLAG_REGRESSION),
-            definition_version=version,
-        )
+        (
+            pk,
+            h,
+            audience(h),
+            keys[s],
+            s,
+            dates.date(a),
+            dates.date(b),
+            dates.date(p) if b < 0 else None,
+            r,
+            e,
+            [keys[i] for i in range(len(keys)) if sk >> i & 1],
+            bool(f & FLAG_REGRESSION),
+            version,
+        )  # fmt: skip
         for h, s, a, b, p, sk, f, r, e in zip(
             spans.household[lo:hi].tolist(),
             spans.stage[lo:hi].tolist(),
@@ -526,19 +546,12 @@ def _stage_rows(association, journeys: Journeys, lo, hi, keys, version, dates) -
     ]
 
 
-def _status_rows(association, journeys: Journeys, lo, hi, status_keys, version, dates):
+def _status_rows(association, journeys: Journeys, lo, hi, status_keys, version, dates, audience):
     st = journeys.statuses
     reasons = _reason_lists(journeys.status_reasons, lo, hi)
+    pk = association.pk
     return [
-        StatusSpan(
-            association_id=association.pk,
-            household_id=h,
-            status=status_keys[k],
-            start=dates.date(a),
-            end=dates.date(b),
-            reasons=r,
-            definition_version=version,
-        )
+        (pk, h, audience(h), status_keys[k], dates.date(a), dates.date(b), r, version)
         for h, k, a, b, r in zip(
             st.household[lo:hi].tolist(),
             st.status[lo:hi].tolist(),
@@ -550,7 +563,9 @@ def _status_rows(association, journeys: Journeys, lo, hi, status_keys, version, 
     ]
 
 
-def _snapshots(association, journeys: Journeys, chunk, lo, hi, keys, status_keys, as_of, dates):
+def _snapshots(
+    association, journeys: Journeys, chunk, lo, hi, keys, status_keys, as_of, dates, audience
+):
     reasons = _reason_lists(journeys.current_reasons, lo, hi)
     computed = {
         h: (s, m, v, r)
@@ -567,16 +582,17 @@ def _snapshots(association, journeys: Journeys, chunk, lo, hi, keys, status_keys
     for h in chunk:
         s, m, v, r = computed.get(h, (-1, 0, -1, []))  # no touchpoint at all: nothing holds
         out.append(
-            HouseholdJourney(
-                association_id=association.pk,
-                household_id=h,
-                computed_on=as_of,
-                valid_until=dates.date(v),
-                stage=keys[s] if s >= 0 else "",
-                statuses=[k for i, k in enumerate(status_keys) if m >> i & 1],
-                definition_version=journeys.version,
-                reasons=r,
-            )
+            (
+                association.pk,
+                h,
+                audience(h),
+                as_of,
+                dates.date(v),
+                keys[s] if s >= 0 else "",
+                [k for i, k in enumerate(status_keys) if m >> i & 1],
+                journeys.version,
+                r,
+            )  # fmt: skip
         )
     return out
 

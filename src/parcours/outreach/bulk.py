@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from parcours.audit.services import audit_many
+from parcours.core.fastinsert import insert_objects
 from parcours.households.bulk import touchpoint_rows_write
 from parcours.households.models import TouchpointKind
 from parcours.outreach.models import OutreachAction, OutreachChannel, OutreachContact
@@ -64,11 +65,8 @@ def contacts_write(*, actor, association, contacts: list[tuple[int, date, str]])
         rows=[(h, a.day, TouchpointKind.OUTREACH_CONTACT, None, a.pk, getattr(user, "pk", None))
               for h, a in todo],
     )  # fmt: skip
-    OutreachContact.objects.bulk_create(
-        (
-            OutreachContact(association=association, action=a, household_id=h, touchpoint_id=t)
-            for (h, a), t in zip(todo, touchpoint_ids, strict=True)
-        ),
-        batch_size=2000,
+    insert_objects(
+        OutreachContact(association=association, action=a, household_id=h, touchpoint_id=t)
+        for (h, a), t in zip(todo, touchpoint_ids, strict=True)
     )
     return len(todo)

@@ -25,6 +25,7 @@ from parcours.accounts.roles import Role
 from parcours.accounts.visibility import Audience
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record
+from parcours.core.fastinsert import insert_objects
 from parcours.engine import JourneyDefinition, Touchpoint, timeline
 from parcours.engine.worklists import (
     TaskProposal,
@@ -351,7 +352,7 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
                 )
             )
         with transaction.atomic(savepoint=False):  # no savepoint inside tasks_regenerate
-            Task.objects.bulk_create(create, batch_size=1000)
+            insert_objects(create)
             Task.objects.bulk_update(
                 update,
                 [
