@@ -261,6 +261,10 @@ def test_matching_explains_in_words_and_accepts_several_at_once(world, client, t
     assert len(ticks) == 3
     assert not re.search(r"score \d|[(\s]-\d+\b|\+\d+\b", page), "no raw score or points"
     assert "accompagne 0 sur 1" in page and "accompagne 0 sur 2" in page
+    # the volunteer's second proposal is lighter for the first one on this page, which the
+    # volunteer does not accompany yet: said so, never "already accompanies"
+    assert "aussi proposé à 1 autre famille de cette page" in page
+    assert "accompagne déjà 1" not in page
     # tick two: both accepted, the others still waiting
     r = client.post("/tasks/matching/", {"action": "accept_many", "household": ticks[:2]})
     assert r.status_code == 302

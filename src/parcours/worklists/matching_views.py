@@ -12,8 +12,12 @@ from parcours.households.models import Composition
 from parcours.worklists import matching
 
 
-def reason_text(reason) -> str:
-    """One criterion of a proposal, in words (the points behind it stay inside)."""
+def reason_text(reason, accompanied: int | None = None) -> str:
+    """One criterion of a proposal, in words (the points behind it stay inside).
+
+    ``accompanied`` is how many families the sponsor accompanies today: a proposal's load
+    also counts the families of this page proposed to the same sponsor before this one, and
+    those are said apart (the sponsor does not accompany them yet)."""
     p = reason.params if hasattr(reason, "params") else reason.get("params", {})
     code = reason.code if hasattr(reason, "code") else reason.get("code")
     if code == "same_neighbourhood":
@@ -28,11 +32,28 @@ def reason_text(reason) -> str:
         label = dict(Composition.choices).get(p["composition"], p["composition"])
         return _("similar situation (%(c)s)") % {"c": label}
     if code == "current_load":
+        load = p["load"]
+        already = load if accompanied is None else min(accompanied, load)
+        proposed = load - already
+        if not proposed:
+            return ngettext(
+                "already accompanies %(n)s household: less time for a new one",
+                "already accompanies %(n)s households: less time for a new one",
+                already,
+            ) % {"n": already}
+        if not already:
+            return ngettext(
+                "also proposed to %(n)s other family on this page: less time for a new one",
+                "also proposed to %(n)s other families on this page: less time for a new one",
+                proposed,
+            ) % {"n": proposed}
         return ngettext(
-            "already accompanies %(n)s household: less time for a new one",
-            "already accompanies %(n)s households: less time for a new one",
-            p["load"],
-        ) % {"n": p["load"]}
+            "already accompanies %(n)s household, and %(m)s more proposed on this page: "
+            "less time for a new one",
+            "already accompanies %(n)s households, and %(m)s more proposed on this page: "
+            "less time for a new one",
+            already,
+        ) % {"n": already, "m": proposed}
     return str(code)
 
 
@@ -75,7 +96,9 @@ def _rows(association):
                 "need": need,
                 "proposal": p,
                 "sponsor": by_key.get(p.sponsor) if p else None,
-                "reasons": [reason_text(r) for r in p.reasons] if p else [],
+                "reasons": [reason_text(r, by_key[p.sponsor].sponsor.load) for r in p.reasons]
+                if p
+                else [],
                 "fit": fit_text(p) if p else "",
                 # the proposed sponsor's fit is the proposal's (its load counts the other
                 # proposals of this page); the others' at their current load
