@@ -75,6 +75,8 @@ EXPECTED = {
     "exports:touchpoints": "view_households",
     "exports:attendance": "view_households",
     "exports:attendance_summary": "view_aggregates",
+    "exports:event_log_xes": "view_households",
+    "exports:event_log_ocel": "view_households",
     "activities:list": "record_touchpoints",
     "activities:create": "manage_activities",
     "activities:today": "record_touchpoints",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,8 @@ from django.utils import timezone
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import Capability
 from parcours.audit.services import audit_export
-from parcours.exports import tables
+from parcours.exports import ocel, tables, xes
+from parcours.exports.eventlog import JourneyLog
 from parcours.exports.formats import Table, response, scoped
 from parcours.exports.forms import FormatForm, PeriodForm
 from parcours.familylist.views import filtered
@@ -127,3 +129,43 @@ def attendance_summary(request):
         start=data["start"], end=data["end"], activity=data["activity"]
     )
     return _download(request, table, name="attendance-summary", fmt=period.chosen_format())
+
+
+def _event_log(request, *, fmt: str):
+    """The journey of the family list as filtered in the URL, as an event log: cases are
+    households by number, events their touchpoints (parcours.exports.eventlog)."""
+    family_form, queryset, definition = filtered(request)
+    if errors := _errors(family_form):
+        return _page(request, status=400, errors=errors)
+    audit_export(
+        request,
+        object_type="exports.event_log",
+        fields=[fmt, "household_number", "touchpoint_kind", "day", "stage", "activity"],
+    )
+    log = JourneyLog(membership=request.membership, definition=definition, households=queryset)
+    association = request.association
+    if fmt == "xes":
+        lines, content_type = xes.xes_lines(log, name=association.name), xes.CONTENT_TYPE
+        extension = "xes"
+    else:
+        lines, content_type = ocel.ocel_lines(log), ocel.CONTENT_TYPE
+        extension = "jsonocel"
+    resp = StreamingHttpResponse(
+        scoped(lines, association_id=association.pk), content_type=content_type
+    )
+    filename = f"{association.slug}-journey-{timezone.localdate().isoformat()}.{extension}"
+    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+@require(Capability.VIEW_HOUSEHOLDS)
+def event_log_xes(request):
+    """XES (IEEE 1849) for ProM, PM4Py, Disco or Celonis. Not for the board: no case of one
+    household goes to a role that sees aggregate counts only."""
+    return _event_log(request, fmt="xes")
+
+
+@require(Capability.VIEW_HOUSEHOLDS)
+def event_log_ocel(request):
+    """OCEL 2.0 JSON: households, persons, activities and sessions as objects."""
+    return _event_log(request, fmt="ocel")
