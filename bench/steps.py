@@ -79,7 +79,7 @@ class Step:
 
 STEPS: dict[str, Step] = {}
 # Steps that seed their own database and check their answers themselves (no spans reference).
-SELF_CHECKED = {"picker"}
+SELF_CHECKED = {"picker", "import"}
 
 
 def step(
@@ -486,3 +486,22 @@ def picker_step(ctx: Context) -> Outcome:
     from bench.picker_bench import picker
 
     return picker(ctx, _db_path(ctx, "picker"))
+
+
+@step(
+    "import",
+    "imports: a CSV of touchpoint rows (XS 2,000, S 20,000, M and L 200,000) imported into "
+    "SQLite end to end (parse, commit, stages with reasons, tasks) beside DuckDB's read_csv; "
+    "seconds: the total's wall clock, CPU seconds in the notes (bench/import_bench.py)",
+    needs_data=False,
+    sizes="",
+)
+def import_step(ctx: Context) -> Outcome:
+    from bench.import_bench import ROWS_BY_SIZE, run
+
+    phases, notes, _path = run(ROWS_BY_SIZE[ctx.size])
+    for p in phases:
+        notes[f"{p.name} wall/CPU s"] = f"{p.wall:.1f}/{p.cpu:.1f}"
+    total = next(p for p in phases if p.name == "total")
+    notes["rows"] = ROWS_BY_SIZE[ctx.size]
+    return Outcome(total.wall, notes=notes)
