@@ -203,9 +203,9 @@ def test_the_attendance_grid_keys_in_two_sheets_at_once(
         assert abs(name["x"] - scroller.bounding_box()["x"]) <= 2, name
         scroller.evaluate("e => { e.scrollLeft = 0; }")
     assert_page_ok(page)
-    screenshot(page, f"attendance-grid{suffix(lang, viewport)}")
     page.locator("#grid-save").click()
     page.wait_for_load_state()
+    screenshot(page, f"attendance-grid{suffix(lang, viewport)}")
     assert ("Grille enregistrée" if lang == "fr" else "Grid saved") in page.locator(
         "main"
     ).inner_text()
@@ -215,6 +215,7 @@ def test_the_attendance_grid_keys_in_two_sheets_at_once(
         ("Famille Nguyen", may20.day): "present",
     }  # fmt: skip
     assert _marks(sessions) == expected
+    assert grid.locator("tfoot td").all_inner_texts() == ["0", "2", "3", "0"]
     # two attendances at the café move Famille Martin on along her journey
     assert _stage(martin) != martin_before
     # the saved grid shows the marks; sent again as it is, it writes nothing
