@@ -124,3 +124,16 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def activities(world):
+    """Two activities of association A (the world's café and a cooking workshop)."""
+    from parcours.activities.models import Activity
+
+    with scopes_disabled():
+        cafe = world.touchpoint_a.activity
+        cuisine = Activity.objects.create(
+            association=world.a, name="Atelier cuisine", category="activity"
+        )
+    return cafe, cuisine

@@ -176,8 +176,8 @@ def test_household_page_explains_the_stage_in_french(world, household, client):
     client.force_login(world.user(Role.COORDINATOR))
     page = client.get(f"/households/{household.pk}/").content.decode()
     assert (
-        "Fidélisation : 11 présences dans 2 activités sur les 90 derniers jours "
-        "(seuil : 8 dans 2)" in page
+        "Fidélisation : 11 présences dans 2 activités ces 90 derniers jours "
+        "(l’étape en demande 8 dans 2 activités)" in page
     )
     assert "Parcours" in page
 
@@ -187,7 +187,10 @@ def test_household_page_explains_the_stage_in_english(world, household, client):
     client.force_login(world.user(Role.COORDINATOR))
     client.cookies["django_language"] = "en"
     page = client.get(f"/households/{household.pk}/").content.decode()
-    assert "Loyalty: 11 attendances in 2 activities over the last 90 days (needs 8 in 2)" in page
+    assert (
+        "Loyalty: 11 attendances in 2 activities over the last 90 days "
+        "(the stage needs 8 in 2 activities)" in page
+    )
 
 
 def test_manual_placement_through_the_page(world, household, client):
@@ -239,10 +242,10 @@ def test_volunteers_see_no_trace_of_a_support_case(world, household, client):
     page = client.get(f"/households/{household.pk}/").content.decode()
     assert "Utilisation" in page or "usage" in page.lower()
     for secret in (
-        "Maintenance", "accompagnement personnalisé", "Accompagnement ouvert", "Accompagnée",
-        "Support case", "in_support",
+        "Maintenance", "ccompagnement personnalisé", "Accompagnement ouvert", "Accompagnée",
+        "Accompagnement en cours", "Aucun accompagnement", "Support case", "in_support",
     ):  # fmt: skip
         assert secret not in page, secret
     client.force_login(world.user(Role.SOCIAL_WORKER))
     page = client.get(f"/households/{household.pk}/").content.decode()
-    assert "toujours en cours" in page
+    assert "Accompagnement en cours depuis le" in page

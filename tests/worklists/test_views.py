@@ -36,7 +36,7 @@ def test_peer_family_sees_only_its_task_with_what_it_needs(world, absent, client
     client.force_login(peer_user)
     page = client.get("/tasks/").content.decode()
     assert "Aller chercher la famille absente" in page and "Famille Absente" in page
-    assert "Suivi de l’accompagnement" not in page  # the social worker's task
+    assert "Faire le point sur l’accompagnement" not in page  # the social worker's task
     detail = client.get(f"/tasks/{task.pk}/").content.decode()
     assert "3 rue des Lilas" in detail and "0611223344" in detail
     assert "Logement" not in detail and "Fiche du foyer" not in detail
@@ -185,9 +185,11 @@ def test_household_page_lists_its_tasks_without_support_ones_for_volunteers(worl
     client.force_login(world.user(Role.VOLUNTEER))
     page = client.get(f"/households/{h.pk}/").content.decode()
     assert "Tâches pour cette famille" in page and "Aller chercher la famille absente" in page
-    assert "Suivi de l’accompagnement" not in page
+    assert "Faire le point sur l’accompagnement" not in page
     client.force_login(world.user(Role.SOCIAL_WORKER))
-    assert "Suivi de l’accompagnement" in client.get(f"/households/{h.pk}/").content.decode()
+    assert (
+        "Faire le point sur l’accompagnement" in client.get(f"/households/{h.pk}/").content.decode()
+    )
 
 
 @pytest.mark.django_db

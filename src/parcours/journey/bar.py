@@ -17,29 +17,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from parcours.accounts import visibility
 from parcours.engine import Touchpoint, timeline
 from parcours.engine.next_step import Gap, NextStep, next_step
-from parcours.households.models import Touchpoint as TouchpointRow
 from parcours.journey import reasons
 from parcours.journey.reasons import current_language
+from parcours.journey.words import TO_COME
 
 # Steps of the bar: where the household stands on each stage.
 CURRENT, PASSED, FELL_BACK, SKIPPED, AHEAD = "current", "passed", "fell_back", "skipped", "ahead"
-
-# What a touchpoint kind is when it is still to happen ("what would move the family next").
-TO_COME = {
-    "outreach_contact": gettext_lazy("a contact during a proximity action"),
-    "info_request": gettext_lazy("an information request"),
-    "peer_contact": gettext_lazy("a meeting with a peer family"),
-    "appointment_booked": gettext_lazy("an appointment"),
-    "intake_visit": gettext_lazy("a welcome visit"),
-    "attendance": gettext_lazy("an attendance at an activity"),
-    "group_joined": gettext_lazy("joining a group of families"),
-    "support_opened": gettext_lazy("a support case"),
-    "referral_made": gettext_lazy("bringing another family"),
-    "absent_visit": gettext_lazy("a visit to an absent family"),
-    "activity_led": gettext_lazy("leading an activity"),
-    "project_proposed": gettext_lazy("proposing a project"),
-    "role_started": gettext_lazy("a role in the association"),
-}
 
 
 @dataclass
@@ -120,64 +103,14 @@ def build_steps(definition, spans: list, hidden=frozenset()) -> tuple[list[Step]
     return steps, current
 
 
-def _window(p) -> dict:
-    return {
-        "count": p.get("count"),
-        "distinct": p.get("distinct"),
-        "window": p.get("window_days"),
-    }
-
-
-def _plain_distinct(p, ctx) -> str:
-    return ngettext(
-        "%(count)s attendance in %(distinct)s activities over the last %(window)s days",
-        "%(count)s attendances in %(distinct)s activities over the last %(window)s days",
-        p["count"],
-    ) % _window(p)
-
-
-def _plain_same_activity(p, ctx) -> str:
-    activity = ctx.get("activities", {}).get(p.get("activity")) or _("one activity")
-    return ngettext(
-        "%(count)s attendance at %(activity)s over the last %(window)s days",
-        "%(count)s attendances at %(activity)s over the last %(window)s days",
-        p["count"],
-    ) % {**_window(p), "activity": activity}
-
-
-def _plain_count(p, ctx) -> str:
-    if p.get("window_days") and p["count"] > 1:
-        return _("%(count)s × %(kinds)s over the last %(window)s days, the last on %(day)s") % {
-            **_window(p),
-            "kinds": reasons._kinds(p["kinds"]),
-            "day": reasons._day(p.get("last_day")),
-        }
-    return reasons.RENDERERS["touchpoint_count"](p, ctx)
-
-
-PLAIN = {
-    "attendance_distinct": _plain_distinct,
-    "attendance_same_activity": _plain_same_activity,
-    "touchpoint_count": _plain_count,
-}
-
-
 def plain_reasons(stored: list[dict], **ctx) -> list[str]:
     """Why the household is at its stage, as a coordinator says it: what happened, without the
     rule's thresholds ("3 attendances in 2 activities over the last 90 days")."""
-    out = []
-    for reason in stored:
-        render = PLAIN.get(reason["code"]) or reasons.RENDERERS.get(reason["code"])
-        if render is None:  # "not" and unknown codes: the engine's sentence
-            return reasons.render_reasons(stored, **ctx)
-        out.append(render(reason["params"], ctx))
-    return out
+    return reasons.render_reasons(stored, **{**ctx, "plain": True})
 
 
 def _gap_words(gap: Gap, activities: dict[int, str]) -> str:
-    thing = str(TO_COME.get(gap.kinds.split(",")[0], "")) if gap.kinds else ""
-    if gap.kinds and "," in gap.kinds:
-        thing = _(" or ").join(str(TO_COME.get(k, k)) for k in gap.kinds.split(","))
+    thing = _(" or ").join(str(TO_COME.get(k, k)) for k in gap.kinds.split(",") if k)
     if gap.code == "same_activity":
         activity = activities.get(gap.activity) if gap.activity else None
         if activity:
@@ -187,8 +120,8 @@ def _gap_words(gap: Gap, activities: dict[int, str]) -> str:
                 gap.more,
             ) % {"n": gap.more, "activity": activity}
         return ngettext(
-            "%(n)s more attendance at one same activity",
-            "%(n)s more attendances at one same activity",
+            "%(n)s more attendance at a single activity",
+            "%(n)s more attendances at a single activity",
             gap.more,
         ) % {"n": gap.more}
     if gap.code == "distinct":
@@ -209,7 +142,7 @@ def _gap_words(gap: Gap, activities: dict[int, str]) -> str:
             )
         return _(" and ").join(parts)
     if gap.code == "touchpoints" and gap.more > 1:
-        return _("%(n)s × %(thing)s") % {"n": gap.more, "thing": thing}
+        return _("%(n)s more: %(thing)s") % {"n": gap.more, "thing": thing}
     return thing
 
 
@@ -218,15 +151,17 @@ def next_words(step: NextStep, activities: dict[int, str]) -> list[str]:
     return [_(" and ").join(_gap_words(g, activities) for g in way) for way in step.ways[:2]]
 
 
-def next_step_for(household, membership, definition, as_of: date) -> NextStep | None:
-    """The engine's next step on the touchpoints of the reader's view of the household."""
-    rows = TouchpointRow.objects.filter(household=household).values_list(
-        "day", "kind", "activity_id", "ref"
-    )
-    if not visibility.sees_support(membership):
-        rows = visibility.public_evidence(list(rows))
+def next_step_for(household, membership, definition, as_of: date, rows=None) -> NextStep | None:
+    """The engine's next step on the touchpoints of the reader's view of the household;
+    `rows`: a callable giving them (day, kind, activity, ref), read here when not given."""
+    if rows is None:
+        from parcours.journey.selectors import visible_touchpoints
+
+        found = visible_touchpoints(household=household, membership=membership)
+    else:
+        found = rows()
     tl = timeline(
-        [Touchpoint(day=d, kind=k, activity=a, ref=r) for d, k, a, r in rows], definition, as_of
+        [Touchpoint(day=d, kind=k, activity=a, ref=r) for d, k, a, r in found], definition, as_of
     )
     return next_step(tl, passing_over=hidden_stages(membership, definition))
 
@@ -244,14 +179,16 @@ def activity_names(step: NextStep | None) -> set[int]:
     return {g.activity for way in step.ways for g in way if g.activity is not None}
 
 
-def journey_bar(*, household, membership, definition, spans, as_of, activities) -> JourneyBar:
+def journey_bar(
+    *, household, membership, definition, spans, as_of, activities, rows=None
+) -> JourneyBar:
     """`spans`: the stored StageSpan rows of the reader's view, sorted by start;
     `activities`: id -> name for the activities the words may name (filled here)."""
     from parcours.activities.models import Activity
 
     hidden = hidden_stages(membership, definition)
     steps, current = build_steps(definition, spans, hidden)
-    step = next_step_for(household, membership, definition, as_of)
+    step = next_step_for(household, membership, definition, as_of, rows)
     missing = activity_names(step) - set(activities)
     if missing:
         activities = {

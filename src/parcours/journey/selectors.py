@@ -76,7 +76,19 @@ def household_journey(*, household, membership) -> JourneyView:
             if e.get("activity") is not None:
                 activity_ids.add(e["activity"])
     activities = dict(Activity.objects.filter(id__in=activity_ids).values_list("id", "name"))
-    ctx = {"definition": definition, "activities": activities}
+    loaded: list[list[tuple]] = []
+
+    def rows() -> list[tuple]:
+        """The touchpoints the reader's journey is computed from, read once when needed."""
+        if not loaded:
+            loaded.append(visible_touchpoints(household=household, membership=membership))
+        return loaded[0]
+
+    ctx = {
+        "definition": definition,
+        "activities": activities,
+        "touchpoints": lambda: [(day, kind) for day, kind, _a, _r in rows()],
+    }
     views = [
         SpanView(
             stage=s.stage,
@@ -112,6 +124,7 @@ def household_journey(*, household, membership) -> JourneyView:
             spans=spans,
             as_of=timezone.localdate(),
             activities=activities,
+            rows=rows,
         )
 
     plain_from = snapshot.reasons if snapshot and snapshot.reasons else None
@@ -134,6 +147,20 @@ def household_journey(*, household, membership) -> JourneyView:
         manual_label=definition.stage_label(manual.stage, lang) if manual else None,
         stages=[(k, definition.stage_label(k, lang)) for k in definition.stage_keys],
     )
+
+
+def visible_touchpoints(*, household, membership) -> list[tuple]:
+    """(day, kind, activity, ref) of the household's touchpoints the member's journey is
+    computed from: for the journey bar's next step, and which kind happened for the reasons of
+    a rule over several kinds."""
+    from parcours.households.models import Touchpoint
+
+    rows = list(
+        Touchpoint.objects.filter(household=household).values_list(
+            "day", "kind", "activity_id", "ref"
+        )
+    )
+    return rows if visibility.sees_support(membership) else visibility.public_evidence(rows)
 
 
 def current_stages(*, household_ids, membership) -> dict[int, str]:

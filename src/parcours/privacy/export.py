@@ -120,6 +120,19 @@ class _Exporter:
             )
         )
 
+    def _touchpoints(self) -> list[tuple]:
+        """(day, kind) of the household's touchpoints: which kind happened, for a reason over
+        several kinds (read once, when such a reason is exported)."""
+        if not hasattr(self, "_seen"):
+            from parcours.accounts.visibility import public_evidence
+            from parcours.households.models import Touchpoint
+
+            rows = list(
+                Touchpoint.objects.filter(household=self.household).values_list("day", "kind")
+            )
+            self._seen = rows if self.sensitive else public_evidence(rows)
+        return self._seen
+
     def _columns(self, model, reference_only: bool):
         label = model._meta.label_lower
         for field in model._meta.concrete_fields:
@@ -166,8 +179,9 @@ class _Exporter:
 
             try:
                 return render_placement(
-                    row.stage, row.reasons, definition=self.definition, activities=self.activities
-                )
+                    row.stage, row.reasons, definition=self.definition,
+                    activities=self.activities, touchpoints=self._touchpoints,
+                )  # fmt: skip
             except (KeyError, TypeError, ValueError):  # an erased or older reason
                 return None
         if label == "worklists.task" and row.reason:

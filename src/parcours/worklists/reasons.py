@@ -14,17 +14,22 @@ from parcours.journey.definitions import definition_for
 from parcours.journey.reasons import current_language
 
 TITLES = {
-    "recontact": gettext_lazy("Re-contact them through a proximity action"),
-    "peer_visit": gettext_lazy("Visit by a peer family further along"),
+    "recontact": gettext_lazy("Get back in touch during a proximity action"),
+    "peer_visit": gettext_lazy("Go and meet the family, and tell them about your own journey"),
     "first_activity": gettext_lazy("Propose a first activity, with a sponsor"),
     "assign_sponsor": gettext_lazy("Assign a sponsor"),
-    "invite_group": gettext_lazy("Invite them to a group of families"),
+    "invite_group": gettext_lazy("Invite the family to a group of families"),
     "lapse_soon": gettext_lazy("Encourage the family to come back"),
     "find_absent": gettext_lazy("Go and find the absent family"),
-    "support_followup": gettext_lazy("Support follow-up"),
-    "bring_a_family": gettext_lazy("Invite them to bring a family"),
+    "support_followup": gettext_lazy("Follow up the support case"),
+    "bring_a_family": gettext_lazy("Invite the family to bring another family along"),
     "committee_seat": gettext_lazy("Propose a seat on the committee"),
     "retention_review": gettext_lazy("Decide whether to keep the record active"),
+}
+# "At the Discovery stage since 3 March, with no sponsor yet": what the family still lacks
+WITHOUT = {
+    "sponsor_assigned": gettext_lazy("with no sponsor yet"),
+    "group_joined": gettext_lazy("in no group of families yet"),
 }
 # Reasons that tell about a support case: only for roles that see sensitive data.
 SENSITIVE_CODES = frozenset({"episode_idle"})
@@ -51,31 +56,36 @@ def reason_text(reason: dict, association) -> str:
         return definition.stage_label(key, lang) if key in definition.stage_keys else (key or "—")
 
     if code == "stage_for":
+        if not p["days"]:
+            return _("Reached %(stage)s today.") % {"stage": stage(p["stage"])}
         return ngettext(
-            "At “%(stage)s” since %(since)s (%(days)s day).",
-            "At “%(stage)s” since %(since)s (%(days)s days).",
+            "At the %(stage)s stage for %(days)s day (since %(since)s).",
+            "At the %(stage)s stage for %(days)s days (since %(since)s).",
             p["days"],
         ) % {"stage": stage(p["stage"]), "since": _day(p["since"]), "days": p["days"]}
     if code == "stage_without_episode":
-        what = dict(TouchpointKind.choices).get(p["opened"], p["opened"])
-        return _("At “%(stage)s” since %(since)s, no “%(what)s” yet.") % {
+        what = WITHOUT.get(p["opened"])
+        if what is None:
+            label = dict(TouchpointKind.choices).get(p["opened"], p["opened"])
+            what = _("no “%(what)s” yet") % {"what": label}
+        return _("At the %(stage)s stage since %(since)s, %(what)s.") % {
             "stage": stage(p["stage"]),
             "since": _day(p["since"]),
             "what": what,
         }
     if code == "stage_lapse":
         return ngettext(
-            "“%(stage)s” ends on %(lapse)s unless the family comes (%(left)s day left).",
-            "“%(stage)s” ends on %(lapse)s unless the family comes (%(left)s days left).",
+            "%(stage)s ends on %(lapse)s unless the family comes back (%(left)s day left).",
+            "%(stage)s ends on %(lapse)s unless the family comes back (%(left)s days left).",
             p["days_left"],
         ) % {"stage": stage(p["stage"]), "lapse": _day(p["lapse"]), "left": p["days_left"]}
     if code == "status_for":
         label = definition.status_label(p["status"], lang)
-        return _("“%(status)s” since %(since)s.") % {"status": label, "since": _day(p["since"])}
+        return _("%(status)s since %(since)s.") % {"status": label, "since": _day(p["since"])}
     if code == "episode_idle":
         return ngettext(
-            "Case open since %(opened)s, last follow-up %(last)s (%(days)s day ago).",
-            "Case open since %(opened)s, last follow-up %(last)s (%(days)s days ago).",
+            "Support case open since %(opened)s; last follow-up on %(last)s, %(days)s day ago.",
+            "Support case open since %(opened)s; last follow-up on %(last)s, %(days)s days ago.",
             p["days"],
         ) % {"opened": _day(p["opened_on"]), "last": _day(p["last_followup"]), "days": p["days"]}
     if code == "retention_due":
@@ -97,7 +107,7 @@ def closed_text(task, association) -> str:
     definition = definition_for(association)
     key = c.get("params", {}).get("stage")
     label = definition.stage_label(key, current_language()) if key else "—"
-    return _("The situation changed (now at “%(stage)s”).") % {"stage": label}
+    return _("The situation changed: the family is now at the %(stage)s stage.") % {"stage": label}
 
 
 def decorate(tasks, membership) -> None:
