@@ -193,3 +193,33 @@ def test_a_deactivated_member_is_offered_no_more_work(world, login):
     assert volunteer in bulk_assignees(admin)
     login(world.user("admin")).post(f"/members/{volunteer.pk}/deactivate/")
     assert volunteer not in bulk_assignees(admin)
+
+
+def test_a_deactivated_members_open_tasks_go_back_unassigned(world, login):
+    """Nothing waits on someone who left: their open tasks lose their assignee (audited), done
+    ones keep it as history, and nobody can give them a task again."""
+    from django.core.exceptions import ValidationError
+
+    from parcours.worklists.models import Task
+    from parcours.worklists.services import task_assign
+    from tests.worklists.factories import task
+
+    volunteer = world.user("volunteer")
+    open_task = task(world, "a", "volunteer")
+    with scopes_disabled():
+        done = Task.objects.create(
+            association=world.a, household=world.household_a, rule="find_absent", cause="old",
+            assignee_kind=open_task.assignee_kind, reason=open_task.reason,
+            since=open_task.since, due=open_task.due, assignee_user=volunteer, state="done",
+        )  # fmt: skip
+    admin = world.user("admin")
+    login(admin).post(f"/members/{membership(volunteer).pk}/deactivate/")
+    with scopes_disabled():
+        open_task.refresh_from_db()
+        done.refresh_from_db()
+        assert open_task.assignee_user is None and done.assignee_user == volunteer
+        assert AuditEvent.objects.filter(
+            object_id=open_task.pk, object_type__icontains="task", fields=["assignee_user"]
+        ).exists()
+        with pytest.raises(ValidationError):
+            task_assign(actor=admin, task=open_task, user=volunteer)

@@ -231,9 +231,9 @@ def member_role_set(*, actor, membership: Membership, role: str) -> bool:
 
 @transaction.atomic
 def member_deactivate(*, actor, membership: Membership) -> int:
-    """The person left: their history stays, they can no longer work in this association, and
-    their sessions end. An account with no active membership left can no longer sign in.
-    Returns the number of sessions ended."""
+    """The person left: their history stays, they can no longer work in this association, their
+    open tasks go back unassigned, and their sessions end. An account with no active
+    membership left can no longer sign in. Returns the number of sessions ended."""
     if not membership.is_active:
         return 0
     _keeps_an_admin(membership)
@@ -244,6 +244,9 @@ def member_deactivate(*, actor, membership: Membership) -> int:
         user.is_active = False
         user.save(update_fields=["is_active"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=membership, fields=["is_active"])
+    from parcours.worklists.services import tasks_release
+
+    tasks_release(actor=actor, membership=membership)  # nothing waits on someone who left
     return user_sessions_end(user)
 
 

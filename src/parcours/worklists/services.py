@@ -487,6 +487,27 @@ def task_dismiss(*, actor, task: Task, reason: str) -> Task:
 
 
 @transaction.atomic
+def tasks_release(*, actor, membership: Membership) -> int:
+    """A member leaves the association (deactivated): their open tasks go back to their rule's
+    people, unassigned, so none waits on someone who will never open it. Returns how many."""
+    with scopes_disabled():
+        tasks = list(
+            Task.objects.select_for_update().filter(
+                association_id=membership.association_id,
+                assignee_user_id=membership.user_id,
+                state=Task.State.OPEN,
+            )
+        )
+        for task in tasks:
+            task.assignee_user = None
+            task.save(update_fields=["assignee_user"])
+            audit_record(
+                actor=actor, action=AuditEvent.Action.UPDATE, obj=task, fields=["assignee_user"]
+            )
+    return len(tasks)
+
+
+@transaction.atomic
 def task_assign(*, actor, task: Task, user=None, household: Household | None = None) -> Task:
     """Give a task to a member of the association, or to a peer family (through its users)."""
     if (user is None) == (household is None):
@@ -495,7 +516,9 @@ def task_assign(*, actor, task: Task, user=None, household: Household | None = N
         raise ValidationError({"assignee": _("This task is already closed.")})
     with scopes_disabled():
         holder = (
-            Membership.objects.filter(user=user, association_id=task.association_id).first()
+            Membership.objects.filter(
+                user=user, association_id=task.association_id, is_active=True
+            ).first()
             if user is not None
             else None
         )
