@@ -203,3 +203,65 @@ def test_a_bad_month_falls_back_to_this_month(sheet, login):
     response = login(sheet.volunteer).get(f"/activities/{sheet.activity.pk}/grid/?month=2026-13")
     assert response.status_code == 200
     assert "YYYY-MM" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_grids_saved_at_once_wait_for_each_other(sheet, month, world):
+    """Two people save the same grid at the same instant, a third another activity's grid with
+    the same families (PostgreSQL, one connection each): every answer is a redirect (no
+    deadlock), each box is written once, one touchpoint per present mark."""
+    import threading
+
+    from django.db import connection, connections
+    from django.test import Client
+
+    from parcours.activities.models import Activity
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections writing at once: PostgreSQL (SQLite serialises writers)")
+    sessions, _new = month
+    with scopes_disabled():
+        other = Activity.objects.create(association=world.a, name="Atelier", category="activity")
+        others = [
+            services.session_create(
+                actor=sheet.coordinator, activity=other, day=s.day, start_time=time(10, 0)
+            )  # fmt: skip
+            for s in sessions[:2]
+        ]
+    families = list(reversed(sheet.regulars))
+    posts = [
+        (url(sheet), grid_post(families, sessions[:2], {(h, s) for h in families
+                                                        for s in sessions[:2]}, token="a")),
+        (url(sheet), grid_post(sheet.regulars, sessions[:2], {(h, s) for h in families
+                                                              for s in sessions[:2]}, token="b")),
+        (f"/activities/{other.pk}/grid/?month={MONTH:%Y-%m}",
+         grid_post(families, others, {(h, s) for h in families for s in others}, token="c")),
+    ]  # fmt: skip
+    start = threading.Barrier(len(posts))
+    answers: list = []
+
+    def save(address, data):
+        client = Client()
+        client.force_login(sheet.volunteer)
+        start.wait()
+        try:
+            answers.append(client.post(address, data).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=p) for p in posts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert answers == [302] * 3
+    everything = [*sessions[:2], *others]
+    assert set(marks(world, everything).values()) == {"present"}
+    assert len(marks(world, everything)) == 4 * len(families)
+    with scope(association=[world.a.pk]):
+        assert {a.version for a in Attendance.objects.filter(session__in=everything)} == {1}
+        touchpoints = Touchpoint.objects.filter(
+            kind="attendance", activity__in=[sheet.activity, other],
+            day__in=[s.day for s in everything],
+        )  # fmt: skip
+        assert touchpoints.count() == 4 * len(families)

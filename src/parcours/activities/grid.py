@@ -238,6 +238,10 @@ def grid_save(
     saved = GridSaved()
     token = "".join(ch for ch in token if ch.isalnum())[:16]
     with transaction.atomic():
+        # Lock order, so that two grids saved at once wait instead of deadlocking (PostgreSQL):
+        # every session of this grid first, by id, then the families one by one, by id.
+        list(Session.objects.select_for_update().filter(pk__in=list(by_pk)).order_by("pk"))
+        changes = sorted(changes, key=lambda c: (c.household_id, c.session_id))
         current = {
             (a.household_id, a.session_id): a
             for a in Attendance.objects.filter(
