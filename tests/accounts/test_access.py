@@ -173,7 +173,31 @@ EXPECTED = {
     "association_settings:contact_channel_add": "manage_settings",
     "association_settings:contact_channel_edit": "manage_settings",
     "guides:guide": ANY_MEMBER,
+    # a person's own API tokens (parcours.api): only their own can be revoked (404 otherwise)
+    "api:tokens": ANY_MEMBER,
+    "api:token_revoke": ANY_MEMBER,
+    # the REST API's schema and documentation page: no data in them
+    "api_v1:api-root": PUBLIC,
+    "api_v1:openapi-json": PUBLIC,
+    "api_v1:openapi-view": PUBLIC,
 }
+# The REST API's operations (parcours.api): a personal token is their only key, the session is
+# none (401 JSON); with a token, the capability of the matching pages (tests/api has the rest).
+API_TOKEN = {
+    "api_v1:households_list": "view_households",
+    "api_v1:household_detail": "view_households",
+    "api_v1:persons_list": "view_households",
+    "api_v1:touchpoints_list": "view_households",
+    "api_v1:touchpoint_create": "record_touchpoints",
+    "api_v1:stage_spans_list": "view_households",
+    "api_v1:activities_list": "record_touchpoints",
+    "api_v1:sessions_list": "record_touchpoints",
+    "api_v1:attendance_list": "record_touchpoints",
+    "api_v1:tasks_list": "work_on_tasks",
+    "api_v1:measures_list": "view_aggregates",
+    "api_v1:measure_detail": "view_aggregates",
+}
+EXPECTED.update(API_TOKEN)
 # routes that only accept POST: an allowed GET is 405, an allowed empty POST is refused politely
 POST_ONLY = {
     "journey:place",
@@ -187,6 +211,7 @@ POST_ONLY = {
 POST_ONLY |= {"team:invitation_revoke", "team:deactivate", "team:reactivate"}
 POST_ONLY |= {"team:password_reset", "team:switch"}
 POST_ONLY |= {"journey_editor:restore"}
+POST_ONLY |= {"api:token_revoke", "api_v1:touchpoint_create"}
 # allauth's pages answer a signed-in user by their state (already signed in, no authenticator
 # yet, recent sign-in needed...): a redirect or "not found", never a page of another member.
 SIGN_IN_FLOW = {n for n in EXPECTED if n.startswith(("account_", "mfa_"))}
@@ -259,6 +284,7 @@ _APPS += ("team",)
 _APPS += ("journey_editor",)
 _APPS += ("directory",)
 _APPS += ("association_settings",)
+_APPS += ("api",)
 for _app in _APPS:
     URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 
@@ -282,6 +308,8 @@ def _url(name, world, which="a", role=None):
         return reverse(name, kwargs={"uidb36": "1", "key": "not-a-key"})
     if name in ("team:accept", "agenda:feed"):
         return reverse(name, kwargs={"token": "not-a-token"})
+    if name == "api_v1:measure_detail":
+        return reverse(name, kwargs={"key": "funnel"})
     pattern = str(all_routes()[name].pattern)
     kwargs = {k: _object(k, world, which, role).pk for k in re.findall(r"<int:(\w+)>", pattern)}
     return reverse(name, kwargs=kwargs)
@@ -295,9 +323,45 @@ def _allowed(rule, role):
     return rule in ROLE_CAPABILITIES[role]
 
 
+def _api_token(user) -> dict:
+    from tests.api.conftest import token_for
+
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_for(user)}"}
+
+
+def _api_post(client, url, headers):
+    body = {"day": "2026-01-01", "kind": "info_request"}
+    return client.post(url, body, content_type="application/json", **headers)
+
+
+def _api_matrix(name, role, world, client, which="a"):
+    """An API operation with a token of `role` (of association `which`): the session is no
+    key (401); with the token, 200 (201 posted) if the role may, 403 if not, 404 for an
+    object of another association."""
+    client.force_login(world.user(role, which))
+    url = _url(name, world, role=role)
+    assert client.get(url).status_code in ((405,) if name in POST_ONLY else (401,))
+    headers = _api_token(world.user(role, which))
+    allowed, own = _allowed(API_TOKEN[name], role), which == "a"
+    if name in POST_ONLY:
+        assert client.get(url, **headers).status_code == 405
+        response = _api_post(client, url, headers)
+        expected = (201 if own else 404) if allowed else 403
+    else:
+        response = client.get(url, **headers)
+        expected = 200 if own or "<int:" not in str(all_routes()[name].pattern) else 404
+        expected = expected if allowed else 403
+    assert response.status_code == expected, (name, role, which, response.status_code)
+    assert response["Content-Type"].startswith("application/json")
+    if not own:
+        assert b"Famille Martin" not in response.content
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix_on_own_association(name, role, world, client):
+    if name in API_TOKEN:
+        return _api_matrix(name, role, world, client)
     client.force_login(world.user(role))
     url = _url(name, world, role=role)
     response = client.get(url)
@@ -326,6 +390,8 @@ def test_role_matrix_on_own_association(name, role, world, client):
 @pytest.mark.parametrize("role", ROLES)
 def test_other_association_objects_are_unreachable(name, role, world, client):
     """A user of B asking for A's household sees 'not found' (or 'not allowed'), never data."""
+    if name in API_TOKEN:
+        return _api_matrix(name, role, world, client, which="b")
     client.force_login(world.user(role, "b"))
     url = _url(name, world, which="a", role=role)
     get = client.get(url)
@@ -339,6 +405,11 @@ def test_other_association_objects_are_unreachable(name, role, world, client):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_anonymous_is_sent_to_login(name, world, client):
     response = client.get(_url(name, world))
+    if name in API_TOKEN:  # the API answers programs: 401 JSON, no sign-in page
+        assert response.status_code == (405 if name in POST_ONLY else 401)
+        if name not in POST_ONLY:
+            assert response.json()["detail"]
+        return
     if name in SECRET_ADDRESS:
         assert response.status_code == 404
     elif EXPECTED[name] == PUBLIC:

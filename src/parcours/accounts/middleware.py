@@ -62,5 +62,7 @@ class FrenchFirstLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request):
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        # The API is used by programs, which say their language (Accept-Language).
+        if not request.path_info.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "parcours.directory",
     "parcours.association_settings",
     "parcours.guides",
+    # the REST API (/api/v1); before "ninja", whose Swagger UI page it overrides
+    "parcours.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [

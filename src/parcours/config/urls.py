@@ -1,6 +1,8 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from parcours.api.v1 import api
+
 urlpatterns = [
     path("", include("parcours.accounts.urls")),
     path("", include("parcours.accounts.signin_urls")),
@@ -27,5 +29,7 @@ urlpatterns = [
     path("exports/", include("parcours.exports.urls")),
     path("settings/", include("parcours.association_settings.urls")),
     path("help/", include("parcours.guides.urls")),
+    path("account/api-tokens/", include("parcours.api.urls")),
+    path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -13,6 +13,7 @@ the parameter, before any view runs:
 
 from __future__ import annotations
 
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,6 +64,10 @@ class InputGuardMiddleware:
             for value in values
             if (p := _problem(name, value, posted=posted))
         ]
+        if problems and request.path_info.startswith("/api/"):  # the API answers JSON
+            errors = [{"field": p.split(":")[0], "message": p} for p in problems[:5]]
+            detail = _("The request is not valid; nothing was saved.")
+            return JsonResponse({"detail": detail, "errors": errors}, status=422)
         if problems:
             return render(request, "bad_input.html", {"problems": problems[:5]}, status=400)
         return self.get_response(request)

@@ -162,12 +162,18 @@ def bulk_assignees(membership) -> list:
     )
 
 
-def task_visible(pk: int, membership) -> Task:
-    """A task this member may see (raises Task.DoesNotExist otherwise: a 404)."""
+def tasks_readable(membership) -> QuerySet:
+    """Every task this member may see, open or closed: any of the association's for a manager,
+    their own otherwise (the task page, the API)."""
     qs = _related(_of(membership).filter(ACTIVE))
     if not can_manage(membership):
         qs = qs.filter(_mine(membership))
-    return qs.get(pk=pk)
+    return qs
+
+
+def task_visible(pk: int, membership) -> Task:
+    """A task this member may see (raises Task.DoesNotExist otherwise: a 404)."""
+    return tasks_readable(membership).get(pk=pk)
 
 
 def board_tasks(
