@@ -86,32 +86,33 @@ def attendance_write(*, actor, association, marks: list[tuple[int, date, str]]) 
             association=association, session__day__gte=min(days), session__day__lte=max(days)
         ).values_list("session_id", "household_id")
     )
+    tz = timezone.get_current_timezone()
+    # (activity, day) -> (session id, day, activity, intended start): read once per session
+    session_of = {
+        key: (s.pk, s.day, s.activity_id, datetime.combine(s.day, s.start_time, tz))
+        for key, s in sessions.items()
+    }
     todo = []
     for h, d, a in marks:
-        session = sessions[(activity_of[a], d)]
-        if (session.pk, h) in marked:
+        session = session_of[(activity_of[a], d)]
+        if (session[0], h) in marked:
             result.already_marked += 1
             continue
-        marked.add((session.pk, h))
+        marked.add((session[0], h))
         todo.append((h, session))
     user_id = getattr(actor, "pk", None)
     touchpoint_ids = touchpoint_rows_write(
         association=association,
-        rows=[(h, s.day, TouchpointKind.ATTENDANCE, s.activity_id, None, user_id) for h, s in todo],
+        rows=[(h, s[1], TouchpointKind.ATTENDANCE, s[2], None, user_id) for h, s in todo],
     )
-    tz = timezone.get_current_timezone()
     now = timezone.now()
-    intent = {}
-    for _h, s in todo:
-        if s.pk not in intent:
-            intent[s.pk] = datetime.combine(s.day, s.start_time, tz)
     insert_rows(
         Attendance,
         ["association_id", "session_id", "household_id", "status", "version", "mark_id",
          "origin_mark_id", "intent_at", "updated_at", "updated_by_id", "touchpoint_id"],
         [
-            (association.pk, s.pk, h, Attendance.Status.PRESENT, 1, "", "", intent[s.pk], now,
-             user_id, t)
+            (association.pk, s[0], h, Attendance.Status.PRESENT, 1, "", "", s[3], now, user_id,
+             t)
             for (h, s), t in zip(todo, touchpoint_ids, strict=True)
         ],
     )  # fmt: skip

@@ -75,26 +75,26 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple])
     marks = ", ".join(["%s"] * (len(fields) + 1))
     sql = f'INSERT INTO "{table}" ("id", {columns}) VALUES ({marks})'
     ids = _next_ids(table, len(rows))
-    convert = [(i, f) for i, f in enumerate(_converters(rows)) if f is not None]
-    cache: dict = {}  # a date or a datetime repeats across rows: converted once
+    convert = [
+        (i, f, None if f is json.dumps else {})  # a date or a datetime repeats: converted once
+        for i, f in enumerate(_converters(rows))
+        if f is not None
+    ]
 
-    def adapt(row: tuple) -> tuple:
-        if not convert:
-            return row
+    def adapt(row: tuple) -> list:
         values = list(row)
-        for i, f in convert:
+        for i, f, cache in convert:
             v = values[i]
-            if v is not None:
-                key = (i, v) if not isinstance(v, list | dict) else None
-                if key is None:
-                    values[i] = f(v)
-                elif (got := cache.get(key)) is not None:
-                    values[i] = got
-                else:
-                    values[i] = cache[key] = f(v)
-        return tuple(values)
+            if v is None:
+                continue
+            if cache is None:
+                values[i] = f(v)
+            else:
+                got = cache.get(v)
+                values[i] = got if got is not None else cache.setdefault(v, f(v))
+        return values
 
-    _execute(sql, ids, rows, adapt)
+    _execute(sql, ids, rows, adapt if convert else None)
     return ids
 
 

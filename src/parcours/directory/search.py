@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
-from parcours.core.fastinsert import insert_objects
+from parcours.core.fastinsert import insert_rows
 from parcours.directory.models import SearchWord
 from parcours.households.duplicates import normalise_text
 from parcours.households.models import Household, Person
@@ -36,8 +37,9 @@ def words_of(*texts: str) -> set[str]:
     return found
 
 
+@transaction.atomic
 def index_households(household_ids: Iterable[int]) -> int:
-    """Rebuild the words of these households (any scope: the caller's transaction)."""
+    """Rebuild the words of these households (any scope), all or nothing."""
     ids = list(household_ids)
     if not ids:
         return 0
@@ -48,12 +50,13 @@ def index_households(household_ids: Iterable[int]) -> int:
     rows = Person.objects.with_scopes_disabled().filter(household_id__in=ids)
     for hid, first, last in rows.values_list("household_id", "first_name", "last_name"):
         persons.setdefault(hid, []).extend((first, last))
+    fields = ("id", "association_id", "name", "neighbourhood", "address")
     new = [
-        SearchWord(association_id=h.association_id, household_id=h.pk, word=w)
-        for h in households.only("id", "association_id", "name", "neighbourhood", "address")
-        for w in sorted(words_of(h.name, h.neighbourhood, h.address, *persons.get(h.pk, ())))
+        (a, pk, w)
+        for pk, a, name, neighbourhood, address in households.values_list(*fields)
+        for w in sorted(words_of(name, neighbourhood, address, *persons.get(pk, ())))
     ]
-    insert_objects(new)
+    insert_rows(SearchWord, ["association_id", "household_id", "word"], new)
     return len(new)
 
 
