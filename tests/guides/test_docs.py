@@ -67,3 +67,25 @@ def test_the_journey_is_documented():
 def test_every_role_has_a_guide(role, language):
     text = _path(language, role).read_text(encoding="utf-8")
     assert text.startswith("# ") and len(text) > 800
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_guide_follows_the_menu_of_its_role(role, language):
+    """Each moment and page of the role's menu (parcours.core.navigation) is named in its guide,
+    in the guide's language: a page renamed or moved in the menu is renamed in the guides."""
+    from django.utils import translation
+
+    from parcours.accounts.roles import ROLE_CAPABILITIES
+    from parcours.core.navigation import menu_for
+
+    def plain(text: str) -> str:
+        return text.replace("\u2019", "'")
+
+    text = plain(_path(language, role).read_text(encoding="utf-8"))
+    with translation.override(language):
+        menu = menu_for(ROLE_CAPABILITIES[role])
+        names = [str(g.label) for g in menu] + [str(link.label) for g in menu for link in g.links]
+    assert menu, role
+    missing = [name for name in names if plain(name) not in text]
+    assert not missing, f"{language}/{role}.md does not name {missing}"
