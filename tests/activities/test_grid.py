@@ -99,8 +99,9 @@ def test_saving_marks_present_through_the_service_and_twice_writes_nothing(
     families = sheet.regulars[:3]
     ticked = {(h, s) for h in families for s in sessions[:2]}
     data = grid_post(sheet.regulars, sessions[:2], ticked)
-    response = client.post(url(sheet), data)
-    assert response.status_code == 302
+    response = client.post(url(sheet), data, follow=True)
+    assert response.redirect_chain == [(url(sheet), 302)]
+    assert "Grid saved: 6 presences added." in response.content.decode()
     assert marks(world, sessions) == {(h.pk, s.pk): "present" for h, s in ticked}
     assert attendance_touchpoints(world, sessions) == sorted((h.pk, s.day) for h, s in ticked)
     # the same grid again (back button, double tap): nothing written, not even an audit line
@@ -121,7 +122,8 @@ def test_unticking_removes_the_mark_and_its_touchpoint(sheet, month, world, logi
     assert marks(world, sessions) == {(h.pk, sessions[0].pk): "present"}
     data = grid_post([h], sessions[:1], set(), was={(h, sessions[0])},
                      versions={(h, sessions[0]): 1})  # fmt: skip
-    assert client.post(url(sheet), data).status_code == 302
+    response = client.post(url(sheet), data, follow=True)
+    assert "Grid saved: 1 presence removed." in response.content.decode()
     assert marks(world, sessions) == {(h.pk, sessions[0].pk): "unmarked"}
     assert attendance_touchpoints(world, sessions) == []
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from parcours.accounts import visibility
@@ -421,7 +422,15 @@ def grid(request, activity_pk: int):
 def _grid_saved_message(saved) -> str:
     if not (saved.added or saved.removed):
         return _("Nothing to save: the sheets already hold this grid.")
-    return _("Grid saved: %(added)s presence(s) added, %(removed)s removed.") % {
-        "added": saved.added,
-        "removed": saved.removed,
-    }
+    parts = []
+    if saved.added:
+        parts.append(
+            ngettext("%(n)d presence added", "%(n)d presences added", saved.added)
+            % {"n": saved.added}
+        )
+    if saved.removed:
+        parts.append(
+            ngettext("%(n)d presence removed", "%(n)d presences removed", saved.removed)
+            % {"n": saved.removed}
+        )
+    return _("Grid saved: %(changes)s.") % {"changes": ", ".join(parts)}
