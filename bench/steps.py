@@ -79,7 +79,7 @@ class Step:
 
 STEPS: dict[str, Step] = {}
 # Steps that seed their own database and check their answers themselves (no spans reference).
-SELF_CHECKED = {"picker", "import"}
+SELF_CHECKED = {"picker", "import", "xes_read"}
 
 
 def step(
@@ -505,3 +505,21 @@ def import_step(ctx: Context) -> Outcome:
     total = next(p for p in phases if p.name == "total")
     notes["rows"] = ROWS_BY_SIZE[ctx.size]
     return Outcome(total.wall, notes=notes)
+
+
+@step(
+    "xes_read",
+    "imports: read a 262,000-event XES file (parcours.imports.logreading, pyexpat) vs "
+    "pm4py.read_xes of the same file in the same worker (answers checked equal)",
+    needs_data=False,
+    sizes="",
+)
+def xes_read_step(ctx: Context) -> Outcome:
+    try:
+        import pm4py  # noqa: F401
+    except ImportError:
+        return Outcome(skipped="pm4py is not installed (pip install -e .[bench])")
+    from bench.xes_bench import xes_read
+
+    seconds, notes = xes_read(ctx.data.parent)
+    return Outcome(seconds=seconds, notes=notes)
