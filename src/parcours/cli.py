@@ -175,6 +175,17 @@ def cmd_daily(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_log(args: argparse.Namespace) -> int:
+    """An event log into a customer-journey association (docs/event-logs.md)."""
+    _django(os.environ.get("PARCOURS_ENV", "production"))
+    from django.core.management import call_command
+
+    options = {"mapping": args.mapping, "association": args.association}
+    options.update(dry_run=args.dry_run, duplicates=args.duplicates, user=args.user)
+    call_command("import_log", args.file, **options)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="parcours", description="Follow households along their journey."
@@ -221,6 +232,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     daily.add_argument("--no-digests", action="store_true", help="do not send emails")
     daily.set_defaults(func=cmd_daily)
+    log = sub.add_parser(
+        "import-log",
+        help="import an event log (XES or CSV) into a customer-journey association, all or nothing",
+    )
+    log.add_argument("file")
+    log.add_argument("--mapping", required=True, help="TOML file: log activities -> kinds")
+    log.add_argument("--association", required=True, help="the association's slug")
+    log.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+    log.add_argument("--duplicates", default="ask", choices=["ask", "link", "skip"])
+    log.add_argument("--user", default="", help="login recorded as the importer")
+    log.set_defaults(func=cmd_import_log)
     return parser
 
 

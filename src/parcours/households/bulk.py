@@ -100,3 +100,18 @@ def touchpoint_rows_write(*, association, rows: list[tuple]) -> list[int]:
     fields = ["association_id", *TOUCHPOINT_COLUMNS, "note", "created_at"]
     with transaction.atomic():
         return insert_rows(Touchpoint, fields, [(association.pk, *r, "", now) for r in rows])
+
+
+@transaction.atomic
+def generic_touchpoints_write(*, actor, association, kind: str, rows: list[tuple]) -> int:
+    """Touchpoints of a kind that has no record of its own (appointment booked, communication,
+    met a peer family: households.ownership.GENERIC_KINDS), `rows` as (household id, day):
+    for imports of event logs. The kinds with a record go through their owner's writer."""
+    if kind not in ownership.GENERIC_KINDS:
+        raise ValueError(f"{kind!r} is written with its record, by its owner's bulk writer")
+    user_id = getattr(actor, "pk", None)
+    return len(
+        touchpoint_rows_write(
+            association=association, rows=[(h, d, kind, None, None, user_id) for h, d in rows]
+        )
+    )

@@ -184,6 +184,7 @@ def _persons(plan: Plan, new_rows: dict[str, Household], target: dict[str, int])
 def _touchpoints(actor, association, plan: Plan, target: dict[str, int], report: Report) -> None:
     from parcours.activities.bulk import attendance_write
     from parcours.frontdesk.bulk import records_write
+    from parcours.households.bulk import generic_touchpoints_write
     from parcours.outreach.bulk import contacts_write
 
     by_kind: dict[str, list] = defaultdict(list)
@@ -210,7 +211,12 @@ def _touchpoints(actor, association, plan: Plan, target: dict[str, int], report:
     )
     report.already_recorded += len(contacts) - counts[TouchpointKind.OUTREACH_CONTACT.value]
     for kind, rows in by_kind.items():
-        counts[kind] = records_write(actor=actor, association=association, kind=kind, rows=rows)
+        if kind in (TouchpointKind.INFO_REQUEST, TouchpointKind.INTAKE_VISIT):
+            counts[kind] = records_write(actor=actor, association=association, kind=kind, rows=rows)
+        else:  # kinds with no record (an event log's appointments, communications)
+            counts[kind] = generic_touchpoints_write(
+                actor=actor, association=association, kind=kind, rows=rows
+            )
     report.touchpoints = {k: n for k, n in counts.items() if n}
 
 

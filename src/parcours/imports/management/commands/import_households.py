@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
@@ -10,6 +9,7 @@ from django_scopes import scopes_disabled
 from parcours.consent.basis import Basis
 from parcours.consent.models import LawfulBasis
 from parcours.imports import services
+from parcours.imports.management.committing import commit_and_report
 from parcours.imports.reading import FileRefused
 from parcours.imports.values import REGIONS, Refused, parse_date
 
@@ -91,15 +91,7 @@ class Command(BaseCommand):
         basis = Basis(o["basis"], day, frozenset({"follow_up"}))
         self.stdout.write("écriture (tout ou rien)…")
         self.stdout.flush()
-        try:
-            report = services.import_commit(
-                actor=actor, association=association, plan=plan, decisions=decisions,
-                lawful_basis=basis,
-            )  # fmt: skip
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(str(report.as_dict() | {"created_ids": len(report.created_ids)}))
-        from parcours.imports.tasks import tasks_for
-
-        created = tasks_for(association=association, household_ids=report.touched_ids)
-        self.stdout.write(f"tâches : {created}")
+        commit_and_report(
+            self.stdout, actor=actor, association=association, plan=plan, decisions=decisions,
+            basis=basis,
+        )  # fmt: skip
