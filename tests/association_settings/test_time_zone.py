@@ -58,3 +58,31 @@ def test_journeys_are_recomputed_as_of_each_association_day(world):
     with scopes_disabled():
         days = dict(HouseholdJourney.objects.values_list("association__slug", "computed_on"))
     assert days == {"a": PARIS_DAY, "b": MARTINIQUE_DAY}
+
+
+def test_the_daily_digests_are_dated_by_each_association_day(world):
+    """A digest is sent once per day of the association: at 23:30 in London it is already the
+    11th in Paris, and the 10th in Martinique."""
+    from parcours.worklists.models import DigestPreference
+    from parcours.worklists.services import digests_send
+
+    _zones(world)
+    with scopes_disabled():
+        for association in (world.a, world.b):
+            user = world.user(Role.COORDINATOR, association.slug)
+            user.email = f"coordination@{association.slug}.example"
+            user.save(update_fields=["email"])
+            DigestPreference.objects.create(
+                user=user, association=association, daily_digest=True, language="fr"
+            )
+    with time_machine.travel(INSTANT, tick=False):
+        digests_send()
+        with scopes_disabled():
+            days = dict(DigestPreference.objects.values_list("association__slug", "last_sent"))
+        assert days == {"a": PARIS_DAY, "b": MARTINIQUE_DAY}
+        digests_send()  # the same day again: nothing more
+    with scopes_disabled():
+        assert dict(DigestPreference.objects.values_list("association__slug", "last_sent")) == {
+            "a": PARIS_DAY,
+            "b": MARTINIQUE_DAY,
+        }

@@ -91,11 +91,15 @@ def purge_audit_without_association(as_of: date) -> int:
 
 def retention_run(*, as_of: date | None = None) -> RetentionReport:
     """Apply every association's tiers as of a day: warn 30 days before, archive, anonymise,
-    blank old notes, purge the audit log. Idempotent: running it twice a day changes nothing."""
-    as_of = as_of or timezone.localdate()
+    blank old notes, purge the audit log. Idempotent: running it twice a day changes nothing.
+    Without ``as_of``, each association's own day (its time zone, association settings)."""
+    from parcours.association_settings.selectors import association_today
+
+    given = as_of
     now = timezone.now()
     report = RetentionReport()
     for association in Association.objects.order_by("id"):
+        as_of = given or association_today(association)
         policy = policy_for(association)
         with transaction.atomic():
             _warn_and_archive(association, policy, as_of, now, report)
@@ -103,7 +107,7 @@ def retention_run(*, as_of: date | None = None) -> RetentionReport:
         with transaction.atomic():
             report.notes_blanked += blank_old_notes(association, policy, as_of)
             report.audit_purged += purge_audit(association, policy, as_of)
-    report.audit_purged += purge_audit_without_association(as_of)
+    report.audit_purged += purge_audit_without_association(given or timezone.localdate())
     return report
 
 

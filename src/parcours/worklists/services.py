@@ -612,21 +612,24 @@ def digest_preference_set(*, actor, membership, daily_digest: bool, language: st
 
 
 def digests_send(*, as_of: date | None = None) -> int:
-    """Email each user who asked for it the list of their open tasks (once a day)."""
+    """Email each user who asked for it the list of their open tasks (once a day: the day of
+    the association, in its own time zone, unless ``as_of`` is given)."""
     from django.conf import settings
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.utils import translation
 
+    from parcours.association_settings.selectors import association_today
     from parcours.worklists.selectors import tasks_for_member
 
-    as_of = as_of or timezone.localdate()
+    given = as_of
     sent = 0
     with scopes_disabled():
-        prefs = DigestPreference.objects.filter(daily_digest=True).filter(
-            Q(last_sent__isnull=True) | Q(last_sent__lt=as_of)
-        )
-        for pref in prefs.select_related("user", "association"):
+        prefs = DigestPreference.objects.filter(daily_digest=True)
+        for pref in prefs.select_related("user", "association").order_by("pk"):
+            as_of = given or association_today(pref.association)
+            if pref.last_sent is not None and pref.last_sent >= as_of:
+                continue
             membership = (
                 Membership.objects.filter(
                     user=pref.user, association=pref.association, is_active=True
