@@ -169,7 +169,7 @@ def support_stages(definition) -> frozenset[str]:
 
 
 def support_statuses(definition) -> frozenset[str]:
-    """Statuses whose condition reads support evidence (In support in the shipped journey):
+    """Statuses whose condition reads support evidence (Receiving support in the shipped journey):
     a role without access to support neither sees them nor filters on them."""
     return frozenset(
         s.key for s in definition.statuses if any(k in repr(s.condition) for k in SUPPORT_KINDS)
