@@ -93,6 +93,8 @@ EXPECTED = {
     "reports:period": "view_aggregates",
     "reports:period_pdf": "view_aggregates",
     "reports:period_xlsx": "view_aggregates",
+    "reports:generate": "view_aggregates",
+    "reports:file": "view_aggregates",
     "reports:session_sheet": "record_touchpoints",
     "reports:blank_sheet": "record_touchpoints",
     "reports:household_summary": "view_sensitive",
@@ -212,6 +214,7 @@ POST_ONLY |= {"team:invitation_revoke", "team:deactivate", "team:reactivate"}
 POST_ONLY |= {"team:password_reset", "team:switch"}
 POST_ONLY |= {"journey_editor:restore"}
 POST_ONLY |= {"api:token_revoke", "api_v1:touchpoint_create"}
+POST_ONLY |= {"reports:generate"}
 # allauth's pages answer a signed-in user by their state (already signed in, no authenticator
 # yet, recent sign-in needed...): a redirect or "not found", never a page of another member.
 SIGN_IN_FLOW = {n for n in EXPECTED if n.startswith(("account_", "mfa_"))}
@@ -285,6 +288,7 @@ _APPS += ("journey_editor",)
 _APPS += ("directory",)
 _APPS += ("association_settings",)
 _APPS += ("api",)
+_APPS += ("reports",)
 for _app in _APPS:
     URL_KWARGS.update(__import__(f"tests.{_app}.factories", fromlist=["URL_KWARGS"]).URL_KWARGS)
 

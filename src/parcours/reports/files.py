@@ -24,6 +24,13 @@ def report_pdf(request, report: Report) -> bytes:
     return pdf_bytes(html, request.build_absolute_uri("/"))
 
 
+def report_pdf_bytes(report: Report) -> bytes:
+    """The same PDF outside a request (the worker): the logo is a file URI, nothing else is
+    fetched."""
+    html = render_to_string("reports/report_print.html", {"report": report})
+    return pdf_bytes(html, "file:///")
+
+
 def _sheet_title(title: str, taken: set[str]) -> str:
     base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:28] or "Sheet"
     name, n = base, 2

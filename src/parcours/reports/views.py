@@ -3,8 +3,9 @@ attendance sheet to sign for a session, and a blank one for a new activity."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -13,7 +14,8 @@ from parcours.accounts.roles import Capability
 from parcours.activities import selectors as activities
 from parcours.activities.models import Activity, Session
 from parcours.audit.services import audit_export, audit_read
-from parcours.reports import content, files
+from parcours.reports import content, files, services
+from parcours.reports.models import ReportFile
 
 #: Blank lines for newcomers at the foot of a session's sheet, and on a new activity's sheet.
 NEWCOMER_LINES = 8
@@ -35,7 +37,44 @@ def _name(report, ext: str) -> str:
 def period_report(request):
     report = content.build(request, export=False)
     query = request.GET.urlencode()
-    return render(request, "reports/period.html", {"report": report, "query": query})
+    kept = services.report_files_for(request.membership)
+    context = {"report": report, "query": query, "params": request.GET, "kept": kept,
+               "keep_days": services.keep_days()}  # fmt: skip
+    return render(request, "reports/period.html", context)
+
+
+@require(Capability.VIEW_AGGREGATES)
+def period_generate(request):
+    """Prepare the report file (``format``: pdf or xlsx) of the posted period and filters in
+    the background; its progress page links to the file once made."""
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    fmt = request.POST.get("format", "")
+    if fmt not in ReportFile.Format.values:
+        messages.error(request, _("Choose the file to prepare: the report (PDF) or the tables "
+                                  "(XLSX)."))  # fmt: skip
+        return redirect("reports:period")
+    job = services.report_file_request(
+        membership=request.membership, params=request.POST, fmt=fmt,
+        language=get_language() or "fr",
+    )  # fmt: skip
+    return redirect("background:job", job_pk=job.pk)
+
+
+@require(Capability.VIEW_AGGREGATES)
+def report_file(request, file_pk: int):
+    """A kept report file: only to the members of its association who may read reports, and
+    one holding the support figures only to those who may learn of support."""
+    kept = services.report_files_for(request.membership).defer(None)
+    try:
+        row = kept.get(pk=file_pk)
+    except ReportFile.DoesNotExist as exc:
+        raise Http404 from exc
+    audit_export(request, object_type=f"reports.file_{row.format}", fields=[row.format])
+    return _file(bytes(row.content), row.content_type, row.name)
 
 
 @require(Capability.VIEW_AGGREGATES)

@@ -1,9 +1,11 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django_scopes import scopes_disabled
 
 from parcours.compliance.purge import retention_run
 from parcours.core.submissions import submissions_purge
+from parcours.reports.services import report_files_purge
 from parcours.worklists.services import daily_run
 
 
@@ -27,6 +29,9 @@ class Command(BaseCommand):
         )
         purged = submissions_purge()
         self.stdout.write(f"forms: {purged} one-time tokens older than a day forgotten")
+        with scopes_disabled():
+            files = report_files_purge()
+        self.stdout.write(f"reports: {files} kept report files past their days deleted")
         report = daily_run(digests=not no_digests)
         t = report.tasks
         self.stdout.write(
