@@ -1,4 +1,5 @@
-"""Paper and reports in a browser: the board downloads the year's report (PDF and XLSX), a
+"""Paper and reports in a browser: the board downloads the year's report (PDF and XLSX, then
+made in the background and kept), a
 volunteer prints a session's attendance sheet from a phone; axe-core on the report page."""
 
 from __future__ import annotations
@@ -36,6 +37,20 @@ def test_the_board_downloads_the_years_report(page, login_as, association, tmp_p
     with page.expect_download(timeout=180_000) as download:
         page.get_by_role("button", name="Télécharger les tableaux (XLSX)").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+    # made in the background (the test settings' task backend runs it at once), then kept
+    page.get_by_role("button", name="Préparer le rapport (PDF)").click()
+    page.wait_for_url("**/jobs/**")
+    assert page.locator("[data-job-state]").get_attribute("data-job-state") == "done"
+    with page.expect_download(timeout=180_000) as download:
+        page.get_by_role("link", name="Voir le résultat").click()
+    kept = tmp_path / "kept.pdf"
+    download.value.save_as(kept)
+    assert "Rapport d’activité" in _text(kept) and "Sexe" in _text(kept)
+    page.goto("/reports/?start=2026-01-01&end=2026-06-30")
+    kept_table = page.get_by_role("table", name="Fichiers de rapport gardés pour le téléchargement")
+    with page.expect_download(timeout=180_000) as download:
+        kept_table.get_by_role("link", name="Rapport (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
 
 
 def test_a_volunteer_prints_a_sessions_sheet_on_a_phone(
