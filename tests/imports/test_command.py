@@ -65,7 +65,8 @@ def test_kill_9_during_an_import_leaves_nothing_partial(tmp_path):
          "Association.objects.create(name='Kill', slug='kill')"],
         env=env, check=True, timeout=120,
     )  # fmt: skip
-    path = write_file(tmp_path / "big.csv", 20_000)
+    # large enough that the write (about 0.1 ms of CPU a row) outlasts the 1.5 s below
+    path = write_file(tmp_path / "big.csv", 60_000)
     proc = subprocess.Popen(
         [*parcours, "import_households", str(path), "--association", "kill"],
         env=env, stdout=subprocess.PIPE, text=True,
