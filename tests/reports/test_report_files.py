@@ -102,3 +102,12 @@ def test_a_post_without_a_format_makes_nothing(many, client):  # noqa: F811
     assert response.status_code == 302 and response["Location"] == "/reports/"
     with scopes_disabled():
         assert not BackgroundJob.objects.exists() and not ReportFile.objects.exists()
+
+
+def test_a_long_report_is_offered_in_the_background_only(many, client, settings):  # noqa: F811
+    client.force_login(many.user(Role.BOARD))
+    page = client.get("/reports/" + PERIOD).content.decode()
+    assert "/reports/report.pdf" in page and 'value="pdf"' in page
+    settings.PARCOURS_REPORT_BACKGROUND_HOUSEHOLDS = 3  # association A has more
+    page = client.get("/reports/" + PERIOD).content.decode()
+    assert "/reports/report.pdf" not in page and 'value="pdf"' in page

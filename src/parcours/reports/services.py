@@ -20,6 +20,15 @@ def keep_days() -> int:
     return getattr(settings, "PARCOURS_REPORT_FILE_DAYS", 30)
 
 
+def is_long(association) -> bool:
+    """Whether the association's report is long to make (many households): its page then
+    offers the files made in the background only, never a download that holds the request."""
+    from parcours.households.models import Household
+
+    limit = getattr(settings, "PARCOURS_REPORT_BACKGROUND_HOUSEHOLDS", 20_000)
+    return Household.objects.filter(association=association).count() > limit
+
+
 def filters_of(params: QueryDict) -> str:
     """The filters of a query, normalised (sorted, empty values left out)."""
     pairs = sorted((k, v) for k, vs in params.lists() if k not in NOT_FILTERS for v in vs if v)

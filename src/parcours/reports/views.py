@@ -39,7 +39,8 @@ def period_report(request):
     query = request.GET.urlencode()
     kept = services.report_files_for(request.membership)
     context = {"report": report, "query": query, "params": request.GET, "kept": kept,
-               "keep_days": services.keep_days()}  # fmt: skip
+               "keep_days": services.keep_days(),
+               "long": services.is_long(request.membership.association)}  # fmt: skip
     return render(request, "reports/period.html", context)
 
 
