@@ -500,13 +500,20 @@ def _reason_lists(reasons, lo: int, hi: int) -> list[list[dict]]:
     a, b = np.searchsorted(reasons.owner, [lo, hi]).tolist()
     out: list[list[dict]] = [[] for _ in range(hi - lo)]
     templates = reasons.templates
+    # the same reason (template and values) recurs across households: built once, shared by
+    # the rows that hold it (they are only written as JSON)
+    made: dict[tuple, dict] = {}
     for o, t, v in zip(
         (reasons.owner[a:b] - lo).tolist(),
         reasons.template[a:b].tolist(),
         reasons.values[a:b].tolist(),
         strict=True,
     ):
-        out[o].append(templates[t].as_dict(v))
+        key = (t, *v)
+        got = made.get(key)
+        if got is None:
+            got = made[key] = templates[t].as_dict(v)
+        out[o].append(got)
     return out
 
 
