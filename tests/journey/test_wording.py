@@ -82,7 +82,7 @@ def test_recommendation_names_both_things_the_family_did(world, activities, clie
         "family on March 8, 2026"
     )
     assert en["next"] == (
-        "To move on to Engagement: a role in the association or an activity led by the family "
+        "To move on to Engagement: a role in the association, an activity led by the family "
         "or a project proposed by the family"
     )
 

@@ -72,6 +72,8 @@ def test_erasure_asks_twice_then_erases(world, login):
     url = f"/privacy/households/{world.household_a.pk}/erase/"
     page = client.get(url)
     assert "Étape 1 sur 2" in page.content.decode()
+    # the household's name already says "Famille": never "le foyer Famille Martin"
+    assert "Effacer tout le foyer : Famille Martin" in page.content.decode()
     # first step without reason nor box: refused, with the field named, nothing erased
     response = client.post(url, {})
     body = response.content.decode()

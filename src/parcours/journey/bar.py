@@ -57,6 +57,10 @@ class JourneyBar:
     next_words: list[str] = field(default_factory=list)
 
     @property
+    def next_either(self) -> str:
+        return either(self.next_words)
+
+    @property
     def position(self) -> int:
         return self.current.order if self.current else 0
 
@@ -146,9 +150,28 @@ def _gap_words(gap: Gap, activities: dict[int, str]) -> str:
     return thing
 
 
+def _alternatives(way: tuple[Gap, ...], activities: dict[int, str]) -> list[str]:
+    """A way in words; a single touchpoint of one of several kinds is one alternative per kind
+    ("an activity led by the family", "a project proposed by the family")."""
+    if len(way) == 1 and way[0].code == "touchpoints" and way[0].more <= 1 and "," in way[0].kinds:
+        return [str(TO_COME.get(k, k)) for k in way[0].kinds.split(",")]
+    return [_(" and ").join(_gap_words(g, activities) for g in way)]
+
+
 def next_words(step: NextStep, activities: dict[int, str]) -> list[str]:
     """'2 more attendances at Café des parents' — the two easiest ways, in words."""
-    return [_(" and ").join(_gap_words(g, activities) for g in way) for way in step.ways[:2]]
+    return [words for way in step.ways[:2] for words in _alternatives(way, activities)]
+
+
+def either(alternatives: list[str]) -> str:
+    """'a role in the association, an activity led by the family or a project proposed by the
+    family': the alternatives as one would say them."""
+    if len(alternatives) < 2:
+        return "".join(alternatives)
+    return _("%(some)s or %(last)s") % {
+        "some": ", ".join(alternatives[:-1]),
+        "last": alternatives[-1],
+    }
 
 
 def next_step_for(household, membership, definition, as_of: date, rows=None) -> NextStep | None:
