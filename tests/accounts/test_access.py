@@ -159,6 +159,7 @@ EXPECTED = {
     "imports:columns": "import_households",
     "imports:check": "import_households",
     "imports:report": "import_households",
+    "imports:event_log": "import_households",
     "journey_editor:edit": "edit_journey",
     "journey_editor:versions": "edit_journey",
     "journey_editor:version": "edit_journey",
