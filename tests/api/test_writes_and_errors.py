@@ -120,3 +120,12 @@ def _limited(client, api, other):
     limited = client.get("/api/v1/activities", **api)
     assert int(limited["Retry-After"]) >= 1 and limited.json()["detail"]
     assert client.get("/api/v1/activities", **other).status_code == 200  # its own count
+
+
+def test_a_body_that_is_no_json_is_a_422_naming_the_body(world, client, bearer):
+    api = bearer(world.user(Role.COORDINATOR))
+    response = _post(client, api, world.household_a.pk, "9\x00{", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "body", "message": "body: the body must be a JSON object"}
+    ]

@@ -26,10 +26,10 @@ def rate_limit() -> int:
     return int(getattr(settings, "PARCOURS_API_RATE_LIMIT", 120))
 
 
-def _count(token_id: int) -> tuple[int, int]:
+def _count(token_key: str) -> tuple[int, int]:
     """This minute's request count of the token (after this one), and seconds left in it."""
     now = int(time.time())
-    key = f"parcours-api-rate:{token_id}:{now // WINDOW}"
+    key = f"parcours-api-rate:{token_key[:32]}:{now // WINDOW}"
     cache.add(key, 0, timeout=WINDOW * 2)
     try:
         n = cache.incr(key)
@@ -51,7 +51,7 @@ class TokenAuth(HttpBearer):
         )
         if membership is None:
             return None
-        n, left = _count(found.pk)
+        n, left = _count(found.digest)
         if n > rate_limit():
             raise RateLimited(left)
         request.user = membership.user

@@ -102,6 +102,20 @@ def install(api) -> None:
         errors = validation_errors(exc)
         return answer(request, 422, _("The request is not valid; nothing was saved."), errors)
 
+    @api.exception_handler(HttpError)
+    def unreadable(request, exc):
+        """ninja's own refusals: a body that is no JSON (400 there) is a 422 here."""
+        if exc.status_code != 400:
+            return answer(request, exc.status_code, str(exc))
+        reason = _reason({"type": "json_invalid"})
+        errors = [
+            {
+                "field": "body",
+                "message": _("%(field)s: %(reason)s") % {"field": "body", "reason": reason},
+            }
+        ]
+        return answer(request, 422, _("The request is not valid; nothing was saved."), errors)
+
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
         detail = _(

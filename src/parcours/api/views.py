@@ -49,3 +49,14 @@ def token_revoke(request, token_pk: int):
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, _("Token « %(name)s » revoked.") % {"name": token.name})
     return redirect("api:tokens")
+
+
+def page_not_found(request, exception=None):
+    """The site's 404: JSON under /api/ (a wrong address of the API, e.g. a path parameter
+    that is no number), the usual page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found as page
+
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found."), "errors": []}, status=404)
+    return page(request, exception)

@@ -33,3 +33,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
+
+handler404 = "parcours.api.views.page_not_found"  # JSON under /api/, the page elsewhere
