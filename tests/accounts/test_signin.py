@@ -270,3 +270,8 @@ def test_sign_up_is_closed(world, django_user_model):
     )
     assert r.status_code == 200
     assert django_user_model.objects.count() == before
+
+
+def test_the_sign_in_page_links_to_the_password_reset_once(client):
+    html = Client().get("/login/").content.decode()
+    assert html.count('href="/password/reset/"') == 1, "one 'forgot your password?' link"
