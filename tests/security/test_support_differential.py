@@ -136,7 +136,8 @@ def _masked(text: str, world) -> str:
         text = text.replace(user.username, f"<{role}>")
     text = text.replace(world.a.name, "<association>").replace(world.a.slug, "<slug>")
     text = re.sub(r"[A-Za-z0-9]{32,}", "<token>", text)  # csrf tokens
-    text = re.sub(r"(/)\d+(?=[/?\"'#])", r"\1<id>", text)  # ids in paths
+    text = re.sub(r"pc_[A-Za-z0-9_-]+", "pc_<token>", text)  # API token prefixes (random)
+    text = re.sub(r"(/)\d+(?=[/?\"'#]|$)", r"\1<id>", text)  # ids in paths
     # ids in attributes: values, element ids, htmx targets, ?household=...
     text = re.sub(
         r'((?:value|id|for|aria-[\w-]+|hx-[\w-]+|data-[\w-]+|href)="[^"]*?)\d+', r"\1<id>", text
