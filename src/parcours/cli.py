@@ -7,6 +7,8 @@ parcours worker [--batch] [--interval S]                  run background tasks (
 parcours manage <django command> [...]                    any Django management command
 parcours recompute                                        recompute every household's journey
 parcours daily [--no-digests]                             daily run for cron (docs/operations.md)
+parcours backup [--output PATH]                           save the database (file mode 0600)
+parcours restore PATH [--force]                           replace the database by a backup
 """
 
 from __future__ import annotations
@@ -186,6 +188,22 @@ def cmd_import_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A backup of the database (docs/operations.md, Backups)."""
+    _django(os.environ.get("PARCOURS_ENV", "production"))
+    from parcours.operations.commands import backup
+
+    return backup(args.output)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the database by a backup, after checking it and asking (docs/operations.md)."""
+    _django(os.environ.get("PARCOURS_ENV", "production"))
+    from parcours.operations.commands import restore
+
+    return restore(args.path, force=args.force)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="parcours", description="Follow households along their journey."
@@ -232,6 +250,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     daily.add_argument("--no-digests", action="store_true", help="do not send emails")
     daily.set_defaults(func=cmd_daily)
+    save = sub.add_parser("backup", help="save the database to one file (mode 0600)")
+    save.add_argument(
+        "--output", help="file or folder (default: PARCOURS_DATA_DIR/backups/)", default=None
+    )
+    save.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="replace the database by a backup")
+    restore.add_argument("path", help="a file written by `parcours backup`")
+    restore.add_argument("--force", action="store_true", help="do not ask for confirmation")
+    restore.set_defaults(func=cmd_restore)
     log = sub.add_parser(
         "import-log",
         help="import an event log (XES or CSV) into a customer-journey association, all or nothing",

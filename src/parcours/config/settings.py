@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "parcours.directory",
     "parcours.association_settings",
     "parcours.guides",
+    "parcours.operations",
     # the REST API (/api/v1); before "ninja", whose Swagger UI page it overrides
     "parcours.api",
     "ninja",

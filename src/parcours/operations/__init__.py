@@ -1,0 +1,1 @@
+"""Operations: `parcours backup` and `parcours restore` (docs/operations.md)."""
