@@ -53,12 +53,19 @@ def _activities(association, actor, names: set[str], result: AttendanceResult) -
 
 
 @transaction.atomic
-def attendance_write(*, actor, association, marks: list[tuple[int, date, str]]) -> AttendanceResult:
+def attendance_write(
+    *, actor, association, marks: list[tuple[int, date, str]], sessions: dict | None = None
+) -> AttendanceResult:
     """`marks`: (household id, day, activity name). Activities unknown by name are created;
-    a household already marked on that session keeps its mark (counted, not doubled)."""
+    a household already marked on that session keeps its mark (counted, not doubled).
+
+    A session not found is created at the usual afternoon hour, or is the caller's unsaved
+    Session of `sessions` keyed by (activity id, day) when it has one (the demo seeder's
+    sessions, with their hours and facilitator)."""
     result = AttendanceResult()
     if not marks:
         return result
+    session_rows = sessions
     names = {m[2] for m in marks}
     by_key = _activities(association, actor, names, result)
     activity_of = {n: by_key[normalise_text(n)] for n in names}  # by name as written
@@ -74,10 +81,14 @@ def attendance_write(*, actor, association, marks: list[tuple[int, date, str]]) 
             cancelled=False,
         ).order_by("-id")  # fmt: skip
     }
+    given = session_rows or {}
     new_sessions = [
-        Session(association=association, activity_id=a, day=d, start_time=IMPORTED_START)
+        given.get((a, d))
+        or Session(association=association, activity_id=a, day=d, start_time=IMPORTED_START)
         for a, d in sorted(wanted - set(sessions))
     ]
+    for s in new_sessions:
+        s.association = association
     insert_objects(new_sessions)
     sessions.update({(s.activity_id, s.day): s for s in new_sessions})
     result.sessions_created = len(new_sessions)
@@ -118,3 +129,20 @@ def attendance_write(*, actor, association, marks: list[tuple[int, date, str]]) 
     )  # fmt: skip
     result.marks_created = len(todo)
     return result
+
+
+@transaction.atomic
+def sessions_led_write(*, actor, association, sessions: list[Session]) -> int:
+    """Saved sessions, held (present marks), led by a household (facilitator_household_id set):
+    the `activity_led` touchpoint of each, as session_update writes it, linked from the session."""
+    sessions = [s for s in sessions if s.facilitator_household_id and s.led_touchpoint_id is None]
+    user_id = getattr(actor, "pk", None)
+    touchpoint_ids = touchpoint_rows_write(
+        association=association,
+        rows=[(s.facilitator_household_id, s.day, TouchpointKind.ACTIVITY_LED, s.activity_id,
+               None, user_id) for s in sessions],
+    )  # fmt: skip
+    for s, t in zip(sessions, touchpoint_ids, strict=True):
+        s.led_touchpoint_id = t
+    Session.objects.bulk_update(sessions, ["led_touchpoint"], batch_size=1000)
+    return len(sessions)

@@ -1,8 +1,11 @@
-"""The bulk path of outreach: households reached by proximity actions on past days (imports).
+"""The bulk path of outreach: households reached by proximity actions on past days (imports,
+demo seeder).
 
-What contact_record writes for each, many at once: the action of that day in the household's
-neighbourhood (found, else created with the channel "other"), the contact and its
-`outreach_contact` touchpoint (ref: the action). Journeys and tasks are the caller's, once.
+What action_create and contact_record write, many at once: the actions with their team
+(actions_write), the contacts and their `outreach_contact` touchpoints (ref: the action;
+action_contacts_write). Imports know only a day and a neighbourhood: contacts_write finds the
+action of that day there, else creates it with the channel "other". Journeys and tasks are the
+caller's, once.
 """
 
 from __future__ import annotations
@@ -45,9 +48,7 @@ def contacts_write(*, actor, association, contacts: list[tuple[int, date, str]])
         )  # fmt: skip
         for d, nb in sorted(keys - set(actions))
     ]
-    OutreachAction.objects.bulk_create(new)
-    audit_many(actor=actor, association_id=association.pk, objs=new,
-               fields=["day", "place", "neighbourhood", "channel"])  # fmt: skip
+    actions_write(actor=actor, association=association, actions=new)
     actions.update({(a.day, a.neighbourhood): a for a in new})
     linked = set(
         OutreachContact.objects.filter(
@@ -60,13 +61,51 @@ def contacts_write(*, actor, association, contacts: list[tuple[int, date, str]])
         if (action.pk, h) not in linked:
             linked.add((action.pk, h))
             todo.append((h, action))
-    touchpoint_ids = touchpoint_rows_write(
+    action_contacts_write(
+        actor=actor,
         association=association,
-        rows=[(h, a.day, TouchpointKind.OUTREACH_CONTACT, None, a.pk, getattr(user, "pk", None))
-              for h, a in todo],
-    )  # fmt: skip
-    insert_objects(
-        OutreachContact(association=association, action=a, household_id=h, touchpoint_id=t)
-        for (h, a), t in zip(todo, touchpoint_ids, strict=True)
+        contacts=[OutreachContact(action=a, household_id=h) for h, a in todo],
     )
     return len(todo)
+
+
+@transaction.atomic
+def actions_write(
+    *, actor, association, actions: list[OutreachAction], teams: list[list] | None = None,
+    audit: bool = True,
+) -> list[OutreachAction]:  # fmt: skip
+    """Unsaved actions of `association`, with the members of each one's team (`teams`, in the
+    same order, users of the association) when given. audit=False: the demo's history."""
+    for a in actions:
+        a.association = association
+    OutreachAction.objects.bulk_create(actions)
+    if teams is not None:
+        Team = OutreachAction.team.through
+        Team.objects.bulk_create(
+            Team(outreachaction_id=a.pk, user_id=u.pk)
+            for a, team in zip(actions, teams, strict=True)
+            for u in team
+        )
+    if audit:
+        audit_many(actor=actor, association_id=association.pk, objs=actions,
+                   fields=["day", "place", "neighbourhood", "channel"])  # fmt: skip
+    return actions
+
+
+@transaction.atomic
+def action_contacts_write(
+    *, actor, association, contacts: list[OutreachContact]
+) -> list[OutreachContact]:
+    """Unsaved contacts (action saved, household_id, new_household), each with its
+    `outreach_contact` touchpoint on the action's day, recorded by `actor`. The caller knows
+    each household is linked to each action once."""
+    user_id = getattr(actor, "pk", None)
+    touchpoint_ids = touchpoint_rows_write(
+        association=association,
+        rows=[(c.household_id, c.action.day, TouchpointKind.OUTREACH_CONTACT, None,
+               c.action.pk, user_id) for c in contacts],
+    )  # fmt: skip
+    for c, t in zip(contacts, touchpoint_ids, strict=True):
+        c.association_id = association.pk
+        c.touchpoint_id = t
+    return insert_objects(contacts)
