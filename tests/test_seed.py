@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections import defaultdict
 from datetime import date
 from io import StringIO
 
@@ -24,9 +26,10 @@ from parcours.community.models import (
     Referral,
     Sponsorship,
 )
+from parcours.core import fastinsert
 from parcours.frontdesk.models import Appointment, InfoRequest, IntakeVisit, PeerContact
 from parcours.households import ownership
-from parcours.households.models import Touchpoint
+from parcours.households.models import Touchpoint, TouchpointKind
 from parcours.journey.models import HouseholdJourney, StageSpan
 from parcours.outreach.models import OutreachAction, OutreachContact
 from parcours.seed import DEMO_PASSWORD, DEMO_USERS, seed_association
@@ -34,12 +37,31 @@ from parcours.support.models import FollowUp, SupportCase
 from parcours.worklists.models import SponsorProfile, Task, TaskCheck
 
 
+def _spy_touchpoint_inserts(written: dict[tuple[str, str], list[int]]):
+    """fastinsert.insert_rows, noting the ids of the touchpoints it inserts by (function that
+    called it, module that called that function)."""
+    real = fastinsert.insert_rows
+
+    def spy(model, fields, rows):
+        ids = real(model, fields, rows)
+        if model is Touchpoint:
+            caller, writer = sys._getframe(1), sys._getframe(2)
+            written[(caller.f_code.co_name, writer.f_globals["__name__"])] += ids
+        return ids
+
+    return spy
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+    written: dict[tuple[str, str], list[int]] = defaultdict(list)
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fastinsert, "insert_rows", _spy_touchpoint_inserts(written))
         result = seed_association(
             name="Démo", slug="demo", households=300, seed=2026, end=date(2026, 11, 1)
         )
+        mp.undo()
+        result.touchpoints_written = dict(written)
         yield result
         with scopes_disabled():
             result.association.delete()
@@ -176,6 +198,25 @@ def test_every_owned_touchpoint_is_about_its_records_household(demo, kind):
         )
     assert tps, kind
     assert linked == tps
+
+
+@pytest.mark.django_db
+def test_every_touchpoint_went_through_its_apps_bulk_writer(demo):
+    """The seeder writes no touchpoint itself: each one of the demo, of every kind, was
+    inserted by households.bulk.touchpoint_rows_write on behalf of an app's bulk writer (the
+    path imports take), so the services' conventions live in one place."""
+    with scopes_disabled():
+        kinds = dict(
+            Touchpoint.objects.filter(association=demo.association).values_list("pk", "kind")
+        )
+    written = demo.touchpoints_written
+    assert {caller for caller, _writer in written} == {"touchpoint_rows_write"}
+    writers = {writer for _caller, writer in written}
+    assert all(w.startswith("parcours.") and w.endswith(".bulk") for w in writers), writers
+    assert "parcours.seed" not in writers
+    ids = [pk for pks in written.values() for pk in pks]
+    assert sorted(ids) == sorted(kinds)  # nothing inserted another way, nothing twice
+    assert set(kinds.values()) == set(TouchpointKind.values)  # every kind, so every writer
 
 
 @pytest.mark.django_db

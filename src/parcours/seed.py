@@ -3,12 +3,13 @@
 Used by `parcours demo` and by tests that want a realistic association. The generator is
 pure Python; this module is its Django side.
 
-The domain tables are the source of truth and the touchpoints are derived from them (see
-journey.md), so every episode of the generator becomes the rows its service would write
-(community, support, front desk, outreach, activities), linked to the touchpoints they
-produced, with the same `ref` convention as the services. Rows are bulk-created in dependency
-order rather than through the per-row services, which would recompute a journey per write;
-the journeys and the worklists' tasks are then computed once, in batch.
+The domain tables are the source of truth and the touchpoints are derived from them, so every
+episode of the generator becomes the records its service would write (community, support, front
+desk, outreach, activities). They go through each app's bulk writer (`<app>/bulk.py`, the path
+imports take), which writes their touchpoints by the services' conventions (`ref`, who recorded
+it, the links): this module writes no touchpoint itself. The bulk path rather than the per-row
+services, which would recompute a journey per write: the journeys and the worklists' tasks are
+computed once, in batch.
 
 Not written: the audit events the services record for each act (the seeded history was not
 done by anyone), and weekly schedules (sessions are one-off, on the days attended).
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import zlib
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -32,13 +33,12 @@ from django_scopes import scopes_disabled
 from parcours.accounts.models import Association, Membership
 from parcours.accounts.roles import Role
 from parcours.accounts.signin import SECOND_FACTOR_ROLES
-from parcours.activities.models import Activity, Attendance, Session
+from parcours.activities.models import Activity, Session
 from parcours.community.models import (
     AbsentVisit,
     ClosureReason,
     Communication,
     CommunicationKind,
-    CommunicationRecipient,
     CommunityRole,
     Group,
     GroupMembership,
@@ -51,7 +51,7 @@ from parcours.demo.catalog import NEIGHBOURHOODS, ROLES
 from parcours.demo.generator import GeneratedAssociation, generate
 from parcours.demo.profiles import household_profiles, volunteer_profiles
 from parcours.directory.search import index_households
-from parcours.engine.columns import KINDS, day_date
+from parcours.engine.columns import KINDS, day_date, day_number
 from parcours.frontdesk.models import (
     Appointment,
     Explanation,
@@ -161,7 +161,8 @@ class SeedResult:
     logins: list[tuple[str, str]]
     volunteer_usernames: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-    # Touchpoints left without a domain row (none expected), by kind.
+    # Touchpoints drawn by the generator that no record accounts for (none expected), by kind:
+    # how many more were drawn than written.
     unlinked: dict[str, int] = field(default_factory=dict)
 
 
@@ -195,20 +196,17 @@ def seed_association(
     seed: int,
     end: date | None = None,
     with_users: bool = True,
-    with_domain: bool = True,
 ) -> SeedResult:
     """Create one association with `households` generated households and their history.
 
     Volunteers (users with the volunteer role) are always created: they sponsor families.
-    `with_users` adds one demo login per role. `with_domain=False` writes the event log only
-    (no domain rows, no tasks), its refs being the generator's episode ids: what the engine
-    benchmarks read.
+    `with_users` adds one demo login per role.
     """
     end = end or timezone.localdate()
     gen = generate(households, seed=seed, end=end)
     with scopes_disabled():
         seeder = _Seeder(gen, name=name, slug=slug, seed=seed, end=end)
-        seeder.run(with_users=with_users, with_domain=with_domain)
+        seeder.run(with_users=with_users)
     return seeder.result
 
 
@@ -223,30 +221,25 @@ class _Seeder:
 
     # -- the whole run ---------------------------------------------------------------------
 
-    def run(self, *, with_users: bool, with_domain: bool) -> None:
+    def run(self, *, with_users: bool) -> None:
         gen = self.gen
         self.profiles = household_profiles(gen, range(1, gen.n_households + 1))
         self.profile = {p.id: p for p in self.profiles}
         self.users(with_users)
         self.activities()
         self.households()
-        if with_domain:
-            self.episodes()  # rows whose id is the ref of their touchpoints
-            self.touchpoints()
-            self.linked_rows()  # rows that point to their touchpoints
-            self.consents()
-        else:
-            self.raw_touchpoints()
+        self.episodes()
+        self.records()
+        self.consents()
         journey_recompute(association=self.association, as_of=self.end)
         if self.peer_membership is not None:
             self.peer_membership_household()
-        if with_domain:
-            from parcours.worklists.services import tasks_regenerate_many
+        from parcours.worklists.services import tasks_regenerate_many
 
-            tasks = tasks_regenerate_many(association=self.association, as_of=self.end)
-            self.counts["tasks"] = tasks.created
+        tasks = tasks_regenerate_many(association=self.association, as_of=self.end)
+        self.counts["tasks"] = tasks.created
         self.result = SeedResult(
-            self.association, len(self.hh_rows), len(self.tp_rows), self.logins,
+            self.association, len(self.hh_rows), self.touchpoint_count, self.logins,
             self.volunteer_usernames, self.counts, {k: n for k, n in self.unlinked.items() if n},
         )  # fmt: skip
 
@@ -416,22 +409,8 @@ class _Seeder:
     # -- episodes: rows whose id their touchpoints carry as ref ------------------------------
 
     def episodes(self) -> None:
+        """Sponsorships, support cases and roles as drawn (unsaved: records() writes them)."""
         gen, a, hpk = self.gen, self.association, self.hh_pk
-        # Groups of families that have members.
-        used = sorted(set(gen.group_memberships.group.tolist()))
-        groups = {g.id: g for g in gen.groups}
-        rows = [
-            Group(
-                association=a,
-                name=groups[g].name_fr,
-                facilitator=self._near_volunteers(groups[g].neighbourhood, g)[0],
-            )
-            for g in used
-        ]
-        Group.objects.bulk_create(rows)
-        self.group_pk = {g: r.pk for g, r in zip(used, rows, strict=True)}
-        self.counts["groups"] = len(rows)
-
         # Sponsorships: a volunteer or a sponsor family.
         sp = gen.sponsorships
         self.sponsorships = {}
@@ -448,7 +427,6 @@ class _Seeder:
                 start=day_date(s), end=day_date(e) if e >= 0 else None,
                 closure_reason=_pick(CLOSURES, "sp", sid) if e >= 0 else "",
             )  # fmt: skip
-        Sponsorship.objects.bulk_create(self.sponsorships.values())
         self.counts["sponsorships"] = len(self.sponsorships)
         loads: dict[int, int] = defaultdict(int)
         for s in self.sponsorships.values():
@@ -509,10 +487,6 @@ class _Seeder:
                             author=self.social,
                         )  # fmt: skip
                     )
-        SupportCase.objects.bulk_create(self.cases.values())
-        for f in self.followups:
-            f.case_id = f.case.pk
-        FollowUp.objects.bulk_create(self.followups)
         self.counts["support_cases"] = len(self.cases)
         self.counts["followups"] = len(self.followups)
 
@@ -536,173 +510,287 @@ class _Seeder:
                 strict=True,
             )  # fmt: skip
         }
-        CommunityRole.objects.bulk_create(self.roles.values())
         self.counts["roles"] = len(self.roles)
-
-        # Project proposals and communications: one row per touchpoint.
-        tp = gen.touchpoints
-        kinds = tp.kind
-        proposed, communication = KINDS.index("project_proposed"), KINDS.index("communication")
-        self.projects: dict[int, ProjectProposal] = {}
-        self.communications: dict[int, Communication] = {}
-        for i in (kinds == proposed).nonzero()[0].tolist():
-            h, d = int(tp.household[i]), int(tp.day[i])
-            self.projects[i] = ProjectProposal(
-                association=a, household_id=hpk[h], day=day_date(d),
-                title=_pick(PROJECT_TITLES, "pj", h, d),
-            )  # fmt: skip
-        ProjectProposal.objects.bulk_create(self.projects.values())
-        for i in (kinds == communication).nonzero()[0].tolist():
-            h, day = int(tp.household[i]), day_date(int(tp.day[i]))
-            newsletter = day.weekday() == 0  # the newsletter goes out on Mondays
-            self.communications[i] = Communication(
-                association=a, day=day, household_id=hpk[h],
-                kind=CommunicationKind.NEWSLETTER if newsletter else CommunicationKind.MESSAGE,
-                subject="Lettre d'information" if newsletter else "Programme de la semaine",
-                sent_by=self.coordinator,
-            )  # fmt: skip
-        Communication.objects.bulk_create(self.communications.values(), batch_size=1000)
-        self.counts["projects"] = len(self.projects)
-        self.counts["communications"] = len(self.communications)
-
-        # Outreach actions: the contacts of one day in one quartier through one channel.
-        outreach = KINDS.index("outreach_contact")
-        self.actions: dict[tuple[int, str, str], OutreachAction] = {}
-        self.action_of: dict[int, tuple[int, str, str]] = {}
-        for i in (kinds == outreach).nonzero()[0].tolist():
-            p = self.profile[int(tp.household[i])]
-            channel, place = OUTREACH_MAP.get(p.channel_key, (OutreachChannel.OTHER, "{nb}"))
-            key = (int(tp.day[i]), p.neighbourhood, channel)
-            self.action_of[i] = key
-            if key not in self.actions:
-                self.actions[key] = OutreachAction(
-                    association=a, day=day_date(key[0]), neighbourhood=p.neighbourhood,
-                    place=place.format(nb=p.neighbourhood), channel=channel,
-                    created_by=self.coordinator,
-                )  # fmt: skip
-        OutreachAction.objects.bulk_create(self.actions.values())
-        Team = OutreachAction.team.through
-        Team.objects.bulk_create(
-            Team(outreachaction_id=act.pk, user_id=u.pk)
-            for key, act in self.actions.items()
-            for u in self._near_volunteers(key[1], key[0])[:2]
-        )
-        self.counts["outreach_actions"] = len(self.actions)
 
     @property
     def gen_end(self) -> int:
         return (self.end - date(1970, 1, 1)).days
 
-    # -- touchpoints -------------------------------------------------------------------------
+    # -- the domain records, each written by its app's bulk writer with its touchpoints ------
 
-    def touchpoints(self) -> None:
-        """The generator's touchpoints, with the refs the services write (ids of the rows)."""
-        gen, a, hpk = self.gen, self.association, self.hh_pk
+    def records(self) -> None:
+        """The generator's history as the records the services write, through each app's bulk
+        writer, which writes their touchpoints by the services' conventions (ref, actor,
+        links). Written in the order of the touchpoint kinds (engine.columns.KINDS), the
+        generator's order within a household's day, so evidence of one day keeps its order."""
+        gen = self.gen
         tp = gen.touchpoints
+        self.by_kind: dict[str, list[tuple[int, int, date]]] = defaultdict(list)
+        for i, (h, d, k) in enumerate(
+            zip(tp.household.tolist(), tp.day.tolist(), tp.kind.tolist(), strict=True)
+        ):
+            self.by_kind[KINDS[k]].append((i, h, day_date(d)))
         referrals = gen.referrals
         self.referral_of = {
             int(r): (int(f), int(d))
             for f, r, d in zip(referrals.referrer, referrals.referred, referrals.day, strict=True)
         }
-        absent = defaultdict(list)
-        for v, w, d in zip(
-            gen.absent_visits.visitor.tolist(), gen.absent_visits.visited.tolist(),
-            gen.absent_visits.day.tolist(), strict=True,
-        ):  # fmt: skip
-            absent[(v, d)].append(w)
         self.members = self._member_families()
-        self.peer_of: dict[int, int] = {}  # touchpoint index -> peer household (gen id)
-        self.visited_of: dict[int, int] = {}
-        rows = []
-        K = {k: i for i, k in enumerate(KINDS)}
-        for i, (hid, day, kind, activity, ref) in enumerate(
-            zip(
-                tp.household.tolist(),
-                tp.day.tolist(),
-                tp.kind.tolist(),
-                tp.activity.tolist(),
-                tp.ref.tolist(),
-                strict=True,
-            )  # fmt: skip
-        ):
-            value = None
-            if kind == K["outreach_contact"]:
-                value = self.actions[self.action_of[i]].pk
-            elif kind == K["peer_contact"]:
-                referrer = self.referral_of.get(hid)
-                if referrer is not None and referrer[1] == day:
-                    value = hpk[referrer[0]]
-                else:
-                    peer = self._member_for(hid, day)
-                    if peer is not None:
-                        self.peer_of[i] = peer
-                        value = hpk[peer]
-            elif kind in (K["group_joined"], K["group_left"]):
-                value = self.group_pk[ref]
-            elif kind in (K["sponsor_assigned"], K["sponsor_ended"]):
-                s = self.sponsorships.get(ref)
-                value = s.pk if s is not None else ref
-            elif kind == K["support_opened"]:
-                value = self.cases[ref].pk
-            elif kind == K["support_closed"]:
-                value = self.cases[ref].pk
-                day = self.case_closed_day.get(ref, day)
-            elif kind in (K["role_started"], K["role_ended"]):
-                value = self.roles[ref].pk
-            elif kind == K["referral_made"]:
-                value = hpk[ref]
-            elif kind == K["absent_visit"]:
-                visited = absent[(hid, day)].pop(0)
-                self.visited_of[i] = visited
-                value = hpk[visited]
-            elif kind == K["project_proposed"]:
-                value = self.projects[i].pk
-            elif kind == K["communication"]:
-                value = self.communications[i].pk
-            rows.append(
-                Touchpoint(
-                    association=a,
-                    household_id=hpk[hid],
-                    day=day_date(day),
-                    kind=KINDS[kind],
-                    activity_id=self.activity_pk.get(activity),
-                    ref=value,
+        self.groups()
+        self.outreach()
+        self.front_desk()
+        self.attendance()
+        self.community()
+        counts = Counter(
+            Touchpoint.objects.filter(association=self.association).values_list("kind", flat=True)
+        )
+        self.touchpoint_count = sum(counts.values())
+        drawn = Counter(KINDS[k] for k in tp.kind.tolist())
+        drawn["support_closed"] += len(self.extra_closes)  # closed before the next case opened
+        for kind in KINDS:  # drawn by the generator, not written with a record (none expected)
+            if drawn[kind] != counts[kind]:
+                self.unlinked[kind] = drawn[kind] - counts[kind]
+
+    def groups(self) -> None:
+        gen, a = self.gen, self.association
+        used = sorted(set(gen.group_memberships.group.tolist()))
+        groups = {g.id: g for g in gen.groups}
+        rows = [
+            Group(
+                association=a,
+                name=groups[g].name_fr,
+                facilitator=self._near_volunteers(groups[g].neighbourhood, g)[0],
+            )
+            for g in used
+        ]
+        Group.objects.bulk_create(rows)
+        self.group_pk = {g: r.pk for g, r in zip(used, rows, strict=True)}
+        self.counts["groups"] = len(rows)
+
+    def outreach(self) -> None:
+        """Actions: the contacts of one day in one quartier through one channel."""
+        from parcours.outreach.bulk import action_contacts_write, actions_write
+
+        a, hpk = self.association, self.hh_pk
+        actions: dict[tuple[int, str, str], OutreachAction] = {}
+        contacts = []
+        entry = self.gen.households.entry_day.tolist()
+        for _i, h, day in self.by_kind["outreach_contact"]:
+            p = self.profile[h]
+            channel, place = OUTREACH_MAP.get(p.channel_key, (OutreachChannel.OTHER, "{nb}"))
+            key = (day_number(day), p.neighbourhood, channel)
+            if key not in actions:
+                actions[key] = OutreachAction(
+                    day=day, neighbourhood=p.neighbourhood,
+                    place=place.format(nb=p.neighbourhood), channel=channel,
+                    created_by=self.coordinator,
+                )  # fmt: skip
+            contacts.append(
+                OutreachContact(
+                    action=actions[key],
+                    household_id=hpk[h],
+                    new_household=day_date(entry[h - 1]) == day,
                 )  # fmt: skip
             )
-        for cid, h in self.extra_closes:
-            case = self.cases[cid]
-            t = Touchpoint(
-                association=a, household_id=hpk[h], day=case.closed_on, kind="support_closed",
-                ref=case.pk,
-            )  # fmt: skip
-            case.closed_touchpoint = t
-            rows.append(t)
-        Touchpoint.objects.bulk_create(rows, batch_size=2000)
-        self.tp_rows = rows
+        actions_write(
+            actor=self.coordinator, association=a, actions=list(actions.values()),
+            teams=[self._near_volunteers(nb, day)[:2] for day, nb, _c in actions], audit=False,
+        )  # fmt: skip
+        action_contacts_write(actor=self.coordinator, association=a, contacts=contacts)
+        self.counts["outreach_actions"] = len(actions)
+        self.counts["outreach_contacts"] = len(contacts)
 
-    def raw_touchpoints(self) -> None:
-        """The generator's touchpoints as drawn (refs: its episode ids, referred households)."""
-        tp, hpk = self.gen.touchpoints, self.hh_pk
-        referral = KINDS.index("referral_made")
-        self.tp_rows = [
-            Touchpoint(
-                association=self.association,
-                household_id=hpk[hid],
-                day=day_date(day),
-                kind=KINDS[kind],
-                activity_id=self.activity_pk.get(activity),
-                ref=None if ref < 0 else hpk[ref] if kind == referral else ref,
+    def front_desk(self) -> None:
+        """Information requests, peer contacts (a member family met), appointments, welcome
+        visits; the families brought by a referral meet their peer with the referral."""
+        from parcours.frontdesk.bulk import front_desk_write
+
+        a, hpk, coordinator = self.association, self.hh_pk, self.coordinator
+        staff = [u for u in (self.coordinator, self.social) if u is not None] or [None]
+        requests = [
+            InfoRequest(
+                household_id=hpk[h],
+                day=day,
+                subject=self.profile[h].needs[0],
+                channel=REQUEST_MAP.get(
+                    self.profile[h].channel_key,
+                    _pick((RequestChannel.PHONE, RequestChannel.INFO_CENTRE), "ir", h),
+                ),
+                recorded_by=coordinator,
             )  # fmt: skip
-            for hid, day, kind, activity, ref in zip(
-                tp.household.tolist(),
-                tp.day.tolist(),
-                tp.kind.tolist(),
-                tp.activity.tolist(),
-                tp.ref.tolist(),
+            for _i, h, day in self.by_kind["info_request"]
+        ]
+        peers = []
+        for _i, h, day in self.by_kind["peer_contact"]:
+            referrer = self.referral_of.get(h)
+            if referrer is not None and day_date(referrer[1]) == day:
+                continue  # written with the referral (community)
+            peer = self._member_for(h, day_number(day))
+            if peer is not None:
+                peers.append(
+                    PeerContact(
+                        household_id=hpk[h],
+                        day=day,
+                        peer_household_id=hpk[peer],
+                        recorded_by=coordinator,
+                    )  # fmt: skip
+                )
+        intake_day = {h: day for _i, h, day in self.by_kind["intake_visit"]}
+        tz = timezone.get_current_timezone()
+        appointments = []
+        for _i, h, day in self.by_kind["appointment_booked"]:
+            visit = intake_day.get(h)
+            when = (
+                datetime.combine(visit, time(10), tz)
+                if visit is not None and visit >= day
+                else datetime.combine(day + timedelta(days=7), time(14), tz)
+            )
+            appointments.append(
+                Appointment(
+                    household_id=hpk[h],
+                    booked_on=day,
+                    starts_at=when,
+                    with_user=_pick(staff, "ap", h),
+                    recorded_by=coordinator,
+                )  # fmt: skip
+            )
+        sponsored = {s.household_id for s in self.sponsorships.values()}
+        visits = []
+        for _i, h, day in self.by_kind["intake_visit"]:
+            received = _pick(staff, "iv", h)
+            explained = [Explanation.MISSIONS, Explanation.ACTIVITIES, Explanation.PRACTICAL]
+            if hpk[h] in sponsored:
+                explained.append(Explanation.SPONSORSHIP)
+            visits.append(
+                IntakeVisit(
+                    household_id=hpk[h],
+                    day=day,
+                    received_by=received,
+                    recorded_by=received,
+                    reception=_pick(RECEPTIONS, "rc", h),
+                    needs="\n".join(self.profile[h].needs),
+                    explanations=explained,
+                )  # fmt: skip
+            )
+        written = {"info_requests": requests, "peer_contacts": peers,
+                   "appointments": appointments, "intake_visits": visits}  # fmt: skip
+        for name, records in written.items():
+            front_desk_write(association=a, records=records)
+            self.counts[name] = len(records)
+
+    def attendance(self) -> None:
+        """Sessions of each activity on the days attended, with their present marks; a session
+        led by a household gives it `activity_led`, else a volunteer facilitates it."""
+        from parcours.activities.bulk import attendance_write
+
+        a, hpk, tp = self.association, self.hh_pk, self.gen.touchpoints
+        activity = tp.activity.tolist()
+        names = {g.id: g.name_fr for g in self.gen.activities}
+        led = {(activity[i], day): h for i, h, day in self.by_kind["activity_led"]}
+        self.sessions: dict[tuple[int, date], Session] = {}
+        marks = []
+        for i, h, day in self.by_kind["attendance"]:
+            key = (activity[i], day)
+            marks.append((hpk[h], day, names[key[0]]))
+            if key in self.sessions:
+                continue
+            start = START_TIMES.get(key[0], time(14))
+            leader = led.get(key)
+            self.sessions[key] = Session(
+                activity_id=self.activity_pk[key[0]], day=day, start_time=start,
+                end_time=time(start.hour + 2, start.minute),
+                facilitator_household_id=hpk[leader] if leader else None,
+                facilitator_user=None if leader else _pick(self.vol_list, "fa", key[0]),
+            )  # fmt: skip
+        result = attendance_write(
+            actor=None, association=a, marks=marks,
+            sessions={(s.activity_id, s.day): s for s in self.sessions.values()},
+        )  # fmt: skip
+        self.counts["sessions"] = result.sessions_created
+        self.counts["attendances"] = result.marks_created
+        self._schedules_ahead(self.sessions)
+
+    def community(self) -> None:
+        """Group memberships, sponsorships, support cases, communications, referrals, visits to
+        absent families, activities led, projects and roles, in the order of their kinds."""
+        from parcours.activities.bulk import sessions_led_write
+        from parcours.community import bulk as community
+        from parcours.support.bulk import cases_write
+
+        gen, a, hpk, by = self.gen, self.association, self.hh_pk, self.by_kind
+        coordinator = self.coordinator
+        gm = gen.group_memberships
+        memberships = [
+            GroupMembership(
+                group_id=self.group_pk[g],
+                household_id=hpk[h],
+                start=day_date(s),
+                end=day_date(e) if e >= 0 else None,
+            )  # fmt: skip
+            for h, g, s, e in zip(
+                gm.household.tolist(),
+                gm.group.tolist(),
+                gm.joined.tolist(),
+                gm.left.tolist(),
                 strict=True,
             )  # fmt: skip
         ]
-        Touchpoint.objects.bulk_create(self.tp_rows, batch_size=2000)
+        community.memberships_write(actor=coordinator, association=a, memberships=memberships)
+        self.counts["group_memberships"] = len(memberships)
+        community.sponsorships_write(
+            actor=coordinator, association=a, sponsorships=list(self.sponsorships.values())
+        )
+        cases_write(
+            actor=self.social, association=a, cases=list(self.cases.values()),
+            followups=self.followups,
+        )  # fmt: skip
+        communications = []
+        for _i, h, day in by["communication"]:
+            newsletter = day.weekday() == 0  # the newsletter goes out on Mondays
+            communications.append(
+                Communication(
+                    day=day,
+                    household_id=hpk[h],
+                    kind=CommunicationKind.NEWSLETTER if newsletter else CommunicationKind.MESSAGE,
+                    subject="Lettre d'information" if newsletter else "Programme de la semaine",
+                    sent_by=coordinator,
+                )  # fmt: skip
+            )
+        community.communications_write(
+            actor=coordinator, association=a, communications=communications
+        )
+        self.counts["communications"] = len(communications)
+        referrals = [
+            Referral(referrer_id=hpk[f], referred_id=hpk[r], day=day_date(d))
+            for r, (f, d) in self.referral_of.items()
+        ]
+        community.referrals_write(actor=coordinator, association=a, referrals=referrals)
+        self.counts["referrals"] = len(referrals)
+        absent = defaultdict(list)
+        av = gen.absent_visits
+        for v, w, d in zip(av.visitor.tolist(), av.visited.tolist(), av.day.tolist(), strict=True):
+            absent[(v, day_date(d))].append(w)
+        visits = [
+            AbsentVisit(
+                visitor_id=hpk[h],
+                visited_id=hpk[absent[(h, day)].pop(0)],
+                day=day,
+                outcome=_pick(VISIT_OUTCOMES, "av", i),
+            )  # fmt: skip
+            for i, h, day in by["absent_visit"]
+        ]
+        community.absent_visits_write(actor=coordinator, association=a, visits=visits)
+        self.counts["absent_visits"] = len(visits)
+        sessions_led_write(actor=None, association=a, sessions=list(self.sessions.values()))
+        projects = [
+            ProjectProposal(
+                household_id=hpk[h], day=day, title=_pick(PROJECT_TITLES, "pj", h, day_number(day))
+            )  # fmt: skip
+            for _i, h, day in by["project_proposed"]
+        ]
+        community.projects_write(actor=coordinator, association=a, projects=projects)
+        self.counts["projects"] = len(projects)
+        community.roles_write(actor=coordinator, association=a, roles=list(self.roles.values()))
 
     def _member_families(self) -> dict[str, tuple[list[int], list[int]]]:
         """Families already coming to activities, by quartier: (first days, ids) sorted."""
@@ -735,262 +823,6 @@ class _Seeder:
             if candidates:
                 return _pick(candidates, "peer", hid, day)
         return None
-
-    # -- rows pointing to their touchpoints --------------------------------------------------
-
-    def linked_rows(self) -> None:
-        gen, a, hpk = self.gen, self.association, self.hh_pk
-        tp = gen.touchpoints
-        rows = self.tp_rows
-        K = {k: i for i, k in enumerate(KINDS)}
-        by_kind: dict[int, list[int]] = defaultdict(list)
-        for i, k in enumerate(tp.kind.tolist()):
-            by_kind[k].append(i)
-
-        def tp_of(kind: str):
-            for i in by_kind[K[kind]]:
-                yield i, int(tp.household[i]), rows[i]
-
-        # Episodes opened and closed by touchpoints.
-        for kind, episodes, attr in (
-            ("sponsor_assigned", self.sponsorships, "started_touchpoint"),
-            ("sponsor_ended", self.sponsorships, "ended_touchpoint"),
-            ("support_opened", self.cases, "opened_touchpoint"),
-            ("support_closed", self.cases, "closed_touchpoint"),
-            ("role_started", self.roles, "started_touchpoint"),
-            ("role_ended", self.roles, "ended_touchpoint"),
-        ):
-            for i, _h, t in tp_of(kind):
-                row = episodes.get(int(tp.ref[i]))
-                if row is None:
-                    self.unlinked[kind] += 1
-                else:
-                    setattr(row, attr, t)
-        Sponsorship.objects.bulk_update(
-            self.sponsorships.values(), ["started_touchpoint", "ended_touchpoint"]
-        )
-        SupportCase.objects.bulk_update(
-            self.cases.values(), ["opened_touchpoint", "closed_touchpoint", "closed_on"]
-        )
-        CommunityRole.objects.bulk_update(
-            self.roles.values(), ["started_touchpoint", "ended_touchpoint"]
-        )
-        for i, project in self.projects.items():
-            project.touchpoint = rows[i]
-        ProjectProposal.objects.bulk_update(self.projects.values(), ["touchpoint"])
-
-        # Group memberships (the touchpoints carry the group's id).
-        gm = gen.group_memberships
-        joined = {
-            (int(tp.household[i]), int(tp.ref[i])): rows[i] for i in by_kind[K["group_joined"]]
-        }  # noqa: E501
-        left = {(int(tp.household[i]), int(tp.ref[i])): rows[i] for i in by_kind[K["group_left"]]}
-        memberships = [
-            GroupMembership(
-                association=a,
-                group_id=self.group_pk[g],
-                household_id=hpk[h],
-                start=day_date(s),
-                end=day_date(e) if e >= 0 else None,
-                joined_touchpoint=joined.get((h, g)),
-                left_touchpoint=left.get((h, g)),
-            )  # fmt: skip
-            for h, g, s, e in zip(
-                gm.household.tolist(),
-                gm.group.tolist(),
-                gm.joined.tolist(),
-                gm.left.tolist(),
-                strict=True,
-            )
-        ]
-        GroupMembership.objects.bulk_create(memberships)
-        self.counts["group_memberships"] = len(memberships)
-
-        # Referrals: referral_made on the referrer, peer_contact on the family brought.
-        made = {
-            (int(tp.household[i]), int(tp.ref[i])): rows[i] for i in by_kind[K["referral_made"]]
-        }  # noqa: E501
-        peer_tp = {
-            int(tp.household[i]): rows[i]
-            for i in by_kind[K["peer_contact"]]
-            if i not in self.peer_of
-        }  # noqa: E501
-        referrals = [
-            Referral(
-                association=a,
-                referrer_id=hpk[f],
-                referred_id=hpk[r],
-                day=day_date(d),
-                referrer_touchpoint=made.get((f, r)),
-                referred_touchpoint=peer_tp.get(r),
-            )  # fmt: skip
-            for r, (f, d) in self.referral_of.items()
-        ]
-        Referral.objects.bulk_create(referrals)
-        self.counts["referrals"] = len(referrals)
-
-        # Other peer contacts: a member family met, on the front desk.
-        peer_contacts = [
-            PeerContact(
-                association=a,
-                household_id=hpk[h],
-                day=t.day,
-                peer_household_id=hpk[self.peer_of[i]],
-                touchpoint=t,
-                recorded_by=self.coordinator,
-            )  # fmt: skip
-            for i, h, t in tp_of("peer_contact")
-            if i in self.peer_of
-        ]
-        PeerContact.objects.bulk_create(peer_contacts)
-        self.counts["peer_contacts"] = len(peer_contacts)
-        linked_peers = len(peer_contacts) + sum(1 for r in referrals if r.referred_touchpoint)
-        if linked_peers < len(by_kind[K["peer_contact"]]):
-            self.unlinked["peer_contact"] += len(by_kind[K["peer_contact"]]) - linked_peers
-
-        visits = [
-            AbsentVisit(
-                association=a,
-                visitor_id=hpk[h],
-                visited_id=hpk[self.visited_of[i]],
-                day=t.day,
-                outcome=_pick(VISIT_OUTCOMES, "av", i),
-                touchpoint=t,
-            )  # fmt: skip
-            for i, h, t in tp_of("absent_visit")
-        ]
-        AbsentVisit.objects.bulk_create(visits)
-        self.counts["absent_visits"] = len(visits)
-
-        recipients = [
-            CommunicationRecipient(
-                association=a,
-                communication=self.communications[i],
-                household_id=hpk[h],
-                touchpoint=t,
-            )  # fmt: skip
-            for i, h, t in tp_of("communication")
-        ]
-        CommunicationRecipient.objects.bulk_create(recipients, batch_size=1000)
-
-        contacts = [
-            OutreachContact(
-                association=a,
-                action=self.actions[self.action_of[i]],
-                household_id=hpk[h],
-                new_household=int(gen.households.entry_day[h - 1]) == int(tp.day[i]),
-                touchpoint=t,
-            )  # fmt: skip
-            for i, h, t in tp_of("outreach_contact")
-        ]
-        OutreachContact.objects.bulk_create(contacts)
-        self.counts["outreach_contacts"] = len(contacts)
-
-        # Front desk: information requests, appointments, welcome visits.
-        staff = [u for u in (self.coordinator, self.social) if u is not None] or [None]
-        requests = [
-            InfoRequest(
-                association=a,
-                household_id=hpk[h],
-                day=t.day,
-                touchpoint=t,
-                channel=REQUEST_MAP.get(
-                    self.profile[h].channel_key,
-                    _pick((RequestChannel.PHONE, RequestChannel.INFO_CENTRE), "ir", h),
-                ),
-                subject=self.profile[h].needs[0],
-                recorded_by=self.coordinator,
-            )  # fmt: skip
-            for _i, h, t in tp_of("info_request")
-        ]
-        InfoRequest.objects.bulk_create(requests)
-        self.counts["info_requests"] = len(requests)
-        intake_day = {h: t.day for _i, h, t in tp_of("intake_visit")}
-        tz = timezone.get_current_timezone()
-        appointments = []
-        for _i, h, t in tp_of("appointment_booked"):
-            visit = intake_day.get(h)
-            when = (
-                datetime.combine(visit, time(10), tz)
-                if visit is not None and visit >= t.day
-                else datetime.combine(t.day + timedelta(days=7), time(14), tz)
-            )
-            appointments.append(
-                Appointment(
-                    association=a,
-                    household_id=hpk[h],
-                    booked_on=t.day,
-                    starts_at=when,
-                    with_user=_pick(staff, "ap", h),
-                    touchpoint=t,
-                    recorded_by=self.coordinator,
-                )  # fmt: skip
-            )
-        Appointment.objects.bulk_create(appointments)
-        self.counts["appointments"] = len(appointments)
-        sponsored = {s.household_id for s in self.sponsorships.values()}
-        visits = []
-        for _i, h, t in tp_of("intake_visit"):
-            received = _pick(staff, "iv", h)
-            explained = [Explanation.MISSIONS, Explanation.ACTIVITIES, Explanation.PRACTICAL]
-            if hpk[h] in sponsored:
-                explained.append(Explanation.SPONSORSHIP)
-            visits.append(
-                IntakeVisit(
-                    association=a,
-                    household_id=hpk[h],
-                    day=t.day,
-                    received_by=received,
-                    recorded_by=received,
-                    reception=_pick(RECEPTIONS, "rc", h),
-                    needs="\n".join(self.profile[h].needs),
-                    explanations=explained,
-                    touchpoint=t,
-                )  # fmt: skip
-            )
-        IntakeVisit.objects.bulk_create(visits)
-        self.counts["intake_visits"] = len(visits)
-
-        # Sessions of each activity on the days attended; the leading household facilitates.
-        sessions: dict[tuple[int, date], Session] = {}
-        led = {(int(tp.activity[i]), t.day): (h, t) for i, h, t in tp_of("activity_led")}
-        for i, _h, t in tp_of("attendance"):
-            key = (int(tp.activity[i]), t.day)
-            if key in sessions:
-                continue
-            start = START_TIMES.get(key[0], time(14))
-            leader = led.get(key)
-            sessions[key] = Session(
-                association=a, activity_id=t.activity_id, day=t.day, start_time=start,
-                end_time=time(start.hour + 2, start.minute),
-                facilitator_household_id=hpk[leader[0]] if leader else None,
-                facilitator_user=None if leader else _pick(self.vol_list, "fa", key[0]),
-                led_touchpoint=leader[1] if leader else None,
-            )  # fmt: skip
-        Session.objects.bulk_create(sessions.values(), batch_size=1000)
-        self.unlinked["activity_led"] += sum(1 for k in led if k not in sessions)
-        attendances = []
-        marked = set()
-        for i, h, t in tp_of("attendance"):
-            s = sessions[(int(tp.activity[i]), t.day)]
-            if (id(s), h) in marked:  # one mark per household on a sheet
-                self.unlinked["attendance"] += 1
-                continue
-            marked.add((id(s), h))
-            attendances.append(
-                Attendance(
-                    association=a,
-                    session=s,
-                    household_id=hpk[h],
-                    status=Attendance.Status.PRESENT,
-                    intent_at=datetime.combine(t.day, s.start_time, tz),
-                    touchpoint=t,
-                )  # fmt: skip
-            )
-        Attendance.objects.bulk_create(attendances, batch_size=2000)
-        self.counts["sessions"] = len(sessions)
-        self.counts["attendances"] = len(attendances)
-        self._schedules_ahead(sessions)
 
     def _schedules_ahead(self, sessions: dict) -> None:
         """Every activity goes on: a weekly schedule from tomorrow over the coming weeks, on the
