@@ -1,11 +1,12 @@
 """The Django side of the benchmark: a SQLite file database seeded from the generator.
 
 ``setup(path)`` points Django at a fresh SQLite file (test settings, WAL as in production) and
-migrates it. ``seed(gen, end)`` writes one generated association with the same touchpoint rows
-as ``parcours.seed.seed_association`` (same households in the same order, same activities,
-referral refs mapped to household ids), but faster: households with a name only (no French
-profile), touchpoints inserted with one ``executemany`` instead of model objects, then the
-stored journeys by ``journey_recompute`` (the batch path). Each phase is timed.
+migrates it. ``seed(gen, end)`` writes one generated association: its event log as the
+generator drew it (refs: the generator's episode ids, referral refs mapped to household ids),
+without the domain records ``parcours.seed.seed_association`` writes through the apps' bulk
+writers; households with a name only (no French profile), touchpoints inserted with one
+``executemany``, then the stored journeys by ``journey_recompute`` (the batch path). Each phase
+is timed.
 """
 
 from __future__ import annotations
