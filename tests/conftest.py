@@ -97,6 +97,19 @@ def _current_journey_versions_read_afresh():
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    """Django's locale middleware leaves the last request's language active in the thread: an
+    English request (or an API call with Accept-Language: en) would make the next test on the
+    same worker read English labels. Each test starts in the site's default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def force_login_is_a_complete_sign_in(monkeypatch):
     """`client.force_login(user)` stands for a complete sign-in, the second factor included, so
     page tests need not enrol every administrator, coordinator and social worker. The sign-in
