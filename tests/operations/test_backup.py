@@ -150,3 +150,11 @@ def test_missing_postgresql_tools_are_named_with_the_way_to_install_them(monkeyp
     monkeypatch.setenv("PATH", "")
     with pytest.raises(OperationError, match="pg_dump.*postgresql-client"):
         postgres.dump({"NAME": "parcours"}, Path("unused.pgdump"))
+
+
+def test_an_output_ending_with_a_slash_is_a_private_folder_made_if_missing(tmp_path):
+    build_world()
+    path = backup.take(f"{tmp_path}/backups/")
+    assert path.parent == tmp_path / "backups" and path.name.endswith(".tar.gz")
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

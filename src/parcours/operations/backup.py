@@ -127,11 +127,15 @@ def _sqlite_dump(target: Path) -> None:
     os.chmod(target, 0o600)
 
 
-def _output_path(output: Path | None, kind: str) -> Path:
+def _output_path(output: str | Path | None, kind: str) -> Path:
+    """None: the default folder; a folder (or a path ending with /, made 0700 if missing): a
+    dated name inside it; else the file itself, which must not exist."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     name = f"parcours-{kind}-{stamp}.tar.gz"
     if output is None:
         return _private_dir(default_directory()) / name
+    if str(output).endswith(("/", os.sep)):
+        return _private_dir(Path(output)) / name
     output = Path(output)
     if output.is_dir():
         return output / name
@@ -142,7 +146,7 @@ def _output_path(output: Path | None, kind: str) -> Path:
     return output
 
 
-def take(output: Path | None = None) -> Path:
+def take(output: str | Path | None = None) -> Path:
     """Write a backup of the database; return its path. The file appears whole or not at all
     (written under a temporary name, then renamed)."""
     kind = engine()

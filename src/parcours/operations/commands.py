@@ -26,7 +26,7 @@ def operator_language() -> str:
 def backup(output: str | None) -> int:
     with translation.override(operator_language()):
         try:
-            path = backups.take(Path(output) if output else None)
+            path = backups.take(output or None)
         except OperationError as error:
             print(_("Backup failed: %(error)s") % {"error": error}, file=sys.stderr)
             return 1
