@@ -101,7 +101,7 @@ def seed(gen: Any, end: date, *, journeys: bool = True) -> dict[str, Any]:
     from parcours.activities.models import Activity
     from parcours.engine.columns import KINDS, day_date
     from parcours.households.models import Household, Touchpoint
-    from parcours.journey.services import journey_recompute
+    from parcours.journey.recompute import journey_recompute
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

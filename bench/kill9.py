@@ -92,7 +92,7 @@ def _say(*words) -> None:
 
 
 def child_recompute(batch: int) -> None:
-    from parcours.journey.services import journey_recompute
+    from parcours.journey.recompute import journey_recompute
 
     _say("ready")
     unit = 0
@@ -196,7 +196,7 @@ def seed_template(db_file: Path, households: int) -> None:
     from django.core.management import call_command
     from django.utils import translation
 
-    from parcours.journey.services import journey_recompute
+    from parcours.journey.recompute import journey_recompute
     from parcours.seed import seed_demo
 
     call_command("migrate", verbosity=0)
@@ -235,7 +235,7 @@ def check(expect: tuple[int, int] | None) -> list[str]:
     from parcours.accounts.models import Association
     from parcours.activities.models import Attendance
     from parcours.households.models import Household, Touchpoint
-    from parcours.journey.services import journey_recompute
+    from parcours.journey.recompute import journey_recompute
 
     connection.close()
     problems = []

@@ -347,7 +347,7 @@ def test_engagement_project_by_a_coordinator(world, family, activities, login):
 def test_usage_lapses_back_to_discovery_after_60_days_without_attendance(
     world, family, activities, login, time_machine
 ):
-    from parcours.journey.services import journey_recompute
+    from parcours.journey.recompute import journey_recompute
 
     record(family, ("intake_visit", 40), ("attendance", 20), ("attendance", 10),
            activity=activities[0])  # fmt: skip

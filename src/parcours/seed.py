@@ -46,7 +46,7 @@ from parcours.directory.search import index_households
 from parcours.engine.columns import day_date
 from parcours.households.bulk import households_write, persons_write
 from parcours.households.models import Channel, Composition, Household, Person
-from parcours.journey.services import journey_recompute
+from parcours.journey.recompute import journey_recompute
 from parcours.seed_records import WEEKS_AHEAD, Records, _pick
 from parcours.support.models import FollowUp, Outcome, SupportCase
 from parcours.worklists.models import SponsorProfile

@@ -11,7 +11,7 @@ from parcours.accounts.roles import Role
 from parcours.activities.models import Activity, Session
 from parcours.association_settings import selectors, services
 from parcours.journey.models import HouseholdJourney
-from parcours.journey.services import journey_recompute
+from parcours.journey.recompute import journey_recompute
 
 # 23:30 in London: already the 11th in Paris (UTC+1), still the 10th in Martinique (UTC-4).
 INSTANT = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)

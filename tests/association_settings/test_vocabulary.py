@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 from parcours.accounts.roles import Role
 from parcours.engine.definition import journeys_dir, shipped_definition, shipped_vocabularies
 from parcours.journey.models import HouseholdJourney, StageSpan, StatusSpan
-from parcours.journey.services import journey_recompute
+from parcours.journey.recompute import journey_recompute
 from tests.accounts.test_access import EXPECTED, POST_ONLY, SIGN_IN_FLOW, _url, all_routes
 
 

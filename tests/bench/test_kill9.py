@@ -17,7 +17,7 @@ from parcours.accounts.models import Association
 from parcours.activities.models import Activity, Attendance, Session
 from parcours.households import services
 from parcours.journey.models import StageSpan
-from parcours.journey.services import journey_recompute
+from parcours.journey.recompute import journey_recompute
 from tests.basis import BASIS
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 
 from parcours.households import services as hs
 from parcours.households.models import Household, Touchpoint
-from parcours.journey import services
+from parcours.journey import recompute, services
 from parcours.journey.models import HouseholdJourney, StageSpan, StatusSpan
 from parcours.seed import seed_association
 from tests.basis import BASIS
@@ -94,7 +94,7 @@ def seeded(db):
 
 
 def test_recompute_stores_what_each_refresh_stores(seeded):
-    services.journey_recompute(association=seeded, as_of=AS_OF)
+    recompute.journey_recompute(association=seeded, as_of=AS_OF)
     batch = _stored(seeded)
     _refresh_each(seeded)
     one_by_one = _stored(seeded)
@@ -119,7 +119,7 @@ def test_recompute_stores_what_each_refresh_stores(seeded):
 
 
 def test_only_due_recomputes_the_households_whose_journey_changed_by_itself(seeded):
-    services.journey_recompute(association=seeded, as_of=AS_OF)
+    recompute.journey_recompute(association=seeded, as_of=AS_OF)
     later = AS_OF + timedelta(days=30)
     with scopes_disabled():
         due = (
@@ -129,13 +129,13 @@ def test_only_due_recomputes_the_households_whose_journey_changed_by_itself(seed
             .count()
         )
         HouseholdJourney.objects.filter(household__name="Famille Vide").delete()
-    n = services.journey_recompute(association=seeded, as_of=later, only_due=True)
+    n = recompute.journey_recompute(association=seeded, as_of=later, only_due=True)
     assert n == due + 1
     assert due > 0
     after_due = _stored(seeded)
     # recomputing the due households as of `later` equals recomputing them all as of `later`,
     # for the rows of those households
-    services.journey_recompute(association=seeded, as_of=later)
+    recompute.journey_recompute(association=seeded, as_of=later)
     full = _stored(seeded)
     with scopes_disabled():
         redone = {j[1] for j in after_due["journey"] if j[3] == later}
@@ -154,11 +154,11 @@ def test_recompute_command_prints_the_rate(seeded, capsys):
 
 
 def test_a_failed_batch_leaves_the_previous_batches_whole(seeded, monkeypatch):
-    services.journey_recompute(association=seeded, as_of=AS_OF)
+    recompute.journey_recompute(association=seeded, as_of=AS_OF)
     before = _stored(seeded)
     with scopes_disabled():
         StageSpan.objects.all().delete()
-    real = services._snapshots
+    real = recompute._snapshots
     with scopes_disabled():
         first_ids = sorted(
             Household.objects.filter(association=seeded).values_list("id", flat=True)
@@ -170,9 +170,9 @@ def test_a_failed_batch_leaves_the_previous_batches_whole(seeded, monkeypatch):
             raise RuntimeError("crash")
         return real(association, journeys, chunk, *args, **kwargs)
 
-    monkeypatch.setattr(services, "_snapshots", failing)
+    monkeypatch.setattr(recompute, "_snapshots", failing)
     with pytest.raises(RuntimeError):
-        services.journey_recompute(association=seeded, as_of=AS_OF, batch_size=50)
+        recompute.journey_recompute(association=seeded, as_of=AS_OF, batch_size=50)
     with scopes_disabled():
         written = set(StageSpan.objects.values_list("household_id", flat=True))
         ids = sorted(Household.objects.filter(association=seeded).values_list("id", flat=True))
@@ -212,7 +212,7 @@ def test_refresh_over_stored_spans_writes_the_rows_of_a_fresh_write(seeded):
     """Refreshing over spans stored as of other days (rows kept up to the first change, the
     rest rewritten) stores what refreshing with nothing stored stores, in the same order."""
     later = AS_OF + timedelta(days=120)
-    services.journey_recompute(association=seeded, as_of=AS_OF - timedelta(days=200))
+    recompute.journey_recompute(association=seeded, as_of=AS_OF - timedelta(days=200))
     with scopes_disabled():
         households = list(
             Household.objects.filter(association=seeded).select_related("association")

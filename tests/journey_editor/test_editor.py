@@ -180,7 +180,7 @@ def test_without_a_reason_nothing_is_saved(world, regular, client):
 
 
 def test_restoring_the_previous_version_restores_the_previous_stored_spans_exactly(world, regular):
-    from parcours.journey.services import journey_recompute
+    from parcours.journey.recompute import journey_recompute
     from parcours.journey_editor.services import journey_version_save
 
     with scopes_disabled():

@@ -17,7 +17,7 @@ from parcours.association_settings.models import AssociationLogo
 from parcours.cli import main
 from parcours.households.models import Household, Touchpoint
 from parcours.journey.models import StageSpan
-from parcours.journey.services import journey_recompute
+from parcours.journey.recompute import journey_recompute
 from parcours.operations import backup
 from parcours.operations.errors import OperationError
 from tests.conftest import build_world

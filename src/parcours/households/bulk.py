@@ -4,7 +4,7 @@ For imports and the demo seeder. Same rules as the per-row services: households 
 a lawful basis recorded with them (parcours.consent.bulk), a touchpoint of an owned kind is
 written only by its owner's module (households.ownership), with its record. What the per-row
 services do after each write (the journey, the tasks) the caller does once for all the
-households touched: journey.services.journey_recompute(household_ids=...) and
+households touched: journey.recompute.journey_recompute(household_ids=...) and
 worklists.services.tasks_regenerate_many(household_ids=...). The pickers' search words are
 written here (parcours.directory.search).
 """

@@ -222,7 +222,7 @@ def _touchpoints(actor, association, plan: Plan, target: dict[str, int], report:
 
 def _follow(association, household_ids: list[int], as_of, report: Report) -> None:
     """The journeys (stages with their reasons) of the households touched, batch engine."""
-    from parcours.journey.services import journey_recompute
+    from parcours.journey.recompute import journey_recompute
 
     report.touched_ids = household_ids
     if not household_ids:

@@ -84,7 +84,7 @@ def journey_preview(*, membership, rules: dict, as_of: date | None = None) -> Pr
     """
     from parcours.households.models import Household
     from parcours.journey.models import HouseholdJourney
-    from parcours.journey.services import HORIZON_DAYS, touchpoint_columns
+    from parcours.journey.recompute import HORIZON_DAYS, touchpoint_columns
 
     association = membership.association
     definition = journey_rules.validate(association.journey, rules, association.vocabulary)

@@ -22,7 +22,7 @@ def recompute_after_version(*, job_id: int, association_id: int, version_id: int
     """Every household's journey with the association's current rules, then its tasks."""
     from parcours.accounts.models import Association
     from parcours.households.models import Household
-    from parcours.journey.services import journey_recompute
+    from parcours.journey.recompute import journey_recompute
     from parcours.worklists.services import tasks_regenerate_many
 
     with job_running(job_id) as progress, scopes_disabled():

@@ -668,7 +668,7 @@ def daily_run(*, as_of: date | None = None, digests: bool = True) -> DailyReport
     """What `parcours daily` does: journeys whose day has come, their tasks, the digests."""
     from parcours.accounts.models import Association
     from parcours.association_settings.selectors import association_today
-    from parcours.journey.services import journey_recompute
+    from parcours.journey.recompute import journey_recompute
 
     journeys, tasks = 0, Result()
     with scopes_disabled():

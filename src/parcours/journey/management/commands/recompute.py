@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from parcours.journey.services import journey_recompute
+from parcours.journey.recompute import journey_recompute
 
 
 class Command(BaseCommand):
