@@ -16,7 +16,10 @@ PUBLIC = "public"
 # the roles that see households, and a peer family its own household (world.household_a)
 OWN_HOUSEHOLD = "view_households or own household"
 
-# url name -> who may use it: PUBLIC, ANY_MEMBER or a capability
+# a federation's viewers (parcours.federation), who belong to no association; no association
+# role may open these pages (test_federation_viewer_reaches_no_association_page below)
+FEDERATION = "federation viewer"
+# url name -> who may use it: PUBLIC, ANY_MEMBER, FEDERATION or a capability
 EXPECTED = {
     "accounts:home": ANY_MEMBER,
     "accounts:members": "manage_members",
@@ -183,6 +186,8 @@ EXPECTED = {
     "api_v1:api-root": PUBLIC,
     "api_v1:openapi-json": PUBLIC,
     "api_v1:openapi-view": PUBLIC,
+    "federation:dashboard": FEDERATION,
+    "federation:export": FEDERATION,
 }
 # The REST API's operations (parcours.api): a personal token is their only key, the session is
 # none (401 JSON); with a token, the capability of the matching pages (tests/api has the rest).
@@ -321,6 +326,8 @@ def _url(name, world, which="a", role=None):
 
 
 def _allowed(rule, role):
+    if rule == FEDERATION:
+        return False
     if rule in (PUBLIC, ANY_MEMBER):
         return True
     if rule == OWN_HOUSEHOLD:
@@ -459,3 +466,51 @@ def test_disabled_account_loses_access(world, client):
     user.is_active = False
     user.save()
     assert client.get("/households/").status_code == 302
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_federation_viewer_reaches_no_association_page(name, world, client):
+    """A federation's viewer holds no membership: every page of an association (any member's
+    ones included) and every API operation refuses them; their home is the federation's page,
+    and the sign-in pages answer them as any signed-in person."""
+    from tests.federation.conftest import make_network
+
+    network = make_network(world)
+    client.force_login(network.viewer)
+    url = _url(name, world)
+    response = client.get(url)
+    if name in API_TOKEN:  # no token: a viewer cannot make one (api:tokens refuses them)
+        assert response.status_code in (401, 405), (name, response.status_code)
+        return
+    if name == "accounts:home":
+        assert response.status_code == 302 and response["Location"] == "/federation/"
+        return
+    rule = EXPECTED[name]
+    if rule == FEDERATION:
+        assert response.status_code == 200, (name, response.status_code)
+        return
+    if name in ("account_logout", "set_language", "account_login"):
+        assert response.status_code in (200, 302, 405)
+        return
+    if name in SIGN_IN_FLOW or name in SECRET_ADDRESS or rule == PUBLIC:
+        assert response.status_code in (200, 302, 404), (name, response.status_code)
+        return
+    assert response.status_code == 403, (name, response.status_code)
+    assert client.post(url, {}).status_code == 403
+    assert b"Famille Martin" not in response.content
+
+
+def test_a_member_with_a_federation_role_is_refused_the_federation(world, client):
+    """Should an account hold both (made by hand in the database), the membership wins: the
+    federation's page refuses it rather than mixing an association's access with its own."""
+    from parcours.federation.models import FederationViewer
+    from tests.federation.conftest import make_network
+
+    network = make_network(world)
+    coordinator = world.user(Role.COORDINATOR)
+    FederationViewer.objects.create(user=coordinator, federation=network.federation)
+    client.force_login(coordinator)
+    assert client.get("/federation/").status_code == 403
+    assert client.get("/federation/export.csv").status_code == 403
+    client.force_login(network.viewer)
+    assert client.get("/federation/").status_code == 200

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "parcours.association_settings",
     "parcours.guides",
     "parcours.operations",
+    "parcours.federation",
     # the REST API (/api/v1); before "ninja", whose Swagger UI page it overrides
     "parcours.api",
     "ninja",

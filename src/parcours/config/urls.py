@@ -29,6 +29,7 @@ urlpatterns = [
     path("exports/", include("parcours.exports.urls")),
     path("settings/", include("parcours.association_settings.urls")),
     path("help/", include("parcours.guides.urls")),
+    path("federation/", include("parcours.federation.urls")),
     path("account/api-tokens/", include("parcours.api.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

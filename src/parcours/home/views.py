@@ -10,6 +10,7 @@ from parcours.accounts.permissions import member_required
 from parcours.accounts.roles import Capability, Role, role_can
 from parcours.activities import selectors as activity_selectors
 from parcours.analytics.privacy import HIDDEN
+from parcours.federation.permissions import federation_home
 from parcours.home.journey_map import journey_map
 from parcours.worklists import selectors as task_selectors
 from parcours.worklists.reasons import decorate
@@ -32,6 +33,7 @@ def _today(membership, today) -> dict:
     return out
 
 
+@federation_home  # a federation viewer has no association: their page is the federation's
 @member_required
 def home(request):
     m = request.membership

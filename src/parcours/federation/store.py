@@ -1,0 +1,82 @@
+"""The federation's figures materialised per association, recomputed only where spans changed.
+
+A request asks for every member association's figures for one period. The stored row of an
+association is used when its stamp still matches the association's stage spans (their count
+and highest id, read through an index on (association_id, id)); the others are computed in one
+grouped pass (figures.compute) and stored. Any write on an association's spans (a touchpoint,
+the daily run, a recompute, an erasure) changes its stamp, so no figure outlives its data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from parcours.federation import figures
+from parcours.federation.figures import AssociationFigures
+from parcours.federation.models import StoredFigures
+
+KEEP_DAYS = 3  # stored figures of periods ending earlier than this are dropped on write
+
+
+def stamps(association_ids: list[int]) -> dict[int, str]:
+    """Each association's spans fingerprint: "count:max id" ("0:0" when it has none)."""
+    out = dict.fromkeys(association_ids, "0:0")
+    if not association_ids:
+        return out
+    marks = ", ".join(["%s"] * len(association_ids))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT association_id, COUNT(*), MAX(id) FROM {figures.SPANS} "
+            f"WHERE association_id IN ({marks}) GROUP BY association_id",
+            list(association_ids),
+        )
+        for a, n, top in cur.fetchall():
+            out[a] = f"{n}:{top}"
+    return out
+
+
+def figures_for(
+    association_ids: list[int], *, first: date, last: date, stage_keys: tuple[str, ...]
+) -> tuple[dict[int, AssociationFigures], int]:
+    """Every association's figures and how many had to be computed afresh."""
+    now = stamps(association_ids)
+    keys = ",".join(stage_keys)
+    stored = StoredFigures.objects.filter(
+        association_id__in=association_ids, first=first, last=last
+    ).values_list("association_id", "stages", "stamp", "figures")
+    out = {
+        a: AssociationFigures.from_json(data)
+        for a, stages, stamp, data in stored
+        if stages == keys and stamp == now[a]
+    }
+    stale = [a for a in association_ids if a not in out]
+    if stale:
+        fresh = figures.compute(stale, first=first, last=last, stage_keys=stage_keys)
+        _keep(fresh, first=first, last=last, keys=keys, stamps=now)
+        out.update(fresh)
+    return out, len(stale)
+
+
+def _keep(fresh: dict[int, AssociationFigures], *, first, last, keys, stamps) -> None:
+    with transaction.atomic():
+        StoredFigures.objects.filter(last__lt=last - timedelta(days=KEEP_DAYS)).delete()
+        StoredFigures.objects.filter(
+            association_id__in=list(fresh), first=first, last=last
+        ).delete()
+        rows = [
+            StoredFigures(
+                association_id=a,
+                first=first,
+                last=last,
+                stages=keys,
+                stamp=stamps[a],
+                figures=f.as_json(),
+                computed_at=timezone.now(),
+            )
+            for a, f in fresh.items()
+        ]
+        # a request beside us may have stored the same figures meanwhile
+        StoredFigures.objects.bulk_create(rows, ignore_conflicts=True)
