@@ -523,3 +523,6 @@ def xes_read_step(ctx: Context) -> Outcome:
 
     seconds, notes = xes_read(ctx.data.parent)
     return Outcome(seconds=seconds, notes=notes)
+
+
+from bench import steps_load  # noqa: E402, F401  (load_pg, load_sqlite)
