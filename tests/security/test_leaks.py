@@ -90,3 +90,22 @@ def test_the_crawler_finds_a_planted_leak(world, client):
     assert any(re.match(r"qxareason\d+z", t) for t in found)
     with scopes_disabled():
         assert forbidden(markers, None, world) == markers
+
+
+def test_a_federation_viewer_reads_no_marker(world, client):
+    """A federation's viewer crawls every route (with the planted objects' ids) and the links of
+    the federation's page and CSV: it reads the member associations' figures and names, and no
+    household's name, address, phone, note nor any sensitive field."""
+    from tests.federation.conftest import make_network
+
+    objects, markers = plant(world)
+    network = make_network(world)
+    client.force_login(network.viewer)
+    crawl = Crawl(client, search="qx", limit=250)
+    own = ["/federation/", "/federation/export.csv", "/federation/?months=24"]
+    fetches = crawl.run(own + _seeds(objects, ["a", "b"]))
+    federation = [f for f in fetches if f.url.startswith("/federation/") and f.status == 200]
+    assert len(federation) >= 3 and all("Association A" in f.body for f in federation)
+    leaks = [(f.url, t) for f in fetches for t in _leaks(f.body, markers)]
+    assert not leaks, leaks
+    assert all(f.status in (200, 302, 401, 403, 404, 405) for f in fetches)
