@@ -170,19 +170,31 @@ def run_step(step: str, size: str, quick: bool) -> Result:
         return run_kill9(quick)
     if step == "backup":
         return run_backup()
-    from bench.run import run_worker
+    from bench.run import data_path, run_worker
+    from bench.steps import STEPS
 
     args = argparse.Namespace(size=size if size != "-" else "S", seed=1, end=END)
+    if STEPS[step].needs_data and not data_path(args.size, 1, END).exists():
+        if args.size in ("M", "L"):  # shared, generated once: never made again here
+            return {"error": f"no generated log at {args.size} in bench/data (see README)"}
+        made = run_worker("generate", args)
+        if "error" in made:
+            return made
     t0 = time.perf_counter()
     r = run_worker(step, args)
     r.setdefault("process_seconds", round(time.perf_counter() - t0, 2))
     return r
 
 
+# kill -9 keeps its seeded 200-household demo database here; the backup round trip uses it
+KILL9_WORK = Path(tempfile.gettempdir()) / "parcours-goals-kill9"
+
+
 def run_kill9(quick: bool) -> Result:
     runs = 2 if quick else 50
     out = subprocess.run(
-        [sys.executable, "-m", "bench.kill9", "--runs", str(runs), "--no-record"],
+        [sys.executable, "-m", "bench.kill9", "--runs", str(runs), "--no-record", "--work",
+         str(KILL9_WORK)],
         cwd=ROOT, capture_output=True, text=True, check=False, env=_env(),
     )  # fmt: skip
     rows = re.findall(
@@ -200,12 +212,12 @@ def run_backup() -> Result:
     database (kill -9's seeding); the reference is a plain copy of the same file."""
     work = Path(tempfile.mkdtemp(prefix="parcours-goals-backup-"))
     try:
-        seeded = subprocess.run(
+        seeded = subprocess.run(  # seeds the demo database once, or finds it (no kill)
             [sys.executable, "-m", "bench.kill9", "--runs", "0", "--no-record", "--work",
-             str(work)],
+             str(KILL9_WORK)],
             cwd=ROOT, capture_output=True, text=True, check=False, env=_env(),
         )  # fmt: skip
-        template = next(work.glob("template-*.sqlite3"), None)
+        template = next(KILL9_WORK.glob("template-*.sqlite3"), None)
         if template is None:
             return {"error": f"no demo database: {seeded.stderr[-500:]}"}
         db = work / "live.sqlite3"
@@ -275,7 +287,7 @@ def report(
     rows: list[tuple[Goal, str, str, str, str, str]], command: str, before: str, after: str,
     quick: bool,
 ) -> str:  # fmt: skip
-    kind = "quick smoke (size S, 30 s loads, 2 kills)" if quick else "the goals' sizes"
+    kind = "quick smoke: size S, 30 s loads, 2 kills" if quick else "the goals' sizes"
     lines = [
         f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — issue 15 goals, one run ({kind})",
         "",
@@ -307,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     for goal in goals:
         size = "S" if args.quick and goal.size != "-" else goal.size
         wanted = [(goal.step, size)]
-        if goal.reference not in ("-", "copy"):
+        if goal.reference not in ("-", "copy") and available(goal.step):
             wanted.append((goal.reference, size))
         for step, sz in wanted:
             if (step, sz) in results or not available(step):
