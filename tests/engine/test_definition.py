@@ -206,9 +206,18 @@ def test_invalid_toml_names_the_file() -> None:
 
 def test_tasks_are_parsed_and_kept() -> None:
     data = rules()
-    data["tasks"] = [{"key": "assign_sponsor", "stage": "discovery", "after_days": 14}]
+    data["tasks"] = [
+        {
+            "key": "assign_sponsor",
+            "type": "stage_for",
+            "stage": "discovery",
+            "after_days": 14,
+            "assignee": "coordinator",
+        }
+    ]
     d = parse_definition(data)
     assert d.tasks[0].key == "assign_sponsor" and d.tasks[0].settings["after_days"] == 14
+    assert d.tasks[0].type == "stage_for" and d.tasks[0].after_days == 14  # type: ignore[attr-defined]
 
 
 def _copy_journey(tmp_path: Path, vocab_edit: str | None = None) -> Path:

@@ -139,14 +139,16 @@ SF = 'type = "stage_for"\nstage = "a"\nassignee = "board"'
         (SF + '\nwithout_kinds = ["x"]', "tasks[0].without_kinds"),
         ('type = "status"\nstatus = "zz"\nassignee = "board"', "tasks[0].status"),
         (SF + "\ncolour = 1", "tasks[0].colour"),
+        (SF + '\nwithout_episode = { opened = "group_joined" }', "tasks[0].without_episode.closed"),
+        ('type = "episode_idle"\nopened = "support_opened"\nclosed = "support_closed"\n'
+         'assignee = "board"\nafter_days = 0', "tasks[0].after_days"),
+        (SF + '\n[[tasks]]\nkey = "t1"\n' + SF, "tasks[1].key"),
     ],
 )  # fmt: skip
 def test_malformed_task_rules_name_the_key_path(task: str, path: str) -> None:
-    definition = loads_definition(
-        HEAD + STAGES + f'[[tasks]]\nkey = "t1"\n{task}\n', source="t.toml"
-    )
+    # the definition does not load: task rules are validated with the rest of the journey
     with pytest.raises(DefinitionError) as err:
-        task_rules(definition)
+        loads_definition(HEAD + STAGES + f'[[tasks]]\nkey = "t1"\n{task}\n', source="t.toml")
     assert err.value.path == path
     assert str(err.value).startswith("t.toml: ")
 

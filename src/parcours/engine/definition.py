@@ -32,6 +32,8 @@ from types import MappingProxyType
 
 from parcours.engine.conditions import Condition, ParseContext, parse_condition
 from parcours.engine.errors import DefinitionError
+from parcours.engine.task_kinds import parse_task
+from parcours.engine.task_types import TaskParseContext, TaskType
 from parcours.engine.vocabulary import Vocabulary, parse_vocabulary
 
 FORMAT = 1
@@ -55,10 +57,7 @@ class StatusRule:
     unless: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class TaskRule:
-    key: str
-    settings: Mapping[str, object]
+TaskRule = TaskType  # a validated [[tasks]] table (task_types.py); ``settings``: its table
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ class JourneyDefinition:
     source: str
     stages: tuple[StageRule, ...]
     statuses: tuple[StatusRule, ...]
-    tasks: tuple[TaskRule, ...]
+    tasks: tuple[TaskType, ...]
     default_vocabulary: str
     vocabulary: Vocabulary | None
 
@@ -89,6 +88,12 @@ class JourneyDefinition:
         if self.vocabulary is None:
             return key
         return self.vocabulary.statuses[(key, language)]
+
+    def task_title(self, key: str, language: str) -> str | None:
+        """The task rule's title in the vocabulary (None when it gives none)."""
+        if self.vocabulary is None:
+            return None
+        return self.vocabulary.tasks.get((key, language))
 
 
 def _key(data: Mapping[str, object], path: str, ctx: ParseContext) -> str:
@@ -196,12 +201,28 @@ def _parse_statuses(
     return tuple(out)
 
 
-def _parse_tasks(data: Mapping[str, object], ctx: ParseContext) -> tuple[TaskRule, ...]:
-    out: list[TaskRule] = []
+def _parse_tasks(
+    data: Mapping[str, object],
+    ctx: ParseContext,
+    stages: tuple[StageRule, ...],
+    statuses: tuple[StatusRule, ...],
+) -> tuple[TaskType, ...]:
+    """The task rules, each read by its registered type (task_types.py)."""
+    tctx = TaskParseContext(
+        ctx.source,
+        tuple(s.key for s in stages),
+        frozenset(s.key for s in stages if not s.sticky),
+        tuple(s.key for s in statuses),
+    )
+    out: list[TaskType] = []
     for i, raw in enumerate(_list(data, "tasks", ctx, required=False)):
-        t = _table(raw, f"tasks[{i}]", ctx)
-        key = _key(t, f"tasks[{i}]", ctx)
-        out.append(TaskRule(key, MappingProxyType({k: v for k, v in t.items() if k != "key"})))
+        path = f"tasks[{i}]"
+        t = _table(raw, path, ctx)
+        key = _key(t, path, ctx)
+        if key in (r.key for r in out):
+            raise ctx.error(f"{path}.key", f"duplicate task key {key!r}")
+        settings = MappingProxyType({k: v for k, v in t.items() if k != "key"})
+        out.append(parse_task(key, settings, path, tctx))
     return tuple(out)
 
 
@@ -240,11 +261,15 @@ def parse_definition(
     stages = _parse_stages(data, ctx)
     stage_keys = tuple(s.key for s in stages)
     statuses = _parse_statuses(data, stage_keys, ctx)
-    tasks = _parse_tasks(data, ctx)
+    tasks = _parse_tasks(data, ctx, stages, statuses)
     vocab = None
     if vocabulary is not None:
         vocab = parse_vocabulary(
-            vocabulary, vocabulary_source, stage_keys, tuple(s.key for s in statuses)
+            vocabulary,
+            vocabulary_source,
+            stage_keys,
+            tuple(s.key for s in statuses),
+            tuple(t.key for t in tasks),
         )
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:12]

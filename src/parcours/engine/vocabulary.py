@@ -6,12 +6,14 @@ A vocabulary file (``journeys/vocabularies/<key>.toml``) has::
     [words.<lang>]          household = "...", activity = "...", ... (same keys per language)
     [stages.<stage>.<lang>] label, description, association_does   (every stage, every language)
     [statuses.<key>.<lang>] label                                  (every status, every language)
+    [tasks.<key>.<lang>]    title   (task rules of the journey; a rule given a title has
+                                     one in every language, an unknown rule key is refused)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from parcours.engine.errors import DefinitionError
@@ -34,6 +36,7 @@ class Vocabulary:
     words: Mapping[str, Mapping[str, str]]  # language -> word key -> word
     stages: Mapping[tuple[str, str], StageText]  # (stage key, language) -> texts
     statuses: Mapping[tuple[str, str], str]  # (status key, language) -> label
+    tasks: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (task, lang) -> title
 
     def word(self, key: str, language: str) -> str:
         return self.words[language][key]
@@ -59,6 +62,7 @@ def parse_vocabulary(
     source: str,
     stage_keys: tuple[str, ...],
     status_keys: tuple[str, ...],
+    task_keys: tuple[str, ...] = (),
 ) -> Vocabulary:
     """Validate a vocabulary against the journey's stage and status keys."""
     head = _table(data.get("vocabulary"), source, "vocabulary")
@@ -95,10 +99,23 @@ def parse_vocabulary(
             statuses[(status, lang)] = _text(
                 _table(per_status.get(lang), source, path), "label", source, path
             )
+    tasks: dict[tuple[str, str], str] = {}
+    tasks_t = _table(data.get("tasks", {}), source, "tasks")
+    for k in tasks_t:
+        if k not in task_keys:
+            allowed = ", ".join(task_keys)
+            raise DefinitionError(source, f"tasks.{k}", f"unknown key (allowed: {allowed})")
+        per_task = _table(tasks_t[k], source, f"tasks.{k}")
+        for lang in LANGUAGES:
+            path = f"tasks.{k}.{lang}"
+            tasks[(k, lang)] = _text(
+                _table(per_task.get(lang), source, path), "title", source, path
+            )
     return Vocabulary(
         key=key,
         source=source,
         words=MappingProxyType(words),
         stages=MappingProxyType(stages),
         statuses=MappingProxyType(statuses),
+        tasks=MappingProxyType(tasks),
     )
