@@ -525,4 +525,5 @@ def xes_read_step(ctx: Context) -> Outcome:
     return Outcome(seconds=seconds, notes=notes)
 
 
+from bench import steps_federation as _federation  # noqa: E402, F401  (federation)
 from bench import steps_load  # noqa: E402, F401  (load_pg, load_sqlite)
