@@ -60,7 +60,8 @@ STATUSES = ("present", "present", "present", "absent", "excused")
 @events.request.add_listener
 def _timed(request_type, name, response_time, exception, **_kw) -> None:
     """Every request's time, for exact percentiles per kind and over the work requests."""
-    TIMES.write(f"{request_type} {name}\t{response_time:.1f}\t{0 if exception else 1}\n")
+    ok = 0 if exception else 1
+    TIMES.write(f"{request_type} {name}\t{response_time:.1f}\t{ok}\t{time.time():.3f}\n")
 
 
 @events.quitting.add_listener
