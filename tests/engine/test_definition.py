@@ -247,3 +247,23 @@ def test_vocabulary_missing_a_label_names_it(tmp_path: Path) -> None:
 def test_missing_vocabulary_file(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match="cannot read"):
         load_definition(_copy_journey(tmp_path), "klingon")
+
+
+def test_task_titles_of_the_vocabulary_name_known_rules_in_every_language(tmp_path: Path) -> None:
+    for sub in "abc":
+        (tmp_path / sub).mkdir()
+    journey = _copy_journey(tmp_path / "a")
+    with (tmp_path / "a" / "vocabularies" / "customer.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[tasks.nope.fr]\ntitle = "x"\n[tasks.nope.en]\ntitle = "x"\n')
+    with pytest.raises(DefinitionError) as err:
+        load_definition(journey, "customer")
+    assert err.value.path == "tasks.nope" and err.value.reason.startswith("unknown key")
+    english = '[tasks.recontact.en]\ntitle = "Get back in touch during a local marketing action"'
+    journey = _copy_journey(tmp_path / "b", english)
+    with pytest.raises(DefinitionError) as err:
+        load_definition(journey, "customer")
+    assert err.value.path == "tasks.recontact.en"
+    assert (
+        load_definition(_copy_journey(tmp_path / "c"), "customer").task_title("recontact", "en")
+        == "Get back in touch during a local marketing action"
+    )

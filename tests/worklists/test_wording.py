@@ -54,3 +54,28 @@ def test_a_task_about_an_absent_family_says_since_when(world, today, client):
     assert "Absente depuis le 25 février 2026." in fr
     en = text(client, f"/tasks/{task.pk}/", "en")
     assert "Go and find the absent family" in en and "Absent since Feb. 25, 2026." in en
+
+
+def test_task_titles_are_words_of_the_journeys_vocabulary():
+    """The titles come from the vocabulary files: the customer journey says "customer"."""
+    from django.utils import translation
+
+    from parcours.engine.definition import shipped_definition
+    from parcours.worklists.reasons import title
+
+    family = shipped_definition("beneficiary", "beneficiary")
+    customer = shipped_definition("beneficiary", "customer")
+    with translation.override("en"):
+        assert title("lapse_soon", family) == "Encourage the family to come back"
+        assert title("lapse_soon", customer) == "Encourage the customer to come back"
+        assert title("retention_review", customer) == "Decide whether to keep the record active"
+    with translation.override("fr"):
+        assert title("find_absent", family) == "Aller chercher la famille absente"
+        assert title("find_absent", customer) == "Recontacter le client absent"
+    for definition in (family, customer):
+        for rule in definition.tasks:  # every rule has its title in every language
+            for lang in ("fr", "en"):
+                words = definition.task_title(rule.key, lang)
+                assert words and rule.key not in words
+                if definition is customer:
+                    assert "famil" not in words.lower()

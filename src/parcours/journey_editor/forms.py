@@ -50,7 +50,7 @@ def rule_title(parameter: journey_rules.Parameter, definition: JourneyDefinition
         return f"{parameter.index + 1}. {definition.stage_label(parameter.rule, lang)}"
     if parameter.section == "statuses":
         return definition.status_label(parameter.rule, lang)
-    return title(parameter.rule)
+    return title(parameter.rule, definition)
 
 
 def parameter_label(p: journey_rules.Parameter) -> str:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from parcours.journey.definitions import definition_for
 from parcours.worklists import services
 from parcours.worklists.models import Task
 from parcours.worklists.reasons import title
@@ -48,7 +49,7 @@ def tasks_bulk(
                     field: _("%(family)s — %(task)s: %(reason)s")
                     % {
                         "family": task.household.name,
-                        "task": title(task.rule),
+                        "task": title(task.rule, definition_for(task.association)),
                         "reason": messages[0],
                     }
                 }

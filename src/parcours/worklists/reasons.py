@@ -13,17 +13,10 @@ from parcours.households.models import TouchpointKind
 from parcours.journey.definitions import definition_for
 from parcours.journey.reasons import current_language
 
+# Titles of the journey's task rules are words of its vocabulary ([tasks.<key>.<lang>] in
+# journeys/vocabularies/*.toml), so the customer journey says "customer". Here only the rules
+# another app makes (parcours.compliance), which are no [[tasks]] of a journey.
 TITLES = {
-    "recontact": gettext_lazy("Get back in touch during a proximity action"),
-    "peer_visit": gettext_lazy("Go and meet the family, and tell them about your own journey"),
-    "first_activity": gettext_lazy("Propose a first activity, with a sponsor"),
-    "assign_sponsor": gettext_lazy("Assign a sponsor"),
-    "invite_group": gettext_lazy("Invite the family to a group of families"),
-    "lapse_soon": gettext_lazy("Encourage the family to come back"),
-    "find_absent": gettext_lazy("Go and find the absent family"),
-    "support_followup": gettext_lazy("Follow up the support case"),
-    "bring_a_family": gettext_lazy("Invite the family to bring another family along"),
-    "committee_seat": gettext_lazy("Propose a seat on the committee"),
     "retention_review": gettext_lazy("Decide whether to keep the record active"),
 }
 # "At the Discovery stage since 3 March, with no sponsor yet": what the family still lacks
@@ -42,7 +35,12 @@ def _day(value) -> str:
     return date_format(d, "DATE_FORMAT")
 
 
-def title(rule: str) -> str:
+def title(rule: str, definition=None) -> str:
+    """A task's title in the current language: the journey vocabulary's, else this module's."""
+    if definition is not None:
+        text = definition.task_title(rule, current_language())
+        if text:
+            return text
     return str(TITLES.get(rule, rule.replace("_", " ").capitalize()))
 
 
@@ -119,7 +117,7 @@ def decorate(tasks, membership) -> None:
     definition = definition_for(membership.association)
     lang = current_language()
     for t in tasks:
-        t.title = title(t.rule)
+        t.title = title(t.rule, definition)
         t.reason_text = (
             reason_text(t.reason, membership.association)
             if sensitive or t.reason.get("code") not in SENSITIVE_CODES
