@@ -158,19 +158,19 @@ def test_a_failed_batch_leaves_the_previous_batches_whole(seeded, monkeypatch):
     before = _stored(seeded)
     with scopes_disabled():
         StageSpan.objects.all().delete()
-    real = recompute._snapshots
+    real = recompute.view_tables
     with scopes_disabled():
         first_ids = sorted(
             Household.objects.filter(association=seeded).values_list("id", flat=True)
         )
     first_ids = set(first_ids[:50])
 
-    def failing(association, journeys, chunk, *args, **kwargs):
-        if not set(chunk) <= first_ids:  # the second batch (its full or its public view)
+    def failing(association_id, journeys, chunk, *args, **kwargs):
+        if not set(chunk.tolist()) <= first_ids:  # the second batch (full or public view)
             raise RuntimeError("crash")
-        return real(association, journeys, chunk, *args, **kwargs)
+        return real(association_id, journeys, chunk, *args, **kwargs)
 
-    monkeypatch.setattr(recompute, "_snapshots", failing)
+    monkeypatch.setattr(recompute, "view_tables", failing)
     with pytest.raises(RuntimeError):
         recompute.journey_recompute(association=seeded, as_of=AS_OF, batch_size=50)
     with scopes_disabled():

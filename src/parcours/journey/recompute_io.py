@@ -1,0 +1,162 @@
+"""Bulk reads and writes of a recomputation, by database.
+
+- ``touchpoint_columns``: an association's touchpoints as engine columns, in the order
+  ``journey_refresh`` reads them. PostgreSQL: ``COPY (SELECT ...) TO STDOUT`` in binary, every
+  field a fixed-width integer, parsed by numpy block by block; SQLite: one ordered cursor read.
+- ``write_table``: Arrow rows into a model's table. PostgreSQL: ``COPY ... FROM STDIN`` (CSV,
+  written by Arrow); SQLite: one ``executemany``. The ids come from the table's own sequence.
+Both run inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from django.db import connection
+
+from parcours.engine.columns import KINDS, TouchpointColumns, day_number
+from parcours.households.models import Touchpoint as TouchpointRow
+
+# One row of the binary COPY: field count, then (length, value) for each field.
+_ROW = np.dtype(
+    [
+        ("n", ">i2"),
+        ("l0", ">i4"), ("household", ">i8"),
+        ("l1", ">i4"), ("day", ">i4"),
+        ("l2", ">i4"), ("kind", ">i2"),
+        ("l3", ">i4"), ("activity", ">i8"),
+        ("l4", ">i4"), ("ref", ">i8"),
+    ]
+)  # fmt: skip
+COLUMNS = ("household", "day", "kind", "activity", "ref")  # of TouchpointColumns, in order
+_HEADER = b"PGCOPY\n\xff\r\n\x00"
+_BLOCK = 1 << 22  # bytes parsed at once
+
+
+def _kind_sql() -> str:
+    cases = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS))
+    return f"CASE kind {cases} ELSE -1 END"
+
+
+def touchpoint_columns(association, household_ids=None) -> TouchpointColumns:
+    """The association's touchpoints as engine columns, in the order journey_refresh reads
+    them (by day; within a day, the latest recorded first: the model's ordering); only those
+    of ``household_ids`` when given."""
+    if connection.vendor == "postgresql":
+        cols = _pg_columns(association.pk)
+    else:
+        cols = _cursor_columns(association.pk)
+    if household_ids is None:
+        return cols
+    keep = np.isin(cols.household, np.asarray(household_ids, dtype=np.int64))
+    return TouchpointColumns(*(np.ascontiguousarray(getattr(cols, c)[keep]) for c in COLUMNS))
+
+
+def _cursor_columns(association_id: int) -> TouchpointColumns:
+    table = TouchpointRow._meta.db_table
+    if connection.vendor == "sqlite":
+        day_sql = "CAST(julianday(day) - 2440587.5 AS INTEGER)"
+    else:  # pragma: no cover - other databases: dates converted in Python
+        day_sql = "day"
+    sql = (
+        f"SELECT household_id, {day_sql}, {_kind_sql()}, COALESCE(activity_id, -1), "
+        f"COALESCE(ref, -1) FROM {table} WHERE association_id = %s "
+        "ORDER BY household_id, day, id DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [association_id])
+        rows = cursor.fetchall()
+    n = len(rows)
+    if day_sql == "day":  # pragma: no cover
+        rows = [(h, day_number(d), k, a, r) for h, d, k, a, r in rows]
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=5 * n)
+    del rows
+    a = flat.reshape(n, 5)
+    return TouchpointColumns(
+        household=np.ascontiguousarray(a[:, 0]),
+        day=a[:, 1].astype(np.int32),
+        kind=a[:, 2].astype(np.int8),
+        activity=np.ascontiguousarray(a[:, 3]),
+        ref=np.ascontiguousarray(a[:, 4]),
+    )
+
+
+def _pg_columns(association_id: int) -> TouchpointColumns:
+    table = TouchpointRow._meta.db_table
+    sql = (
+        f"COPY (SELECT household_id::int8, (day - DATE '1970-01-01')::int4, "
+        f"({_kind_sql()})::int2, COALESCE(activity_id, -1)::int8, COALESCE(ref, -1)::int8 "
+        f"FROM {table} WHERE association_id = {int(association_id)} "
+        "ORDER BY household_id, day, id DESC) TO STDOUT (FORMAT binary)"
+    )
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in COLUMNS}
+    kinds = {"household": np.int64, "day": np.int32, "kind": np.int8}
+    kinds.update(activity=np.int64, ref=np.int64)
+    pending = b""
+    header = True
+    chunks: list[bytes] = []
+    size = 0
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for data in itertools.chain(copy, [None]):
+            if data is not None:
+                chunks.append(data)
+                size += len(data)
+                if size < _BLOCK:
+                    continue
+            pending += b"".join(chunks)
+            chunks, size = [], 0
+            if header and pending:  # signature, flags, header extension
+                assert pending.startswith(_HEADER), "not a binary COPY"
+                ext = int.from_bytes(pending[15:19], "big")
+                pending = pending[19 + ext :]
+                header = False
+            whole = len(pending) // _ROW.itemsize
+            rows = np.frombuffer(pending, dtype=_ROW, count=whole)
+            for name in parts:
+                parts[name].append(rows[name].astype(kinds[name]))
+            pending = pending[whole * _ROW.itemsize :]
+    # what is left: the trailer (-1 as the field count)
+    assert pending == b"\xff\xff", "unexpected end of the binary COPY"
+    return TouchpointColumns(
+        **{k: (np.concatenate(v) if v else np.zeros(0, dtype=kinds[k])) for k, v in parts.items()}
+    )
+
+
+def _columns(model, fields: list[str]) -> str:
+    return ", ".join(f'"{model._meta.get_field(f).column}"' for f in fields)
+
+
+def write_table(model, fields: list[str], table: pa.Table) -> int:
+    """Insert the rows of ``table`` (columns ``fields``) into ``model``'s table."""
+    n = table.num_rows
+    if not n:
+        return 0
+    name = model._meta.db_table
+    if connection.vendor == "postgresql":
+        sink = io.BytesIO()
+        pacsv.write_csv(table.select(fields), sink, pacsv.WriteOptions(include_header=False))
+        sql = f'COPY "{name}" ({_columns(model, fields)}) FROM STDIN (FORMAT csv)'
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
+            view = sink.getbuffer()
+            for lo in range(0, len(view), 1 << 20):
+                copy.write(view[lo : lo + (1 << 20)])
+            del view
+        return n
+    values = []
+    for f in fields:
+        column = table.column(f)
+        if pa.types.is_date32(column.type):
+            column = pc.cast(column, pa.string())
+        values.append(column.to_pylist())
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f'INSERT INTO "{name}" ({_columns(model, fields)}) VALUES ({marks})'
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(zip(*values, strict=True)))
+    return n

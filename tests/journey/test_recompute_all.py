@@ -1,0 +1,139 @@
+"""`parcours recompute` (journey.recompute.recompute_all) stores what the per-household paths
+store: journey_refresh and tasks_regenerate for each household, one after the other. Spans
+with reasons and evidence, status spans, placements, tasks (their states kept: done, snoozed,
+dismissed, assigned) and task checks, on a generated association with varied history."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from parcours.households.models import Household
+from parcours.journey import recompute, services
+from parcours.seed import seed_association
+from parcours.worklists.models import Task, TaskCheck
+from parcours.worklists.services import tasks_regenerate, tasks_regenerate_many
+from tests.journey.test_recompute import _stored
+
+AS_OF = date(2026, 3, 10)
+LATER = AS_OF + timedelta(days=45)  # windows lapse, snoozes end, households turn dormant
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _tasks(association) -> dict[str, list[tuple]]:
+    with scopes_disabled():
+        tasks = sorted(
+            (
+                t.household_id, t.rule, t.cause, t.assignee_kind, t.stage, repr(t.reason),
+                t.ref, t.since, t.due, t.assignee_user_id, t.assignee_household_id, t.state,
+                t.state_reason, t.state_by_id, t.snoozed_until, repr(t.closed_because),
+                t.audience,
+            )
+            for t in Task.objects.filter(association=association)
+        )  # fmt: skip
+        checks = sorted(
+            TaskCheck.objects.filter(association=association).values_list(
+                "household_id", "computed_on", "valid_until"
+            )
+        )
+    return {"tasks": tasks, "checks": checks}
+
+
+def _everything(association) -> dict[str, list[tuple]]:
+    return {**_stored(association), **_tasks(association)}
+
+
+@pytest.fixture
+def world(db):
+    """A generated association with users (peer families, sponsors), its journeys and tasks
+    as of AS_OF, then staff acting on some tasks: done, snoozed, dismissed, assigned."""
+    result = seed_association(name="Gen", slug="gen", households=150, seed=11, end=AS_OF)
+    a = result.association
+    tasks_regenerate_many(association=a, as_of=AS_OF)
+    with scopes_disabled():
+        tasks = list(Task.objects.filter(association=a, state=Task.State.OPEN).order_by("id"))
+        assert len(tasks) > 20, "the generated history proposes tasks"
+        for i, t in enumerate(tasks[:20]):
+            if i % 4 == 0:
+                t.state = Task.State.DONE
+            elif i % 4 == 1:
+                t.state, t.snoozed_until = Task.State.SNOOZED, AS_OF + timedelta(days=10)
+            elif i % 4 == 2:
+                t.state, t.state_reason = Task.State.DISMISSED, "already seen"
+            else:
+                t.assignee_user_id = None
+                t.assignee_household_id = None
+            t.state_at = None
+            t.save()
+    return a
+
+
+def _per_household(association, as_of: date) -> None:
+    with scopes_disabled():
+        households = list(
+            Household.objects.filter(association=association).select_related("association")
+        )
+        active = set(Household.objects.active().values_list("id", flat=True))
+        for h in sorted(households, key=lambda h: h.pk):
+            services.journey_refresh(h, as_of=as_of)
+        for h in sorted(households, key=lambda h: h.pk):
+            if h.pk in active:  # the archive gets no task (tasks_regenerate_many)
+                tasks_regenerate(h, as_of=as_of)
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, LATER])
+def test_recompute_all_stores_what_the_per_household_paths_store(world, as_of):
+    with pytest.raises(_Rollback), transaction.atomic():
+        report = recompute.recompute_all(association=world, as_of=as_of)
+        batch = _everything(world)
+        raise _Rollback
+    assert report.households == 150 and report.rows > 150
+    assert report.timings["read s"] >= 0 and report.timings["write s"] >= 0
+    _per_household(world, as_of)
+    one_by_one = _everything(world)
+    for what in ("stage", "status", "journey", "tasks", "checks"):
+        assert batch[what] == one_by_one[what], what
+    states = {t[11] for t in one_by_one["tasks"]}
+    assert {"done", "dismissed"} <= states
+    if as_of == LATER:  # the snooze ended: the tasks came back open, as one by one
+        assert "closed" in states
+
+
+def test_recompute_all_is_one_transaction(world, monkeypatch):
+    """A failure while writing leaves every stored row as it was (nothing half written)."""
+    recompute.recompute_all(association=world, as_of=AS_OF)
+    before = _everything(world)
+    real = recompute.write_table
+    calls = []
+
+    def failing(model, fields, table):
+        calls.append(model)
+        if len(calls) == 3:  # spans and statuses written, the placements not
+            raise RuntimeError("crash")
+        return real(model, fields, table)
+
+    monkeypatch.setattr(recompute, "write_table", failing)
+    with pytest.raises(RuntimeError):
+        recompute.recompute_all(association=world, as_of=LATER)
+    assert _everything(world) == before
+
+
+def test_recompute_command_runs_end_to_end(world, capsys):
+    with scopes_disabled():
+        Task.objects.filter(association=world).delete()
+        TaskCheck.objects.filter(association=world).delete()
+    call_command("recompute")
+    out = capsys.readouterr().out
+    assert "households recomputed in" in out and "tasks" in out
+    with scopes_disabled():
+        assert Task.objects.filter(association=world).exists()
+        assert TaskCheck.objects.filter(association=world).count() == (
+            Household.objects.active().filter(association=world).count()
+        )
