@@ -137,6 +137,9 @@ def prepare(db: str, households: int, work: Path, *, reseed: bool) -> tuple[str,
             note = f"reused database {seed_db} (seeded by this script)"
         _psql("DROP DATABASE IF EXISTS parcours_load_run WITH (FORCE)")
         _psql(f"CREATE DATABASE parcours_load_run TEMPLATE {seed_db}")
+        # Planner statistics, as autovacuum keeps them on a live server (it may be off here,
+        # and a freshly bulk-seeded database has none: plans for 7 rows, minutes a page).
+        _psql("VACUUM ANALYZE", "parcours_load_run")
         return f"{PG}/parcours_load_run", plan, note
     seed_file = DATA / f"load-sqlite-{households}.sqlite3"
     if reseed or not seed_file.exists() or not plan.exists():
@@ -148,13 +151,16 @@ def prepare(db: str, households: int, work: Path, *, reseed: bool) -> tuple[str,
         note = f"reused {seed_file.name} (seeded by this script)"
     run_file = work / "load-run.sqlite3"
     shutil.copyfile(seed_file, run_file)
+    _checkpoint(run_file, analyze=True)
     return f"sqlite:///{run_file}", plan, note
 
 
-def _checkpoint(path: Path) -> None:
+def _checkpoint(path: Path, *, analyze: bool = False) -> None:
     import sqlite3
 
     con = sqlite3.connect(path)
+    if analyze:  # planner statistics, as on PostgreSQL
+        con.execute("ANALYZE")
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
 
