@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -56,8 +57,13 @@ def _use(size: str, data: Path, *, fresh: bool) -> str:
     saved, work = _sqlite_path(data, "seed"), _sqlite_path(data, "work")
     if fresh:
         django_db.setup(saved)
-    elif not django_db.restore_copy(saved, work):
+        return "sqlite"
+    if not saved.exists():
         raise RuntimeError(f"no seeded database {saved}: seed it first")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(saved, work)  # the run writes to the copy
+    os.environ["DATABASE_URL"] = f"sqlite:///{work}"
     return "sqlite"
 
 
@@ -222,8 +228,11 @@ def recompute_db_step(ctx: Context) -> Outcome:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
     from django_scopes import scopes_disabled
+
+    call_command("migrate", verbosity=0)  # a seed made before a new migration: brought up
 
     from parcours.journey.models import StageSpan
     from parcours.journey.recompute import peak_rss_mb, recompute_all

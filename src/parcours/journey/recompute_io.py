@@ -17,7 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from django.db import connection
+from django.db import DatabaseError, connection
+from psycopg import pq
 
 from parcours.engine.columns import KINDS, TouchpointColumns, day_number
 from parcours.households.models import Touchpoint as TouchpointRow
@@ -36,6 +37,7 @@ _ROW = np.dtype(
 COLUMNS = ("household", "day", "kind", "activity", "ref")  # of TouchpointColumns, in order
 _HEADER = b"PGCOPY\n\xff\r\n\x00"
 _BLOCK = 1 << 22  # bytes parsed at once
+SORT_MEMORY = "1GB"  # PostgreSQL work_mem while the touchpoints are read in order
 
 
 def _kind_sql() -> str:
@@ -101,26 +103,49 @@ def _pg_columns(association_id: int) -> TouchpointColumns:
     header = True
     chunks: list[bytes] = []
     size = 0
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
-        for data in itertools.chain(copy, [None]):
-            if data is not None:
-                chunks.append(data)
-                size += len(data)
-                if size < _BLOCK:
-                    continue
-            pending += b"".join(chunks)
-            chunks, size = [], 0
-            if header and pending:  # signature, flags, header extension
-                assert pending.startswith(_HEADER), "not a binary COPY"
-                ext = int.from_bytes(pending[15:19], "big")
-                pending = pending[19 + ext :]
-                header = False
-            whole = len(pending) // _ROW.itemsize
-            rows = np.frombuffer(pending, dtype=_ROW, count=whole)
-            for name in parts:
-                parts[name].append(rows[name].astype(kinds[name]))
-            pending = pending[whole * _ROW.itemsize :]
+    with connection.cursor() as cursor:  # in the caller's transaction (its BEGIN is sent)
+        # room to sort the association's touchpoints in memory, for this transaction only
+        cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+    # libpq hands COPY data one row at a time: read through the connection's libpq object
+    # directly (blocking), not through psycopg's per-row wait loop (a few µs per row)
+    pgconn = connection.connection.pgconn
+    pgconn.send_query(sql.encode())
+    result = pgconn.get_result()
+    if result is None or result.status != pq.ExecStatus.COPY_OUT:
+        error = result.error_message.decode() if result is not None else "no result"
+        while pgconn.get_result() is not None:
+            pass
+        raise DatabaseError(f"COPY of the touchpoints failed: {error}")
+    get = pgconn.get_copy_data
+    while True:
+        n, data = get(0)
+        if n > 0:
+            chunks.append(data)
+            size += n
+            if size < _BLOCK:
+                continue
+        elif n == 0:  # pragma: no cover - blocking mode returns rows or the end
+            continue
+        pending += b"".join(chunks)
+        chunks, size = [], 0
+        if header and pending:  # signature, flags, header extension
+            assert pending.startswith(_HEADER), "not a binary COPY"
+            ext = int.from_bytes(pending[15:19], "big")
+            pending = pending[19 + ext :]
+            header = False
+        whole = len(pending) // _ROW.itemsize
+        rows = np.frombuffer(pending, dtype=_ROW, count=whole)
+        for name in parts:
+            parts[name].append(rows[name].astype(kinds[name]))
+        pending = pending[whole * _ROW.itemsize :]
+        if n < 0:
+            break
+    errors = []
+    while (result := pgconn.get_result()) is not None:
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            errors.append(result.error_message.decode())
+    if errors:
+        raise DatabaseError(f"COPY of the touchpoints failed: {errors[0]}")
     # what is left: the trailer (-1 as the field count)
     assert pending == b"\xff\xff", "unexpected end of the binary COPY"
     return TouchpointColumns(
