@@ -10,8 +10,9 @@ SELF_CHECKED.add("federation")
 @step(
     "federation",
     "federation page over 100 associations on PostgreSQL (own database parcours_federation_"
-    "<size>, spans by the batch engine, COPY): seconds = cold page (every association "
-    "computed); warm and one-changed in the notes; figures checked equal to DuckDB",
+    "<size>, spans by the batch engine, COPY): seconds = the page with 10 associations "
+    "changed since the figures were stored; cold, warm and 1 changed in the notes; figures "
+    "checked equal to DuckDB",
     sizes="L",
     arrow=False,
 )

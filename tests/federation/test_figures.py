@@ -87,3 +87,17 @@ def test_stored_figures_serve_until_the_spans_change(planted, world):
         StageSpan.objects.filter(association=world.a).order_by("id")[:1].get().delete()
         _, computed = store.figures_for(ids, first=first, last=last, stage_keys=keys)
         assert computed == 1
+
+
+def test_the_daily_run_computes_the_days_figures(planted, world, capsys):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from parcours.federation.models import StoredFigures
+
+    call_command("daily", "--no-digests")
+    assert "federations: figures of 2 associations computed for today" in capsys.readouterr().out
+    first, last = dashboard.period(timezone.localdate(), dashboard.DEFAULT_MONTHS)
+    assert StoredFigures.objects.filter(first=first, last=last).count() == 2
+    call_command("daily", "--no-digests")
+    assert "federations: figures of 0 associations" in capsys.readouterr().out

@@ -95,20 +95,42 @@ def federation_total(figures: list[AssociationFigures], keys: tuple[str, ...]):
     return out
 
 
-def build(federation, *, last: date, months: int, lang: str) -> Page:
+def members(federation):
+    """The member associations (by name) and the journey whose stages split the figures: the
+    first member's (the shipped one when there is none)."""
+    from django.conf import settings
+
     from parcours.journey.definitions import definition_for
 
+    associations = list(federation.associations.order_by("name", "id"))
+    if associations:
+        return associations, definition_for(associations[0])
+    from parcours.engine.definition import shipped_definition
+
+    return associations, shipped_definition(settings.PARCOURS_JOURNEY)
+
+
+def refresh(*, today: date) -> int:
+    """Compute and store every federation's figures for the default period ending ``today``
+    (the daily run does it at night, so the day's first visit finds them); returns how many
+    associations' figures were computed."""
+    from parcours.federation.models import Federation
+
+    first, last = period(today, DEFAULT_MONTHS)
+    computed = 0
+    with scopes_disabled():
+        for federation in Federation.objects.all():
+            associations, definition = members(federation)
+            _, n = figures_for([a.pk for a in associations], first=first, last=last,
+                               stage_keys=tuple(definition.stage_keys))  # fmt: skip
+            computed += n
+    return computed
+
+
+def build(federation, *, last: date, months: int, lang: str) -> Page:
     first, last = period(last, months)
     with scopes_disabled():
-        associations = list(federation.associations.order_by("name", "id"))
-        if associations:
-            definition = definition_for(associations[0])
-        else:
-            from django.conf import settings
-
-            from parcours.journey.definitions import _shipped
-
-            definition = _shipped(settings.PARCOURS_JOURNEY, "beneficiary")
+        associations, definition = members(federation)
         keys = tuple(definition.stage_keys)
         found, computed = figures_for(
             [a.pk for a in associations], first=first, last=last, stage_keys=keys

@@ -39,3 +39,10 @@ class Command(BaseCommand):
             f"{t.created} created, {t.closed} closed by themselves, {t.reopened} back from "
             f"snooze; {report.digests} digests sent ({time.perf_counter() - started:.1f} s)"
         )
+        # Federations: the day's figures computed now, so the first visit of the day finds them.
+        from django.utils import timezone
+
+        from parcours.federation.dashboard import refresh
+
+        n = refresh(today=timezone.localdate())
+        self.stdout.write(f"federations: figures of {n} associations computed for today")
