@@ -288,19 +288,17 @@ def touchpoint_latency_step(ctx: Context) -> Outcome:
 
     # time each hook too: which part of a write is the journey, which other apps
     hook_times: dict[str, list[float]] = {}
-    originals = list(hooks._after_change)
+    originals = list(hooks._consequences)
 
-    def timed(cb):  # type: ignore[no-untyped-def]
-        name = f"{cb.__module__}.{cb.__name__}"
-
-        def run(household):  # type: ignore[no-untyped-def]
+    def timed(c):  # type: ignore[no-untyped-def]
+        def run(arg):  # type: ignore[no-untyped-def]
             t = time.perf_counter()
-            cb(household)
-            hook_times.setdefault(name, []).append(time.perf_counter() - t)
+            c.run(arg)
+            hook_times.setdefault(c.name, []).append(time.perf_counter() - t)
 
-        return run
+        return hooks.Consequence(c.order, c.name, run, c.change)
 
-    hooks._after_change[:] = [timed(cb) for cb in originals]
+    hooks._consequences[:] = [timed(c) for c in originals]
     rng = random.Random(ctx.seed)
     with scopes_disabled():
         association = Association.objects.get(slug="bench")
@@ -334,7 +332,7 @@ def touchpoint_latency_step(ctx: Context) -> Outcome:
             )
             lat.append(time.perf_counter() - t)
         seconds = time.perf_counter() - t0
-    hooks._after_change[:] = originals
+    hooks._consequences[:] = originals
 
     def pct(xs: list[float], p: float) -> float:
         s = sorted(xs)

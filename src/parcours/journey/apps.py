@@ -8,6 +8,9 @@ class JourneyConfig(AppConfig):
 
     def ready(self) -> None:
         from parcours.households import hooks
-        from parcours.journey.services import journey_refresh
+        from parcours.journey.services import JOURNEY_CONSEQUENCES
 
-        hooks.register(journey_refresh)
+        # stage spans, status spans, then the journey rows: at their declared places in the
+        # touchpoint pipeline (hooks.SPANS, STATUSES, PLACEMENT), on the shared timelines
+        for order, name, consequence in JOURNEY_CONSEQUENCES:
+            hooks.register(consequence, order=order, name=name, change=True)

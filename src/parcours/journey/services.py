@@ -13,15 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from parcours.accounts.visibility import (
-    Audience,
-    has_support_evidence,
-    public_evidence,
-)
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record
 from parcours.engine import Reason, Timeline, Touchpoint, timeline
 from parcours.engine.columns import day_date, day_number
+from parcours.households import hooks
 from parcours.households.models import Household
 from parcours.households.models import Touchpoint as TouchpointRow
 from parcours.journey.definitions import definition_for
@@ -201,42 +197,55 @@ def _store_spans(model, household: Household, rows: list, fields: tuple[str, ...
     return {old[at] for old in stored}
 
 
-@transaction.atomic(savepoint=False)
-def journey_refresh(household: Household, *, as_of: date | None = None) -> HouseholdJourney:
-    """Recompute and store one household's stage and status spans as of today.
-
-    Inside the caller's transaction (a touchpoint write) without a savepoint of its own: an
-    error here fails the whole write, nothing is caught and continued after it.
-    """
-    as_of = as_of or timezone.localdate()
-    rows = list(
-        TouchpointRow.objects.with_scopes_disabled()
-        .filter(household=household)
-        .order_by("day", "-id")  # the order journey_recompute reads (touchpoint_columns)
-        .values_list("day", "kind", "activity_id", "ref")
-    )
-    # A household with support evidence gets its full journey and the one computed without
-    # that evidence, for the roles that may not learn of support (accounts.visibility).
-    if has_support_evidence(k for _d, k, _a, _r in rows):
-        views = [(Audience.SENSITIVE, rows), (Audience.PUBLIC, public_evidence(rows))]
-    else:
-        views = [(Audience.ALL, rows)]
+def _journey_rows(change: hooks.Change):
+    """(stage rows, status rows, snapshots, audiences) of the household's journey views as of
+    the change's day: computed once, from the change's shared timelines."""
+    got = change.facts.get("journey.rows")
+    if got is not None:
+        return got
+    household, as_of = change.household, change.as_of
     stage_rows, status_rows, snapshots = [], [], []
-    for audience, evidence in views:
-        now = household_timeline(household, as_of, evidence)
+    views = change.views()
+    for i, (audience, evidence, now) in enumerate(views):
         future = None
-        if evidence and evidence[-1][0] > as_of:  # a touchpoint after as_of: the later cut
-            future = household_timeline(household, as_of + timedelta(days=HORIZON_DAYS), evidence)
+        if evidence and evidence[-1].day > as_of:  # a touchpoint after as_of: the later cut
+            future = change.views(as_of + timedelta(days=HORIZON_DAYS))[i][2]
         stages, statuses, snapshot = _rows_for(household, now, future, as_of, audience)
         stage_rows += stages
         status_rows += statuses
         snapshots.append(snapshot)
-    wanted = {audience for audience, _rows in views}
+    wanted = {audience for audience, _tps, _tl in views}
+    got = change.facts["journey.rows"] = (stage_rows, status_rows, snapshots, wanted)
+    return got
+
+
+def store_stage_spans(change: hooks.Change) -> None:
+    """Pipeline consequence (hooks.SPANS): the household's stored stage spans."""
+    stage_rows = _journey_rows(change)[0]
     with scopes_disabled():
-        stored = _store_spans(StageSpan, household, stage_rows, _STAGE_FIELDS)
-        stored |= _store_spans(StatusSpan, household, status_rows, _STATUS_FIELDS)
-        if stored != wanted:  # support evidence came or went: drop the other views
-            HouseholdJourney.objects.filter(household=household).exclude(
+        stored = _store_spans(StageSpan, change.household, stage_rows, _STAGE_FIELDS)
+    change.facts["journey.stored_audiences"] = stored
+
+
+def store_status_spans(change: hooks.Change) -> None:
+    """Pipeline consequence (hooks.STATUSES): the household's stored status spans."""
+    status_rows = _journey_rows(change)[1]
+    with scopes_disabled():
+        stored = _store_spans(StatusSpan, change.household, status_rows, _STATUS_FIELDS)
+    change.facts["journey.stored_audiences"] = stored | change.facts.get(
+        "journey.stored_audiences", set()
+    )
+
+
+def store_placement(change: hooks.Change) -> None:
+    """Pipeline consequence (hooks.PLACEMENT): the household's journey rows (current stage,
+    statuses, valid_until), one per view; leaves ``journey.valid_until`` (the first day one
+    of them stops being true) for the tasks."""
+    _stages, _statuses, snapshots, wanted = _journey_rows(change)
+    stored = change.facts.get("journey.stored_audiences")
+    with scopes_disabled():
+        if stored != wanted:  # support evidence came or went (or unknown): drop other views
+            HouseholdJourney.objects.filter(household=change.household).exclude(
                 audience__in=wanted
             ).delete()
         # one statement: insert, or update the household's rows in place
@@ -246,8 +255,30 @@ def journey_refresh(household: Household, *, as_of: date | None = None) -> House
             unique_fields=["household", "audience"],
             update_fields=list(_JOURNEY_FIELDS),
         )
-    snapshot = snapshots[0]
-    return snapshot
+    days = [s.valid_until for s in snapshots if s.valid_until is not None]
+    change.facts["journey.valid_until"] = min(days) if days else None
+    change.facts["journey.snapshot"] = snapshots[0]
+
+
+JOURNEY_CONSEQUENCES = (
+    (hooks.SPANS, "journey.stage_spans", store_stage_spans),
+    (hooks.STATUSES, "journey.status_spans", store_status_spans),
+    (hooks.PLACEMENT, "journey.placement", store_placement),
+)
+
+
+@transaction.atomic(savepoint=False)
+def journey_refresh(household: Household, *, as_of: date | None = None) -> HouseholdJourney:
+    """Recompute and store one household's stage and status spans and journey rows as of a
+    day (today by default): the journey's consequences of the pipeline, alone.
+
+    Inside the caller's transaction (a touchpoint write) without a savepoint of its own: an
+    error here fails the whole write, nothing is caught and continued after it.
+    """
+    change = hooks.Change(household, as_of or timezone.localdate())
+    for _order, _name, consequence in JOURNEY_CONSEQUENCES:
+        consequence(change)
+    return change.facts["journey.snapshot"]
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ class WorklistsConfig(AppConfig):
         from parcours.households import hooks
         from parcours.worklists.services import tasks_after_touchpoints
 
-        # Registered after the journey's own callback (INSTALLED_APPS order): the stored
-        # journey is already up to date when the household's tasks are regenerated.
-        hooks.register(tasks_after_touchpoints)
+        # hooks.TASKS: after the journey's consequences (declared order, not INSTALLED_APPS):
+        # the tasks read the timelines they computed and the day the journey stops being true
+        hooks.register(tasks_after_touchpoints, order=hooks.TASKS, name="worklists.tasks",
+                       change=True)  # fmt: skip

@@ -223,16 +223,27 @@ def _already_held(ids: list[int], as_of: date) -> dict[str, set[int]]:
     return {"committee_seat": committee_households(ids, as_of)}
 
 
-def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
-    """Regenerate the tasks of a few households (one transaction, a few queries)."""
+def _regenerate_chunk(
+    households: list[Household], as_of: date, *, given: dict[int, tuple] | None = None
+) -> Result:
+    """Regenerate the tasks of a few households (one transaction, a few queries).
+
+    ``given``: household id -> (views, journey valid_until) already read and computed (the
+    touchpoint pipeline's shared timelines): neither the touchpoints nor the journey rows are
+    read again for those households.
+    """
     result = Result(households=len(households))
     ids = [h.pk for h in households]
+    given = given or {}
     with scopes_disabled():
         rows: dict[int, list[Touchpoint]] = defaultdict(list)
+        unread = [pk for pk in ids if pk not in given]
         for hid, d, k, a, r in (
-            TouchpointRow.objects.filter(household_id__in=ids)
+            TouchpointRow.objects.filter(household_id__in=unread)
             .order_by("household_id", "day", "id")
             .values_list("household_id", "day", "kind", "activity_id", "ref")
+            if unread
+            else ()
         ):
             rows[hid].append(Touchpoint(day=d, kind=k, activity=a, ref=r))
         existing: dict[int, dict[tuple[str, str], Task]] = defaultdict(dict)
@@ -250,9 +261,15 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
                 .annotate(last=Max("day"))
                 .values_list("case_id", "last")
             )
-        journey_until: dict[int, date] = {}
-        for hid, until in HouseholdJourney.objects.filter(household_id__in=ids).values_list(
-            "household_id", "valid_until"
+        journey_until: dict[int, date] = {
+            pk: until for pk, (_views, until) in given.items() if until is not None
+        }
+        for hid, until in (
+            HouseholdJourney.objects.filter(household_id__in=unread).values_list(
+                "household_id", "valid_until"
+            )
+            if unread
+            else ()
         ):  # a household with support has two journeys: the first to change
             if until is not None and (hid not in journey_until or until < journey_until[hid]):
                 journey_until[hid] = until
@@ -266,7 +283,10 @@ def _regenerate_chunk(households: list[Household], as_of: date) -> Result:
         for household in households:
             definition = definition_for(household.association)
             rules = rules_for(definition)
-            views = _task_views(rows.get(household.pk, []), definition, as_of)
+            if household.pk in given:
+                views = given[household.pk][0]
+            else:
+                views = _task_views(rows.get(household.pk, []), definition, as_of)
             wanted: dict[tuple[str, str], tuple[TaskProposal, str]] = {}
             for audience, tps, tl in views:
                 for p in propose_tasks(
@@ -391,9 +411,21 @@ def tasks_regenerate(household: Household, *, as_of: date | None = None) -> Resu
     return _regenerate_chunk([household], as_of or timezone.localdate())
 
 
-def tasks_after_touchpoints(household: Household) -> None:
-    """households.hooks callback: runs inside the transaction of every touchpoint write."""
-    tasks_regenerate(household)
+@transaction.atomic(savepoint=False)
+def tasks_after_touchpoints(change) -> None:
+    """Touchpoint pipeline consequence (hooks.TASKS), inside the transaction of every
+    touchpoint write: the household's tasks from the timelines the pipeline computed once and
+    the day its journey stops being true (left by the journey's placement, not read back)."""
+    household = change.household
+    given = {household.pk: (change.views(), change.facts.get("journey.valid_until"))}
+    if "journey.valid_until" not in change.facts:  # no journey consequence ran: read it
+        given = {household.pk: (change.views(), _journey_until(household))}
+    _regenerate_chunk([household], change.as_of, given=given)
+
+
+def _journey_until(household: Household) -> date | None:
+    days = HouseholdJourney.objects.filter(household=household, valid_until__isnull=False)
+    return min(days.values_list("valid_until", flat=True), default=None)
 
 
 def tasks_regenerate_many(
