@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.activities.models import Activity, Attendance, Schedule, Session
 from parcours.association_settings.selectors import activity_type_check
 from parcours.audit.models import AuditEvent
-from parcours.audit.services import audit_record, changed_fields
+from parcours.audit.services import audit_later, audit_record, audit_save, changed_fields
+from parcours.core.fastinsert import insert_or_nothing
 from parcours.households import hooks
 from parcours.households import services as households
 from parcours.households.models import Household, Person, Touchpoint, TouchpointKind
@@ -207,7 +209,22 @@ def _touchpoint_remove(*, actor, touchpoint_id: int) -> None:
     household = touchpoint.household
     audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=touchpoint, fields=["kind"])
     touchpoint.delete()
-    hooks.touchpoints_changed(household)
+    hooks.touchpoints_changed(household, since=touchpoint.day)
+
+
+def _mark_touchpoint_remove(*, actor, row: Attendance, touchpoint_id: int, day, audits) -> None:
+    """Remove the attendance touchpoint a mark no longer implies (the row, its only link, was
+    just unlinked): one DELETE, without reading it first nor the cascade over every model that
+    may point at a touchpoint (the database's foreign keys still refuse a dangling link)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Touchpoint._meta.db_table} WHERE id = %s", [touchpoint_id])
+        if not cursor.rowcount:
+            return
+    gone = Touchpoint(
+        pk=touchpoint_id, association_id=row.association_id, household_id=row.household_id
+    )
+    audit_later(audits, actor=actor, action=AuditEvent.Action.DELETE, obj=gone, fields=["kind"])
+    hooks.touchpoints_changed(row.household, since=day)
 
 
 def _session_held(session: Session) -> bool:
@@ -218,9 +235,16 @@ def _session_held(session: Session) -> bool:
     )
 
 
-def _sync_led_touchpoint(*, session: Session, actor) -> None:
-    """A session held and led by a household's member gives that household `activity_led`."""
-    wanted = session.facilitator_household if _session_held(session) else None
+def _sync_led_touchpoint(*, session: Session, actor, held: bool | None = None) -> None:
+    """A session held and led by a household's member gives that household `activity_led`.
+
+    ``held``: True when the caller knows it is (it just marked someone present on a session
+    that may be marked); None: read it."""
+    if session.facilitator_household_id is None and session.led_touchpoint_id is None:
+        return  # led by nobody's household, nothing derived from it
+    if held is None:
+        held = _session_held(session)
+    wanted = session.facilitator_household if held else None
     current = None
     if session.led_touchpoint_id:
         current = Touchpoint.objects.filter(pk=session.led_touchpoint_id).first()
@@ -278,40 +302,103 @@ def attendance_mark(
     *, actor, session: Session, household: Household, status: str, mark_id: str = "",
     base_version: int | None = None, intent_at: datetime | None = None,
 ) -> MarkResult:  # fmt: skip
-    """Record one household's mark on a session's sheet (see the module docstring)."""
+    """Record one household's mark on a session's sheet (see the module docstring).
+
+    The touchpoints it changes (the row's, the session's activity_led) go through the
+    touchpoint pipeline once per household at the end; the audit events are written together.
+    """
     if status not in Status.values:
         raise ValidationError({"status": _("Choose present, absent or excused.")})
     if household.association_id != session.association_id:
         raise ValidationError({"household": _("Choose a household of the list.")})
     # Serialise the marks of one session (PostgreSQL; SQLite's IMMEDIATE transactions already
-    # hold the write lock), so the derived touchpoints follow the rows exactly.
-    session = (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("activity")
-        .get(pk=session.pk)
-    )
+    # hold the write lock), so the derived touchpoints follow the rows exactly; the household's
+    # row is read in the same statement (every mark waits on the session's lock first, and
+    # the row's own UPDATE still takes its row lock).
+    session, row = _session_and_row(session.pk, household)
     _check_markable(session)
     intent = clamp_intent(intent_at)
     mark_id = (mark_id or "")[:64]
+    audits: list = []
+    with hooks.deferred():
+        if row is None:
+            row = _attendance_create(
+                actor=actor, session=session, household=household, status=status,
+                mark_id=mark_id, intent=intent, audits=audits,
+            )  # fmt: skip
+            if row.outcome is not None:
+                held = True if status == Status.PRESENT else None
+                _sync_led_touchpoint(session=session, actor=actor, held=held)
+                audit_save(audits)
+                return row
+            row = row.attendance  # another writer created it first (PostgreSQL): update it
+        row.household = household  # loaded already: its association too
+        result = _attendance_update(
+            actor=actor, session=session, row=row, status=status, mark_id=mark_id,
+            base_version=base_version, intent=intent, audits=audits,
+        )  # fmt: skip
+        audit_save(audits)
+    return result
 
-    row = Attendance.objects.select_for_update().filter(session=session, household=household)
-    row = row.first()
-    if row is None:
-        try:
-            with transaction.atomic():
-                row = Attendance.objects.create(
-                    association_id=session.association_id, session=session, household=household,
-                    status=status, version=1, mark_id=mark_id, origin_mark_id=mark_id,
-                    intent_at=intent,
-                    updated_by=actor if getattr(actor, "pk", None) else None,
-                )  # fmt: skip
-        except IntegrityError:  # another writer created it first (PostgreSQL)
-            row = Attendance.objects.select_for_update().get(session=session, household=household)
-        else:
-            audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=row, fields=["status"])
-            _derive(row=row, session=session, actor=actor)
-            return MarkResult(row, "applied")
 
+_ROW_FIELDS = [f.attname for f in Attendance._meta.concrete_fields]
+_Unticked = Attendance.absent_persons.through
+
+
+def _session_and_row(session_pk: int, household: Household) -> tuple[Session, Attendance | None]:
+    """The session, locked, with its activity, and the household's row on its sheet (None if
+    it has none): one statement (the row through a LEFT JOIN limited to the household)."""
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("activity")
+        .annotate(
+            mine=FilteredRelation("attendances", condition=Q(attendances__household=household))
+        )
+        .annotate(**{f"mine_{name}": F(f"mine__{name}") for name in _ROW_FIELDS})
+        .annotate(mine_unticked=Exists(_Unticked.objects.filter(attendance_id=OuterRef("mine"))))
+        .get(pk=session_pk)
+    )
+    values = {name: getattr(session, f"mine_{name}") for name in _ROW_FIELDS}
+    if values["id"] is None:
+        return session, None
+    row = Attendance.from_db(connection.alias, _ROW_FIELDS, list(values.values()))
+    row.session = session
+    row.unticked = session.mine_unticked  # members marked as not come: cleared if not present
+    return session, row
+
+
+def _attendance_create(
+    *, actor, session, household, status, mark_id, intent, audits
+) -> MarkResult:  # fmt: skip
+    """Insert the row, already linked to its touchpoint when present (its touchpoint written
+    first): MarkResult(row, "applied"), or MarkResult(existing row, None) when another writer
+    created the row first (PostgreSQL: the insert does nothing and the touchpoint goes)."""
+    row = Attendance(
+        association_id=session.association_id, session=session, household=household,
+        status=status, version=1, mark_id=mark_id, origin_mark_id=mark_id, intent_at=intent,
+        updated_by=actor if getattr(actor, "pk", None) else None,
+    )  # fmt: skip
+    kept = len(audits)
+    if status == Status.PRESENT:
+        row.touchpoint = households.touchpoint_record(
+            actor=actor, household=household, day=session.day, kind=TouchpointKind.ATTENDANCE,
+            activity=session.activity, record=row, record_pending=True, audits=audits,
+        )  # fmt: skip
+    if insert_or_nothing(row, unique=("session", "household")):
+        audit_later(audits, actor=actor, action=AuditEvent.Action.CREATE, obj=row,
+                    fields=["status"])  # fmt: skip
+        audits.insert(kept, audits.pop())  # the row's event before its touchpoint's
+        return MarkResult(row, "applied")
+    if row.touchpoint_id is not None:  # the row exists: its own touchpoint is kept instead
+        Touchpoint.objects.filter(pk=row.touchpoint_id).delete()
+        del audits[kept:]
+    existing = Attendance.objects.select_for_update().get(session=session, household=household)
+    return MarkResult(existing, None)  # type: ignore[arg-type]
+
+
+def _attendance_update(
+    *, actor, session, row, status, mark_id, base_version, intent, audits
+) -> MarkResult:  # fmt: skip
     if mark_id and row.mark_id == mark_id:
         return MarkResult(row, "duplicate")
     if base_version is not None and base_version != row.version and intent < row.intent_at:
@@ -325,13 +412,30 @@ def attendance_mark(
         row.version += 1
         row.save(update_fields=["version", "mark_id", "intent_at", "updated_by", "updated_at"])
         return MarkResult(row, "unchanged")
+    was_present = row.status == Status.PRESENT
     row.status = status
     row.version += 1
-    row.save(
-        update_fields=["status", "version", "mark_id", "intent_at", "updated_by", "updated_at"]
-    )
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=row, fields=["status"])
-    _derive(row=row, session=session, actor=actor)
+    fields = ["status", "version", "mark_id", "intent_at", "updated_by", "updated_at"]
+    audit_later(audits, actor=actor, action=AuditEvent.Action.UPDATE, obj=row, fields=["status"])
+    gone = None
+    if status == Status.PRESENT and row.touchpoint_id is None:
+        row.touchpoint = households.touchpoint_record(
+            actor=actor, household=row.household, day=session.day,
+            kind=TouchpointKind.ATTENDANCE, activity=session.activity, record=row,
+            audits=audits,
+        )  # fmt: skip
+        fields.append("touchpoint")
+    elif status != Status.PRESENT and row.touchpoint_id is not None:
+        gone, row.touchpoint = row.touchpoint_id, None
+        fields.append("touchpoint")
+    row.save(update_fields=fields)  # the mark and its touchpoint link: one statement
+    if was_present and status != Status.PRESENT and getattr(row, "unticked", True):
+        row.absent_persons.clear()  # present again means everyone
+    if gone is not None:
+        _mark_touchpoint_remove(actor=actor, row=row, touchpoint_id=gone, day=session.day,
+                                audits=audits)  # fmt: skip
+    held = True if status == Status.PRESENT else None
+    _sync_led_touchpoint(session=session, actor=actor, held=held)
     return MarkResult(row, "applied")
 
 
@@ -361,25 +465,6 @@ def attendance_members_set(
             actor=actor, action=AuditEvent.Action.UPDATE, obj=row, fields=["absent_persons"]
         )
     return row
-
-
-def _derive(*, row: Attendance, session: Session, actor) -> None:
-    """Bring the row's touchpoint and the session's activity_led touchpoint up to date; a mark
-    that is no longer present forgets who was unticked (present again means everyone)."""
-    if row.status != Status.PRESENT:
-        row.absent_persons.clear()
-    if row.status == Status.PRESENT and row.touchpoint_id is None:
-        row.touchpoint = households.touchpoint_record(
-            actor=actor, household=row.household, day=session.day,
-            kind=TouchpointKind.ATTENDANCE, activity=session.activity, record=row,
-        )  # fmt: skip
-        row.save(update_fields=["touchpoint"])
-    elif row.status != Status.PRESENT and row.touchpoint_id is not None:
-        touchpoint_id = row.touchpoint_id
-        row.touchpoint = None
-        row.save(update_fields=["touchpoint"])
-        _touchpoint_remove(actor=actor, touchpoint_id=touchpoint_id)
-    _sync_led_touchpoint(session=session, actor=actor)
 
 
 @transaction.atomic

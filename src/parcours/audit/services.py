@@ -29,6 +29,12 @@ def audit_event(
 ) -> AuditEvent:
     """Write who did `action`, on `obj` if any, naming fields or parts (never their values)."""
     return AuditEvent.objects.with_scopes_disabled().create(
+        **_event_fields(actor, association_id, action, obj, object_type, household_id, fields)
+    )
+
+
+def _event_fields(actor, association_id, action, obj, object_type, household_id, fields) -> dict:
+    return dict(
         association_id=association_id,
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -37,6 +43,23 @@ def audit_event(
         household_id=household_id if household_id is not None else _household_id(obj),
         fields=sorted(set(fields)),
     )
+
+
+def audit_later(
+    events: list[AuditEvent], *, actor, action: str, obj: models.Model, fields: Iterable[str] = ()
+) -> None:
+    """audit_record, kept in ``events`` (unsaved) for ``audit_save``: a service that records
+    several events writes them in one statement."""
+    events.append(
+        AuditEvent(**_event_fields(actor, obj.association_id, action, obj, "", None, fields))
+    )
+
+
+def audit_save(events: list[AuditEvent]) -> None:
+    """Write the events audit_later kept, in one statement; ``events`` is emptied."""
+    if events:
+        AuditEvent.objects.with_scopes_disabled().bulk_create(events)
+        events.clear()
 
 
 def audit_record(

@@ -201,3 +201,28 @@ def insert_objects(objs: list[models.Model]) -> list[models.Model]:
         o._state.adding = False
         o._state.db = alias
     return objs
+
+
+def insert_or_nothing(obj: models.Model, *, unique: tuple[str, ...]) -> bool:
+    """INSERT one unsaved instance unless a row with the same ``unique`` fields exists (their
+    unique constraint), in one statement (``ON CONFLICT DO NOTHING RETURNING id``: SQLite
+    3.35+ and PostgreSQL), without a savepoint: True and ``obj.pk`` set when inserted, False
+    when the row was there already (the caller reads it)."""
+    meta = obj._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    conflict = ", ".join(connection.ops.quote_name(meta.get_field(n).column) for n in unique)
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({conflict}) DO NOTHING "
+        f"RETURNING {connection.ops.quote_name(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding, obj._state.db = False, connection.alias
+    return True

@@ -108,8 +108,12 @@ def generic_kinds_for(role: str | None) -> list[tuple[str, str]]:
     ]
 
 
-def check_write(*, kind: str, household, record, caller: str | None) -> None:
-    """Raise OwnedKindError unless this write of `kind` may happen (see the module docstring)."""
+def check_write(*, kind: str, household, record, caller: str | None, pending: bool = False) -> None:
+    """Raise OwnedKindError unless this write of `kind` may happen (see the module docstring).
+
+    ``pending``: the owner's service saves `record` (unsaved yet) right after, in the same
+    transaction, already linked to the touchpoint (one insert instead of insert then update).
+    """
     owner = OWNERS.get(kind)
     if owner is None:
         if record is not None:
@@ -128,7 +132,7 @@ def check_write(*, kind: str, household, record, caller: str | None) -> None:
     if caller != owner.service:
         raise refused
     model = owner.model_class()
-    if not isinstance(record, model) or record.pk is None:
+    if not isinstance(record, model) or (record.pk is None and not pending):
         raise refused
     if getattr(record, f"{owner.household}_id") != household.pk:
         raise OwnedKindError(

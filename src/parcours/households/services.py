@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from parcours.association_settings.services import neighbourhoods_ensure
 from parcours.audit.models import AuditEvent
-from parcours.audit.services import audit_record, changed_fields
+from parcours.audit.services import audit_later, audit_record, changed_fields
 from parcours.consent.basis import COVERED_BY_HOUSEHOLD, basis_check
 from parcours.consent.services import basis_record
 from parcours.households import hooks, ownership
@@ -184,24 +184,30 @@ def touchpoint_record(
     ref: int | None = None,
     note: str = "",
     record=None,
+    record_pending: bool = False,
+    audits: list | None = None,
 ) -> Touchpoint:
     """Record one touchpoint; the household's journey follows in the same transaction.
 
     A kind owned by a record (households.ownership.OWNERS) is written only by its owner's
-    service module, which passes the saved `record`; anything else raises OwnedKindError.
-    Not decorated: the check reads its direct caller's module from the stack.
+    service module, which passes the saved `record` (or, with `record_pending`, the record it
+    saves right after in the same transaction, linked to this touchpoint); anything else
+    raises OwnedKindError. Not decorated: the check reads its direct caller's module from the
+    stack. `audits`: a list the audit event is kept in (audit.services.audit_later) for the
+    caller to write with its own, in one statement.
     """
     caller = sys._getframe(1).f_globals.get("__name__")
-    ownership.check_write(kind=kind, household=household, record=record, caller=caller)
+    ownership.check_write(
+        kind=kind, household=household, record=record, caller=caller, pending=record_pending
+    )
     return _touchpoint_write(
         actor=actor, household=household, day=day, kind=kind, activity=activity, ref=ref,
-        note=note,
+        note=note, audits=audits,
     )  # fmt: skip
 
 
-@transaction.atomic
 def _touchpoint_write(
-    *, actor, household, day, kind, activity=None, ref=None, note: str = ""
+    *, actor, household, day, kind, activity=None, ref=None, note: str = "", audits=None
 ) -> Touchpoint:
     touchpoint = Touchpoint(
         association_id=household.association_id,
@@ -213,17 +219,31 @@ def _touchpoint_write(
         note=note,
         actor=actor if getattr(actor, "pk", None) else None,
     )
-    # association and household come from the saved household: checking that they exist
-    # would cost two queries on every write (the database's foreign keys hold them anyway)
-    touchpoint.full_clean(exclude=["association", "household"] if household.pk else None)
-    touchpoint.save()
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        obj=touchpoint,
-        fields=["day", "kind", "activity", "ref"] + (["note"] if note else []),
-    )
-    hooks.touchpoints_changed(household)
+    # association, household, activity and actor come as saved rows: checking that they exist
+    # would cost a query each on every write (the database's foreign keys hold them anyway)
+    saved = [
+        name
+        for name, obj in (
+            ("association", household if household.pk else None),
+            ("household", household),
+            ("activity", activity),
+            ("actor", touchpoint.actor),
+        )
+        if obj is not None and obj.pk is not None
+    ]
+    touchpoint.full_clean(exclude=saved)  # before the transaction: a refusal writes nothing
+    # no savepoint inside a caller's transaction: an error from here on fails the whole write
+    with transaction.atomic(savepoint=False):
+        touchpoint.save()
+        fields = ["day", "kind", "activity", "ref"] + (["note"] if note else [])
+        if audits is None:
+            audit_record(
+                actor=actor, action=AuditEvent.Action.CREATE, obj=touchpoint, fields=fields
+            )
+        else:
+            audit_later(audits, actor=actor, action=AuditEvent.Action.CREATE, obj=touchpoint,
+                        fields=fields)  # fmt: skip
+        hooks.touchpoints_changed(household, since=day)
     return touchpoint
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F, Value
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -173,26 +174,84 @@ def _same(stored: tuple, row, fields: tuple[str, ...]) -> bool:
     return True
 
 
-def _store_spans(model, household: Household, rows: list, fields: tuple[str, ...]) -> set[str]:
-    """Make the household's stored spans ``rows``, writing only from the first change on.
+# The columns of the one read of a household's stored journey (stage spans, status spans,
+# journey rows): per table, the field read in each column (None: NULL of that column's type).
+_READ_COLUMNS = (
+    ("association_id", "association_id", "association_id", models.IntegerField()),
+    ("household_id", "household_id", "household_id", models.IntegerField()),
+    ("stage", "status", "stage", models.CharField()),
+    ("stage_order", None, None, models.IntegerField()),
+    ("start", "start", "computed_on", models.DateField()),
+    ("end", "end", "valid_until", models.DateField()),
+    ("predicted_end", None, None, models.DateField()),
+    ("reasons", "reasons", "reasons", models.JSONField()),
+    ("evidence", None, "statuses", models.JSONField()),
+    ("skipped", None, None, models.JSONField()),
+    ("regression", None, None, models.BooleanField()),
+    ("definition_version", "definition_version", "definition_version", models.CharField()),
+    ("audience", "audience", "audience", models.CharField()),
+)
+_STAGE_READ = tuple(range(13))  # positions of _STAGE_FIELDS among the columns
+_STATUS_READ = (0, 1, 2, 4, 5, 7, 11, 12)  # _STATUS_FIELDS
+_JOURNEY_READ = (0, 4, 5, 2, 8, 7, 11)  # _JOURNEY_FIELDS
+
+
+def _stored_journey(change: hooks.Change) -> tuple[list, list, dict]:
+    """The household's stored stage spans, status spans (each ``(id, *fields)`` by id) and
+    journey rows (audience -> values of _JOURNEY_FIELDS): one statement for the three tables."""
+    got = change.facts.get("journey.stored")
+    if got is not None:
+        return got
+    names = [f"c{i}" for i in range(len(_READ_COLUMNS))]
+    parts = []
+    for tag, model in enumerate((StageSpan, StatusSpan, HouseholdJourney)):
+        columns = {
+            name: F(col[tag]) if col[tag] else Value(None, output_field=col[3])
+            for name, col in zip(names, _READ_COLUMNS, strict=True)
+        }
+        qs = model.objects.filter(household_id=change.household.pk).annotate(
+            tag=Value(tag, output_field=models.IntegerField()), row=F("id"), **columns
+        )
+        parts.append(qs.order_by().values_list("tag", "row", *names))
+    stage, status, journey = [], [], {}
+    for tag, pk, *values in parts[0].union(parts[1], parts[2], all=True).order_by("tag", "row"):
+        if tag == 0:
+            stage.append((pk, *(values[i] for i in _STAGE_READ)))
+        elif tag == 1:
+            status.append((pk, *(values[i] for i in _STATUS_READ)))
+        else:
+            journey[values[12]] = tuple(values[i] for i in _JOURNEY_READ)
+    got = change.facts["journey.stored"] = (stage, status, journey)
+    return got
+
+
+def _store_spans(model, stored: list, rows: list, fields: tuple[str, ...]) -> set[str]:
+    """Make the household's stored spans (``stored``: ``(id, *fields)`` by id) ``rows``,
+    writing only from the first change on.
 
     The stored spans (by id: the order they were written in) that equal the new ones from the
-    start are kept; the rest are deleted and the new ones from there inserted. The rows stored
-    are exactly those of deleting all and inserting ``rows``, in the same id order; a new
-    touchpoint mostly changes the last spans only. Returns the audiences stored before.
+    start are kept; the next ones are updated in place (one statement), those left over
+    deleted and the new ones beyond inserted. The rows stored are exactly those of deleting
+    all and inserting ``rows``, in the same id order; a new touchpoint mostly changes the last
+    span only (its predicted end): one UPDATE. Returns the audiences stored before.
     """
-    stored = list(
-        model.objects.filter(household=household).order_by("id").values_list("id", *fields)
-    )
     keep = 0
     for old, new in zip(stored, rows, strict=False):
         if not _same(old[1:], new, fields):
             break
         keep += 1
-    if keep < len(stored):
-        model.objects.filter(household=household, id__gte=stored[keep][0]).delete()
-    if keep < len(rows):
-        model.objects.bulk_create(rows[keep:])
+    both = min(len(stored), len(rows))
+    if keep < both:
+        changed = []
+        for old, new in zip(stored[keep:both], rows[keep:both], strict=True):
+            if not _same(old[1:], new, fields):
+                new.pk = old[0]
+                changed.append(new)
+        model.objects.bulk_update(changed, [f.removesuffix("_id") for f in fields])
+    if both < len(stored):
+        model.objects.filter(id__in=[old[0] for old in stored[both:]]).delete()
+    if both < len(rows):
+        model.objects.bulk_create(rows[both:])
     at = fields.index("audience") + 1
     return {old[at] for old in stored}
 
@@ -223,7 +282,8 @@ def store_stage_spans(change: hooks.Change) -> None:
     """Pipeline consequence (hooks.SPANS): the household's stored stage spans."""
     stage_rows = _journey_rows(change)[0]
     with scopes_disabled():
-        stored = _store_spans(StageSpan, change.household, stage_rows, _STAGE_FIELDS)
+        before = _stored_journey(change)[0]
+        stored = _store_spans(StageSpan, before, stage_rows, _STAGE_FIELDS)
     change.facts["journey.stored_audiences"] = stored
 
 
@@ -231,7 +291,8 @@ def store_status_spans(change: hooks.Change) -> None:
     """Pipeline consequence (hooks.STATUSES): the household's stored status spans."""
     status_rows = _journey_rows(change)[1]
     with scopes_disabled():
-        stored = _store_spans(StatusSpan, change.household, status_rows, _STATUS_FIELDS)
+        before = _stored_journey(change)[1]
+        stored = _store_spans(StatusSpan, before, status_rows, _STATUS_FIELDS)
     change.facts["journey.stored_audiences"] = stored | change.facts.get(
         "journey.stored_audiences", set()
     )
@@ -244,10 +305,15 @@ def store_placement(change: hooks.Change) -> None:
     _stages, _statuses, snapshots, wanted = _journey_rows(change)
     stored = change.facts.get("journey.stored_audiences")
     with scopes_disabled():
+        rows = _stored_journey(change)[2]
         if stored != wanted:  # support evidence came or went (or unknown): drop other views
             HouseholdJourney.objects.filter(household=change.household).exclude(
                 audience__in=wanted
             ).delete()
+        elif set(rows) == wanted and all(
+            _same(rows[s.audience], s, _JOURNEY_FIELDS) for s in snapshots
+        ):
+            snapshots = []  # stored as they are: nothing to write
         # one statement: insert, or update the household's rows in place
         HouseholdJourney.objects.bulk_create(
             snapshots,
@@ -255,6 +321,7 @@ def store_placement(change: hooks.Change) -> None:
             unique_fields=["household", "audience"],
             update_fields=list(_JOURNEY_FIELDS),
         )
+    snapshots = _journey_rows(change)[2]
     days = [s.valid_until for s in snapshots if s.valid_until is not None]
     change.facts["journey.valid_until"] = min(days) if days else None
     change.facts["journey.snapshot"] = snapshots[0]

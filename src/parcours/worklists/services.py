@@ -9,8 +9,10 @@ closes itself ("the situation changed"), a task that is done, dismissed or close
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -223,6 +225,40 @@ def _already_held(ids: list[int], as_of: date) -> dict[str, set[int]]:
     return {"committee_seat": committee_households(ids, as_of)}
 
 
+class _Followups(Mapping):
+    """The last follow-up day of each support case of the households ``ids`` (by case id),
+    read with one query the first time a rule asks for one (most writes never do: an
+    ``episode_idle`` rule asks only for an open episode)."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+
+    @cached_property
+    def _days(self) -> dict[int, date]:
+        try:
+            from parcours.support.models import FollowUp
+        except ImportError:  # pragma: no cover - the support app is optional
+            return {}
+        return dict(
+            FollowUp.objects.filter(case__household_id__in=self.ids)
+            .values("case_id")
+            .annotate(last=Max("day"))
+            .values_list("case_id", "last")
+        )
+
+    def __bool__(self) -> bool:  # asked before any lookup: answer without reading
+        return True
+
+    def __getitem__(self, key):
+        return self._days[key]
+
+    def __iter__(self):
+        return iter(self._days)
+
+    def __len__(self) -> int:
+        return len(self._days)
+
+
 def _regenerate_chunk(
     households: list[Household], as_of: date, *, given: dict[int, tuple] | None = None
 ) -> Result:
@@ -249,18 +285,7 @@ def _regenerate_chunk(
         existing: dict[int, dict[tuple[str, str], Task]] = defaultdict(dict)
         for t in Task.objects.filter(household_id__in=ids).exclude(rule__in=MANAGED_ELSEWHERE):
             existing[t.household_id][(t.rule, t.cause)] = t
-        followups: dict[int, date] = {}
-        try:
-            from parcours.support.models import FollowUp
-        except ImportError:  # pragma: no cover - the support app is optional
-            FollowUp = None
-        if FollowUp is not None:
-            followups = dict(
-                FollowUp.objects.filter(case__household_id__in=ids)
-                .values("case_id")
-                .annotate(last=Max("day"))
-                .values_list("case_id", "last")
-            )
+        followups = _Followups(ids)
         journey_until: dict[int, date] = {
             pk: until for pk, (_views, until) in given.items() if until is not None
         }
