@@ -1,7 +1,10 @@
 """Writes of the journey: stored stage and status spans, manual placements.
 
-`journey_refresh` runs inside the transaction of every service that changes a household's
-touchpoints (registered in households.hooks by JourneyConfig.ready).
+Stage spans, status spans and the journey rows are three consequences of the touchpoint
+pipeline (households.hooks, registered by JourneyConfig.ready at SPANS, STATUSES and
+PLACEMENT): they run inside the transaction of every service that changes a household's
+touchpoints, on the timelines the pipeline computed once. `journey_refresh` runs the three
+alone (a household's journey as of a day).
 """
 
 from __future__ import annotations
@@ -154,7 +157,7 @@ _STATUS_FIELDS = (
     "association_id", "household_id", "status", "start", "end", "reasons", "definition_version",
     "audience",
 )  # fmt: skip
-_JSON_FIELDS = frozenset({"reasons", "evidence", "skipped"})
+_JSON_FIELDS = frozenset({"reasons", "evidence", "skipped", "statuses"})
 _JOURNEY_FIELDS = (
     "association_id", "computed_on", "valid_until", "stage", "statuses", "reasons",
     "definition_version",
@@ -163,11 +166,12 @@ _JOURNEY_FIELDS = (
 
 def _same(stored: tuple, row, fields: tuple[str, ...]) -> bool:
     """Whether a stored row (values of ``fields``) is what writing ``row`` would store: JSON
-    columns compared as the JSON text they hold, so 1, 1.0 and True stay different."""
+    columns compared as the JSON text they hold, so 1, 1.0 and True stay different, keys in
+    sorted order (PostgreSQL's jsonb gives an object's keys back in its own order)."""
     for value, name in zip(stored, fields, strict=True):
         new = getattr(row, name)
         if name in _JSON_FIELDS:
-            if json.dumps(value) != json.dumps(new):
+            if json.dumps(value, sort_keys=True) != json.dumps(new, sort_keys=True):
                 return False
         elif value != new or type(value) is not type(new):
             return False
