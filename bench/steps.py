@@ -11,7 +11,6 @@ Context and returning an Outcome, and decorate it with ``@step(...)``.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -244,35 +243,13 @@ def _db_path(ctx: Context, what: str) -> Path:
 def touchpoint_latency_step(ctx: Context) -> Outcome:
     import random
 
-    from bench import django_db
-    from bench.sizes import SIZES
-    from parcours.demo.generator import generate
-
-    t_all = time.perf_counter()
     # The seeded database is saved beside the data (bench/data/, git-ignored) and copied for
     # each run, the calls below write to the copy: seeding M takes minutes. Saved seeds whose
     # schema lacks a migration are made again; delete the file (or BENCH_RESEED=1) after a
     # change of the seeding or of the stored journeys.
-    saved = _db_path(ctx, "latency-seed")
-    work = _db_path(ctx, "latency")
-    if os.environ.get("BENCH_RESEED"):
-        saved.unlink(missing_ok=True)
-    reused = django_db.restore_copy(saved, work)
-    notes: dict[str, object] = {}
-    if not reused:
-        django_db.setup(work)
-        migrate_s = time.perf_counter() - t_all
-        gen = generate(SIZES[ctx.size], seed=ctx.seed, end=ctx.end)
-        seeded = django_db.seed(gen, ctx.end)
-        django_db.save_copy(saved)
-        notes["seed total s (migrate + generate + write + journeys)"] = round(
-            time.perf_counter() - t_all, 1
-        )
-        notes["migrate s"] = round(migrate_s, 1)
-        notes.update({k: round(v, 1) for k, v in seeded["timings"].items()})
-    else:
-        copied_s = time.perf_counter() - t_all
-        notes["seed"] = f"reused {saved.name} (made by this step; copied in {copied_s:.1f} s)"
+    from bench.steps_pipeline import seeded_copy
+
+    notes = seeded_copy(ctx, "latency")
 
     from django_scopes import scopes_disabled
 
