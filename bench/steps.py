@@ -502,6 +502,6 @@ def xes_read_step(ctx: Context) -> Outcome:
 
 from bench import steps_federation as _federation  # noqa: E402, F401  (federation)
 from bench import steps_load  # noqa: E402, F401  (load_pg, load_sqlite)
+from bench import steps_pipeline as _pipeline  # noqa: E402, F401  (attendance_tap)
 from bench import steps_tasks as _tasks  # noqa: E402, F401  (tasks_batch)
 from bench.steps_recompute import recompute_db_step  # noqa: E402,F401
-from bench import steps_pipeline  # noqa: E402,F401  (attendance_tap)
