@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from parcours.accounts import visibility
-from parcours.accounts.models import Membership
+from parcours.accounts.models import Association, Membership
 from parcours.accounts.roles import Role
 from parcours.accounts.visibility import Audience
 from parcours.audit.models import AuditEvent
@@ -40,6 +40,7 @@ from parcours.households.models import Household
 from parcours.households.models import Touchpoint as TouchpointRow
 from parcours.journey.definitions import definition_for
 from parcours.journey.models import HouseholdJourney
+from parcours.worklists.batch_plans import Plan
 from parcours.worklists.models import (
     AssigneeKind,
     DigestPreference,
@@ -235,16 +236,7 @@ class _Followups(Mapping):
 
     @cached_property
     def _days(self) -> dict[int, date]:
-        try:
-            from parcours.support.models import FollowUp
-        except ImportError:  # pragma: no cover - the support app is optional
-            return {}
-        return dict(
-            FollowUp.objects.filter(case__household_id__in=self.ids)
-            .values("case_id")
-            .annotate(last=Max("day"))
-            .values_list("case_id", "last")
-        )
+        return _followups(self.ids)
 
     def __bool__(self) -> bool:  # asked before any lookup: answer without reading
         return True
@@ -259,21 +251,43 @@ class _Followups(Mapping):
         return len(self._days)
 
 
+def _plan(views, definition: JourneyDefinition, as_of: date, rules, followups) -> Plan:
+    """One household's proposals, placement and next change per view, from its timelines
+    (the per-household twin of batch_plans.plans)."""
+    return Plan(
+        [
+            (audience, propose_tasks(tps, definition, as_of, rules=rules, tl=tl,
+                                     followups=followups))
+            for audience, tps, tl in views
+        ],
+        {audience: tl.current for audience, _tps, tl in views},
+        [
+            next_task_change(tps, definition, as_of, rules=rules, tl=tl, followups=followups)
+            for _audience, tps, tl in views
+        ],
+    )  # fmt: skip
+
+
 def _regenerate_chunk(
-    households: list[Household], as_of: date, *, given: dict[int, tuple] | None = None
+    households: list[Household],
+    as_of: date,
+    *,
+    given: dict[int, tuple] | None = None,
+    planned: Mapping[int, Plan] | None = None,
 ) -> Result:
     """Regenerate the tasks of a few households (one transaction, a few queries).
 
     ``given``: household id -> (views, journey valid_until) already read and computed (the
     touchpoint pipeline's shared timelines): neither the touchpoints nor the journey rows are
-    read again for those households.
+    read again for those households. ``planned``: household id -> its plan from the batch
+    engine (batch_plans.plans): its touchpoints are not read here.
     """
     result = Result(households=len(households))
     ids = [h.pk for h in households]
     given = given or {}
     with scopes_disabled():
         rows: dict[int, list[Touchpoint]] = defaultdict(list)
-        unread = [pk for pk in ids if pk not in given]
+        unread = [pk for pk in ids if pk not in given and (planned is None or pk not in planned)]
         for hid, d, k, a, r in (
             TouchpointRow.objects.filter(household_id__in=unread)
             .order_by("household_id", "day", "id")
@@ -289,11 +303,12 @@ def _regenerate_chunk(
         journey_until: dict[int, date] = {
             pk: until for pk, (_views, until) in given.items() if until is not None
         }
+        unjourneyed = [pk for pk in ids if pk not in given]
         for hid, until in (
-            HouseholdJourney.objects.filter(household_id__in=unread).values_list(
+            HouseholdJourney.objects.filter(household_id__in=unjourneyed).values_list(
                 "household_id", "valid_until"
             )
-            if unread
+            if unjourneyed
             else ()
         ):  # a household with support has two journeys: the first to change
             if until is not None and (hid not in journey_until or until < journey_until[hid]):
@@ -308,15 +323,16 @@ def _regenerate_chunk(
         for household in households:
             definition = definition_for(household.association)
             rules = rules_for(definition)
-            if household.pk in given:
-                views = given[household.pk][0]
-            else:
-                views = _task_views(rows.get(household.pk, []), definition, as_of)
+            plan = planned.get(household.pk) if planned is not None else None
+            if plan is None:
+                if household.pk in given:
+                    views = given[household.pk][0]
+                else:
+                    views = _task_views(rows.get(household.pk, []), definition, as_of)
+                plan = _plan(views, definition, as_of, rules, followups)
             wanted: dict[tuple[str, str], tuple[TaskProposal, str]] = {}
-            for audience, tps, tl in views:
-                for p in propose_tasks(
-                    tps, definition, as_of, rules=rules, tl=tl, followups=followups
-                ):
+            for audience, proposals in plan.proposals:
+                for p in proposals:
                     # proposed by both views: every role's task, told as the public view has it
                     seen = (p.rule, p.cause) in wanted
                     wanted[(p.rule, p.cause)] = (p, Audience.ALL if seen else audience)
@@ -363,7 +379,7 @@ def _regenerate_chunk(
                     changed = True
                 if changed:
                     update.append(task)
-            current = {audience: tl.current for audience, _tps, tl in views}
+            current = plan.current
             for key, task in mine.items():
                 if key not in wanted and task.is_open:
                     # the situation as the task's readers may learn it
@@ -383,11 +399,7 @@ def _regenerate_chunk(
                     }
                     update.append(task)
                     result.closed += 1
-            days = [
-                next_task_change(tps, definition, as_of, rules=rules, tl=tl, followups=followups)
-                for _audience, tps, tl in views
-            ]
-            days = [d for d in (*days, journey_until.get(household.pk)) if d is not None]
+            days = [d for d in (*plan.next_days, journey_until.get(household.pk)) if d is not None]
             checks.append(
                 TaskCheck(
                     association_id=household.association_id,
@@ -426,6 +438,23 @@ def _regenerate_chunk(
     return result
 
 
+def _followups(ids: list[int]) -> dict[int, date]:
+    """The last follow-up day of each support case of the households ``ids`` (by case id)."""
+    return _followups_between(min(ids), max(ids), ids) if ids else {}
+
+
+def _followups_between(lo: int, hi: int, ids: list[int] | None) -> dict[int, date]:
+    """As ``_followups``, for the households whose id is in [lo, hi] (and in ``ids``)."""
+    try:
+        from parcours.support.models import FollowUp
+    except ImportError:  # pragma: no cover - the support app is optional
+        return {}
+    cases = FollowUp.objects.filter(case__household_id__gte=lo, case__household_id__lte=hi)
+    if ids is not None:
+        cases = cases.filter(case__household_id__in=ids)
+    return dict(cases.values("case_id").annotate(last=Max("day")).values_list("case_id", "last"))
+
+
 @transaction.atomic(savepoint=False)
 def tasks_regenerate(household: Household, *, as_of: date | None = None) -> Result:
     """Bring one household's tasks in line with its touchpoints as of a day (idempotent).
@@ -459,8 +488,15 @@ def tasks_regenerate_many(
     household_ids: list[int] | None = None,
     as_of: date | None = None,
     batch_size: int = 500,
+    batch: bool = True,
+    plan_size: int = 20_000,
 ) -> Result:
-    """Regenerate the tasks of many households (all, one association's, or the given ids)."""
+    """Regenerate the tasks of many households (all, one association's, or the given ids).
+
+    ``batch``: the proposals of ``plan_size`` households at a time come from the batch
+    engine's columns (batch_plans.py: one read of their touchpoints, no per-household
+    timeline); False: each household's timelines (the per-household path). Same tasks.
+    """
     as_of = as_of or timezone.localdate()
     result = Result()
     with scopes_disabled():
@@ -470,14 +506,63 @@ def tasks_regenerate_many(
         if household_ids is not None:
             qs = qs.filter(id__in=household_ids)
         ids = list(qs.values_list("id", flat=True))
-        for i in range(0, len(ids), batch_size):
-            chunk = list(
-                Household.objects.select_related("association").filter(
-                    id__in=ids[i : i + batch_size]
+        for j in range(0, len(ids), plan_size if batch else len(ids) or 1):
+            block = ids[j : j + plan_size] if batch else ids
+            # a few households: their own timelines (as one touchpoint write does)
+            planned = _batch_plans(block, as_of) if batch and len(block) > batch_size else None
+            for i in range(0, len(block), batch_size):
+                chunk = list(
+                    Household.objects.select_related("association").filter(
+                        id__in=block[i : i + batch_size]
+                    )
                 )
-            )
-            result += _regenerate_chunk(chunk, as_of)
+                result += _regenerate_chunk(chunk, as_of, planned=planned)
     return result
+
+
+def _batch_plans(ids: list[int], as_of: date) -> dict[int, Plan]:
+    """The plans of these households (sorted ids) from the batch engine, grouped by journey
+    definition. Rows are read by id range (no query with thousands of parameters)."""
+    from parcours.worklists import batch_plans
+
+    wanted = set(ids)
+    lo, hi = ids[0], ids[-1]
+    pairs = [
+        (hid, aid)
+        for hid, aid in Household.objects.filter(id__gte=lo, id__lte=hi).values_list(
+            "id", "association_id"
+        )
+        if hid in wanted
+    ]
+    definitions = {
+        aid: definition_for(a)
+        for aid, a in Association.objects.in_bulk({aid for _h, aid in pairs}).items()
+    }
+    by_definition: dict[int, tuple[JourneyDefinition, list[int]]] = {}
+    for hid, aid in pairs:
+        definition = definitions[aid]
+        by_definition.setdefault(id(definition), (definition, []))[1].append(hid)
+    dense = hi - lo + 1 <= 2 * len(ids)  # read by id range, else by lists of ids
+    parts = [(lo, hi, None)] if dense else [
+        (ids[i], ids[min(i + 900, len(ids)) - 1], ids[i : i + 900]) for i in range(0, len(ids), 900)
+    ]  # fmt: skip
+    rows: list[tuple] = []
+    followups: dict[int, date] = {}
+    for a, b, some in parts:
+        tps = TouchpointRow.objects.filter(household_id__gte=a, household_id__lte=b)
+        rows += (
+            (tps if some is None else tps.filter(household_id__in=some))
+            .order_by("household_id", "day", "id")
+            .values_list("household_id", "day", "kind", "activity_id", "ref")
+        )
+        followups.update(_followups_between(a, b, some))
+    cols = batch_plans.columns_of(rows)
+    del rows
+    out: dict[int, Plan] = {}
+    for definition, members in by_definition.values():
+        mine = batch_plans.only(cols, members)
+        out.update(batch_plans.plans(members, mine, definition, as_of, followups))
+    return out
 
 
 def due_households(as_of: date, association=None) -> list[int]:

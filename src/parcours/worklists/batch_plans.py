@@ -1,0 +1,142 @@
+"""What the stored regeneration needs of many households, from the batch engine's columns.
+
+For each household, the same :class:`Plan` the per-household path makes from its timelines
+(services._plan): per view of the household (accounts.visibility: one view for every role,
+or the full and the public one when it has support evidence) the task proposals, the
+placement on the day (stage and statuses, for a closed task's "the situation changed") and
+the next day a rule's threshold is reached by itself. Computed with
+``batch_journeys.recompute_journeys`` and ``batch_tasks.batch_tasks`` on all the households
+at once (one log read, no per-household timeline).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from parcours.accounts.visibility import SUPPORT_KINDS, Audience
+from parcours.engine import JourneyDefinition
+from parcours.engine.batch_journeys import recompute_journeys
+from parcours.engine.batch_tasks import TaskColumns, batch_tasks
+from parcours.engine.columns import KIND_CODE, TouchpointColumns, day_date, day_number
+from parcours.engine.worklists import TaskProposal
+
+
+@dataclass(frozen=True)
+class Now:
+    """Where a household stands on the day (the part of ``Placement`` tasks read)."""
+
+    stage: str | None
+    statuses: tuple[str, ...] = ()
+
+
+@dataclass
+class Plan:
+    """Per view (audience): the proposals, the placement on the day, the next change day."""
+
+    proposals: list[tuple[str, tuple[TaskProposal, ...]]] = field(default_factory=list)
+    current: dict[str, Now] = field(default_factory=dict)
+    next_days: list[date | None] = field(default_factory=list)
+
+
+def columns_of(rows: list[tuple[int, date, str, int | None, int | None]]) -> TouchpointColumns:
+    """Touchpoint rows (household, day, kind, activity, ref), ordered by household, day, id."""
+    n = len(rows)
+    hh = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    day = np.fromiter((day_number(r[1]) for r in rows), dtype=np.int32, count=n)
+    kind = np.fromiter((KIND_CODE[r[2]] for r in rows), dtype=np.int8, count=n)
+    act = np.fromiter((-1 if r[3] is None else r[3] for r in rows), dtype=np.int64, count=n)
+    ref = np.fromiter((-1 if r[4] is None else r[4] for r in rows), dtype=np.int64, count=n)
+    return TouchpointColumns(hh, day, kind, act, ref)
+
+
+def _take(cols: TouchpointColumns, keep: np.ndarray) -> TouchpointColumns:
+    return TouchpointColumns(
+        cols.household[keep], cols.day[keep], cols.kind[keep], cols.activity[keep], cols.ref[keep]
+    )
+
+
+def only(cols: TouchpointColumns, households: list[int]) -> TouchpointColumns:
+    """The rows of these households (all of them when they are every household)."""
+    keep = np.isin(cols.household, np.asarray(households, dtype=np.int64))
+    return cols if bool(keep.all()) else _take(cols, keep)
+
+
+def _view(
+    cols: TouchpointColumns,
+    definition: JourneyDefinition,
+    as_of: date,
+    followups: Mapping[int, date] | None,
+) -> tuple[TaskColumns, dict[int, Now]]:
+    limit = day_number(as_of)
+    cut = _take(cols, cols.day <= limit) if len(cols) and int(cols.day.max()) > limit else cols
+    journeys = recompute_journeys(cut, definition, as_of)
+    tasks = batch_tasks(cut, definition, as_of, journeys=journeys, followups=followups)
+    keys = definition.stage_keys
+    statuses = [s.key for s in definition.statuses]
+    now = {}
+    for h, s, mask in zip(
+        journeys.households.tolist(),
+        journeys.stage.tolist(),
+        journeys.status_mask.tolist(),
+        strict=True,
+    ):
+        now[h] = Now(
+            None if s < 0 else keys[s],
+            tuple(k for i, k in enumerate(statuses) if mask >> i & 1),
+        )
+    return tasks, now
+
+
+def plans(
+    ids: list[int],
+    cols: TouchpointColumns,
+    definition: JourneyDefinition,
+    as_of: date,
+    followups: Mapping[int, date] | None,
+) -> dict[int, Plan]:
+    """The plan of each household of ``ids`` (all under ``definition``), from its touchpoint
+    columns (every touchpoint of those households, after as_of too)."""
+    support = np.isin(cols.kind, [KIND_CODE[k] for k in SUPPORT_KINDS])
+    with_support = set(np.unique(cols.household[support]).tolist())
+    full, full_now = _view(cols, definition, as_of, followups)
+    public_cols = _take(cols, ~support & np.isin(cols.household, list(with_support)))
+    public, public_now = _view(public_cols, definition, as_of, followups)
+    nobody = Now(None)
+
+    def props(tasks: TaskColumns) -> dict[int, tuple[TaskProposal, ...]]:
+        return dict(tasks.by_household())
+
+    def change(tasks: TaskColumns) -> dict[int, date]:
+        return {
+            int(h): day_date(int(d))
+            for h, d in zip(tasks.households, tasks.next_change, strict=True)
+            if d >= 0
+        }
+
+    full_p, public_p = props(full), props(public)
+    full_c, public_c = change(full), change(public)
+    out: dict[int, Plan] = {}
+    for h in ids:
+        if h in with_support:
+            out[h] = Plan(
+                [
+                    (Audience.SENSITIVE, full_p.get(h, ())),
+                    (Audience.PUBLIC, public_p.get(h, ())),
+                ],
+                {
+                    Audience.SENSITIVE: full_now.get(h, nobody),
+                    Audience.PUBLIC: public_now.get(h, nobody),
+                },
+                [full_c.get(h), public_c.get(h)],
+            )
+        else:
+            out[h] = Plan(
+                [(Audience.ALL, full_p.get(h, ()))],
+                {Audience.ALL: full_now.get(h, nobody)},
+                [full_c.get(h)],
+            )
+    return out
