@@ -5,7 +5,7 @@
 CPU). Before the time counts, the proposals and next change days are checked equal to the
 per-household path (``tasks_per_household``: ``propose_tasks`` + ``next_task_change`` per
 household) on every household, or on a sample of ``BENCH_TASKS_CHECK`` households (default:
-all at S and M, 50,000 at L, where the per-household path would take about 40 minutes).
+all at S and M, 50,000 at L, where the per-household path would take ~12 min of CPU).
 The stage spans are returned, so the harness checks them against the DuckDB reference
 of the same run.
 """

@@ -482,6 +482,11 @@ def _journey_until(household: Household) -> date | None:
     return min(days.values_list("valid_until", flat=True), default=None)
 
 
+# From how many households tasks_regenerate_many plans with the batch engine (the import's
+# chunks of 500 do; one household or a handful keep their own timelines).
+BATCH_FROM = 50
+
+
 def tasks_regenerate_many(
     *,
     association=None,
@@ -495,7 +500,8 @@ def tasks_regenerate_many(
 
     ``batch``: the proposals of ``plan_size`` households at a time come from the batch
     engine's columns (batch_plans.py: one read of their touchpoints, no per-household
-    timeline); False: each household's timelines (the per-household path). Same tasks.
+    timeline) when there are at least BATCH_FROM of them; False: each household's timelines
+    (the per-household path). Same tasks.
     """
     as_of = as_of or timezone.localdate()
     result = Result()
@@ -509,7 +515,7 @@ def tasks_regenerate_many(
         for j in range(0, len(ids), plan_size if batch else len(ids) or 1):
             block = ids[j : j + plan_size] if batch else ids
             # a few households: their own timelines (as one touchpoint write does)
-            planned = _batch_plans(block, as_of) if batch and len(block) > batch_size else None
+            planned = _batch_plans(block, as_of) if batch and len(block) >= BATCH_FROM else None
             for i in range(0, len(block), batch_size):
                 chunk = list(
                     Household.objects.select_related("association").filter(
