@@ -89,7 +89,10 @@ class Staff(HttpUser):
     def on_start(self) -> None:
         self.account = next(_ACCOUNTS[self.role])
         self.origin = "https://" + self.host.split("://", 1)[1].rstrip("/")
-        self.client.headers.update({"X-Forwarded-Proto": "https"})
+        # As the proxy talks to gunicorn: one connection a request (nginx's default upstream
+        # HTTP/1.0, no keep-alive). Kept alive, a connection gunicorn closes after its 2 s
+        # keep-alive is reused by a person who waited longer: "connection reset" on the client.
+        self.client.headers.update({"X-Forwarded-Proto": "https", "Connection": "close"})
         self.rng = random.Random(next(_SEQ))
         self.sign_in()
         self.rows: dict[int, tuple[int, str]] = {}
@@ -157,11 +160,12 @@ class Staff(HttpUser):
             "household": household, "status": status, "mark_id": uuid.uuid4().hex,
             "base_version": version, "intent_at": int(time.time() * 1000),
         }  # fmt: skip
-        self._send(data, retry=False)
+        first = self._send(data, retry=False)
         if self.rng.random() < 0.1:  # the answer was lost on the way: the phone sends it again
-            self._send(data, retry=True)
+            self._send(data, retry=True, first=first)
 
-    def _send(self, data: dict, *, retry: bool) -> None:
+    def _send(self, data: dict, *, retry: bool, first: str = "") -> str:
+        """Send one tap; its outcome ("" when not acknowledged)."""
         session = self.account["session"]
         path = f"/activities/sessions/{session}/marks/"
         headers = {"HX-Request": "true", "X-CSRFToken": self.csrf,
@@ -183,10 +187,13 @@ class Staff(HttpUser):
             MARKS.flush()
             if not ok:
                 r.failure(f"tap not acknowledged: HTTP {r.status_code}, outcome {outcome!r}")
-                return
-            if retry and outcome != "duplicate":
+                return ""
+            # a retry of a tap the server answered is recognised; one whose first sending
+            # failed is the first to arrive, and applies
+            if retry and first and outcome != "duplicate":
                 r.failure(f"a retried tap was {outcome}, not recognised as a duplicate")
             self.rows[int(m.group(1))] = (int(m.group(2)), m.group(3))
+            return outcome
 
     # -- reading ---------------------------------------------------------------------------
 
