@@ -8,7 +8,7 @@ command. The goals are the table ``GOALS`` below; a goal whose step is not regis
 helper's ``bench/steps_<name>.py`` not on main) is listed "not available" and the others run.
 
     .venv/bin/python -m bench.goals                 # the real sizes (M, L, 5-minute loads)
-    .venv/bin/python -m bench.goals --quick         # smoke: size S, 30 s loads, 2 kills each
+    .venv/bin/python -m bench.goals --quick         # smoke: S, 30 s loads of 300 households
     .venv/bin/python -m bench.goals --only load_pg,kill9 --no-record
 
 ``--quick`` checks that everything runs; its figures are not the goals' (S is not M or L):
@@ -78,17 +78,35 @@ def seconds(r: Result) -> tuple[str, float | None]:
     return ("–", None) if s is None else (f"{s:.2f} s", s)
 
 
-def note_ms(*names: str) -> Callable[[Result], tuple[str, float | None]]:
+def _percentile_note(r: Result, p: str) -> float | None:
+    """A percentile from the notes: a key "p99 ms" with a number, or a key listing several,
+    "wall p50/p95/p99/max ms" with "1.2/3.4/4.1/9.0" (the wall-clock one first)."""
+    notes = r.get("notes") or {}
+    keys = sorted(notes, key=lambda k: (not k.startswith("wall"), k))  # type: ignore[arg-type]
+    for k in keys:
+        if p not in k:
+            continue
+        v = notes[k]  # type: ignore[index]
+        if _num(v) is not None:
+            return _num(v)
+        names = next((w for w in k.split() if p in w), "").split("/")
+        values = str(v).split("/")
+        if len(names) == len(values):
+            return _num(values[names.index(p)])
+    return None
+
+
+def note_ms(p: str) -> Callable[[Result], tuple[str, float | None]]:
     def get(r: Result) -> tuple[str, float | None]:
-        v = _num(_note(r, *names))
+        v = _percentile_note(r, p)
         return ("–", None) if v is None else (f"{v:g} ms", v)
 
     return get
 
 
-def ref_note_ms(*names: str) -> Callable[[Result], str]:
+def ref_note_ms(p: str) -> Callable[[Result], str]:
     def get(r: Result) -> str:
-        v = _num(_note(r, *names))
+        v = _percentile_note(r, p)
         return "–" if v is None else f"{v:g} ms"
 
     return get
@@ -247,6 +265,20 @@ def run_backup() -> Result:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def check_spans(results: dict[tuple[str, str], Result], step: str, size: str) -> None:
+    """A step that returned stage spans is checked equal to DuckDB's at the same size (as
+    bench.run does), when the reference ran: a difference is marked on the result."""
+    r, ref = results.get((step, size)), results.get((REF, size))
+    if not r or not ref or "spans" not in r or "spans" not in ref or "checked" in r:
+        return
+    from bench.run import compare
+
+    a, b, _ = compare(str(ref["spans"]), str(r["spans"]))
+    r["checked"] = True
+    if a or b:
+        r["wrong"] = f"{a} reference spans missing, {b} extra"
+
+
 def _env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "src"), env.get("PYTHONPATH", "")])
@@ -278,6 +310,8 @@ def verdict(goal: Goal, r: Result | None, results: dict, quick: bool) -> tuple[s
     else:
         ref_shown = f"{goal.reference}: {goal.ref_figure(ref)}"
     met = "no figure" if value is None else "yes" if goal.limit(value, r, results) else "**no**"
+    if r.get("wrong"):
+        shown, met = "–", f"**WRONG**: {r['wrong']}"  # a fast wrong answer is no figure
     if quick:
         met += " (quick)"
     return shown, met, ref_shown
@@ -312,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     goals = [g for g in GOALS if not only or g.key in only]
     if args.quick:
         os.environ.setdefault("LOAD_DURATION", "30")
-        os.environ.setdefault("LOAD_HOUSEHOLDS", "1000")
+        os.environ.setdefault("LOAD_HOUSEHOLDS", "300")
+        os.environ.setdefault("LOAD_SPAWN_RATE", "2")
     before = _load()
     results: dict[tuple[str, str], Result] = {}
     rows = []
@@ -328,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
             r = run_step(step, sz, args.quick)
             r["size"] = sz
             results[(step, sz)] = r
+        check_spans(results, goal.step, size)
         r = results.get((goal.step, size))
         figure, met, ref = verdict(goal, r, results, args.quick)
         rows.append((goal, size, figure, ref, met, _load()))

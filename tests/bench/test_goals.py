@@ -127,3 +127,16 @@ def test_the_load_report_states_the_goal_and_the_marks():
     assert "**met**" in text and r.met
     r.check["lost or doubled"] = 1
     assert "**NOT met**" in format_report(r) and not r.met
+
+
+def test_a_percentile_is_read_from_a_list_of_them_in_the_notes():
+    notes = {"CPU p50/p95/p99/max ms": "0.9/2/3/4", "wall p50/p95/p99/max ms": "1/3/6.5/9"}
+    tap = {"seconds": 3.0, "size": "M", "notes": notes}
+    assert goals.verdict(_goal("tap"), tap, {}, quick=False)[:2] == ("6.5 ms", "**no**")
+
+
+def test_a_wrong_answer_shows_no_figure():
+    r = {"seconds": 1.0, "size": "M", "wrong": "3 reference spans missing, 0 extra"}
+    assert goals.verdict(_goal("tasks_M"), r, {}, quick=False)[:2] == (
+        "–", "**WRONG**: 3 reference spans missing, 0 extra",
+    )  # fmt: skip
