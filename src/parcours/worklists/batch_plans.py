@@ -16,13 +16,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+from django.db.models import Max
 
+from parcours.accounts.models import Association
 from parcours.accounts.visibility import SUPPORT_KINDS, Audience
 from parcours.engine import JourneyDefinition
 from parcours.engine.batch_journeys import recompute_journeys
 from parcours.engine.batch_tasks import TaskColumns, batch_tasks
 from parcours.engine.columns import KIND_CODE, TouchpointColumns, day_date, day_number
 from parcours.engine.worklists import TaskProposal
+from parcours.households.models import Household
+from parcours.households.models import Touchpoint as TouchpointRow
+from parcours.journey.definitions import definition_for
 
 
 @dataclass(frozen=True)
@@ -139,4 +144,59 @@ def plans(
                 {Audience.ALL: full_now.get(h, nobody)},
                 [full_c.get(h)],
             )
+    return out
+
+
+def followups_between(lo: int, hi: int, ids: list[int] | None) -> dict[int, date]:
+    """As ``_followups``, for the households whose id is in [lo, hi] (and in ``ids``)."""
+    try:
+        from parcours.support.models import FollowUp
+    except ImportError:  # pragma: no cover - the support app is optional
+        return {}
+    cases = FollowUp.objects.filter(case__household_id__gte=lo, case__household_id__lte=hi)
+    if ids is not None:
+        cases = cases.filter(case__household_id__in=ids)
+    return dict(cases.values("case_id").annotate(last=Max("day")).values_list("case_id", "last"))
+
+
+def read_plans(ids: list[int], as_of: date) -> dict[int, Plan]:
+    """The plans of these households (sorted ids) from the batch engine, grouped by journey
+    definition. Rows are read by id range (no query with thousands of parameters)."""
+    wanted = set(ids)
+    lo, hi = ids[0], ids[-1]
+    pairs = [
+        (hid, aid)
+        for hid, aid in Household.objects.filter(id__gte=lo, id__lte=hi).values_list(
+            "id", "association_id"
+        )
+        if hid in wanted
+    ]
+    definitions = {
+        aid: definition_for(a)
+        for aid, a in Association.objects.in_bulk({aid for _h, aid in pairs}).items()
+    }
+    by_definition: dict[int, tuple[JourneyDefinition, list[int]]] = {}
+    for hid, aid in pairs:
+        definition = definitions[aid]
+        by_definition.setdefault(id(definition), (definition, []))[1].append(hid)
+    dense = hi - lo + 1 <= 2 * len(ids)  # read by id range, else by lists of ids
+    parts = [(lo, hi, None)] if dense else [
+        (ids[i], ids[min(i + 900, len(ids)) - 1], ids[i : i + 900]) for i in range(0, len(ids), 900)
+    ]  # fmt: skip
+    rows: list[tuple] = []
+    followups: dict[int, date] = {}
+    for a, b, some in parts:
+        tps = TouchpointRow.objects.filter(household_id__gte=a, household_id__lte=b)
+        rows += (
+            (tps if some is None else tps.filter(household_id__in=some))
+            .order_by("household_id", "day", "id")
+            .values_list("household_id", "day", "kind", "activity_id", "ref")
+        )
+        followups.update(followups_between(a, b, some))
+    cols = columns_of(rows)
+    del rows
+    out: dict[int, Plan] = {}
+    for definition, members in by_definition.values():
+        mine = only(cols, members)
+        out.update(plans(members, mine, definition, as_of, followups))
     return out

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -40,6 +40,7 @@ from parcours.households.models import Household
 from parcours.households.models import Touchpoint as TouchpointRow
 from parcours.journey.definitions import definition_for
 from parcours.journey.models import HouseholdJourney
+from parcours.worklists import batch_plans
 from parcours.worklists.batch_plans import Plan
 from parcours.worklists.models import (
     AssigneeKind,
@@ -440,19 +441,7 @@ def _regenerate_chunk(
 
 def _followups(ids: list[int]) -> dict[int, date]:
     """The last follow-up day of each support case of the households ``ids`` (by case id)."""
-    return _followups_between(min(ids), max(ids), ids) if ids else {}
-
-
-def _followups_between(lo: int, hi: int, ids: list[int] | None) -> dict[int, date]:
-    """As ``_followups``, for the households whose id is in [lo, hi] (and in ``ids``)."""
-    try:
-        from parcours.support.models import FollowUp
-    except ImportError:  # pragma: no cover - the support app is optional
-        return {}
-    cases = FollowUp.objects.filter(case__household_id__gte=lo, case__household_id__lte=hi)
-    if ids is not None:
-        cases = cases.filter(case__household_id__in=ids)
-    return dict(cases.values("case_id").annotate(last=Max("day")).values_list("case_id", "last"))
+    return batch_plans.followups_between(min(ids), max(ids), ids) if ids else {}
 
 
 @transaction.atomic(savepoint=False)
@@ -515,7 +504,9 @@ def tasks_regenerate_many(
         for j in range(0, len(ids), plan_size if batch else len(ids) or 1):
             block = ids[j : j + plan_size] if batch else ids
             # a few households: their own timelines (as one touchpoint write does)
-            planned = _batch_plans(block, as_of) if batch and len(block) >= BATCH_FROM else None
+            planned = (
+                batch_plans.read_plans(block, as_of) if batch and len(block) >= BATCH_FROM else None
+            )
             for i in range(0, len(block), batch_size):
                 chunk = list(
                     Household.objects.select_related("association").filter(
@@ -524,51 +515,6 @@ def tasks_regenerate_many(
                 )
                 result += _regenerate_chunk(chunk, as_of, planned=planned)
     return result
-
-
-def _batch_plans(ids: list[int], as_of: date) -> dict[int, Plan]:
-    """The plans of these households (sorted ids) from the batch engine, grouped by journey
-    definition. Rows are read by id range (no query with thousands of parameters)."""
-    from parcours.worklists import batch_plans
-
-    wanted = set(ids)
-    lo, hi = ids[0], ids[-1]
-    pairs = [
-        (hid, aid)
-        for hid, aid in Household.objects.filter(id__gte=lo, id__lte=hi).values_list(
-            "id", "association_id"
-        )
-        if hid in wanted
-    ]
-    definitions = {
-        aid: definition_for(a)
-        for aid, a in Association.objects.in_bulk({aid for _h, aid in pairs}).items()
-    }
-    by_definition: dict[int, tuple[JourneyDefinition, list[int]]] = {}
-    for hid, aid in pairs:
-        definition = definitions[aid]
-        by_definition.setdefault(id(definition), (definition, []))[1].append(hid)
-    dense = hi - lo + 1 <= 2 * len(ids)  # read by id range, else by lists of ids
-    parts = [(lo, hi, None)] if dense else [
-        (ids[i], ids[min(i + 900, len(ids)) - 1], ids[i : i + 900]) for i in range(0, len(ids), 900)
-    ]  # fmt: skip
-    rows: list[tuple] = []
-    followups: dict[int, date] = {}
-    for a, b, some in parts:
-        tps = TouchpointRow.objects.filter(household_id__gte=a, household_id__lte=b)
-        rows += (
-            (tps if some is None else tps.filter(household_id__in=some))
-            .order_by("household_id", "day", "id")
-            .values_list("household_id", "day", "kind", "activity_id", "ref")
-        )
-        followups.update(_followups_between(a, b, some))
-    cols = batch_plans.columns_of(rows)
-    del rows
-    out: dict[int, Plan] = {}
-    for definition, members in by_definition.values():
-        mine = batch_plans.only(cols, members)
-        out.update(batch_plans.plans(members, mine, definition, as_of, followups))
-    return out
 
 
 def due_households(as_of: date, association=None) -> list[int]:
@@ -814,7 +760,6 @@ class DailyReport:
 
 def daily_run(*, as_of: date | None = None, digests: bool = True) -> DailyReport:
     """What `parcours daily` does: journeys whose day has come, their tasks, the digests."""
-    from parcours.accounts.models import Association
     from parcours.association_settings.selectors import association_today
     from parcours.journey.recompute import journey_recompute
 
