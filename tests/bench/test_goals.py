@@ -140,3 +140,13 @@ def test_a_wrong_answer_shows_no_figure():
     assert goals.verdict(_goal("tasks_M"), r, {}, quick=False)[:2] == (
         "–", "**WRONG**: 3 reference spans missing, 0 extra",
     )  # fmt: skip
+
+
+def test_quick_does_not_force_an_m_or_l_only_step_to_s():
+    from bench.steps import STEPS
+
+    assert goals.quick_skip("kill9") is None and goals.quick_skip("load_pg") is None
+    assert STEPS["touchpoint_latency"].sizes == {"M"}  # made for M: its samples need M
+    assert goals.quick_skip("touchpoint_latency")["skipped"] == (
+        "--quick runs S; `touchpoint_latency` runs at M"
+    )
