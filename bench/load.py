@@ -61,7 +61,7 @@ class LoadResult:
     households: int
     workers: int
     threads: int
-    spawn_rate: float = 0.5
+    spawn_rate: float = 0.4
     rows: list[dict[str, object]] = field(default_factory=list)  # per request name
     total: dict[str, object] = field(default_factory=dict)  # work requests, steady window
     whole: dict[str, object] = field(default_factory=dict)  # work requests, whole run
@@ -237,7 +237,7 @@ def _tree_cpu(proc: subprocess.Popen) -> float:
 
 def run(
     db: str, *, users: int, duration: int, households: int, workers: int = 2, threads: int = 4,
-    spawn_rate: float = 0.5, reseed: bool = False, record: bool = True, command: str = "",
+    spawn_rate: float = 0.4, reseed: bool = False, record: bool = True, command: str = "",
 ) -> LoadResult:  # fmt: skip
     work = Path(os.environ.get("LOAD_WORK", "/tmp")) / f"parcours-load-{db}"
     shutil.rmtree(work, ignore_errors=True)
@@ -412,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--households", type=int, default=10_000)
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (parcours serve's)")
     p.add_argument("--threads", type=int, default=4, help="threads per worker (idem)")
-    p.add_argument("--spawn-rate", type=float, default=0.5, help="people started per second")
+    p.add_argument("--spawn-rate", type=float, default=0.4, help="people started per second")
     p.add_argument("--reseed", action="store_true", help="seed again even if a seed is kept")
     p.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     p.add_argument("--seed-only", action="store_true", help="prepare the seeded data, run nothing")

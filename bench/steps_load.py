@@ -5,8 +5,8 @@
 serves it as ``parcours serve`` does and runs locust for ``LOAD_DURATION`` seconds (default
 300), then checks every acknowledged mark in the database. Seconds: the load's wall clock; the
 figures (p95 of the work requests, errors, marks acknowledged and lost) are in the notes.
-``LOAD_SPAWN_RATE`` (default 0.5 a second) paces the sign-ins. bench/goals.py sets the three
-for its ``--quick`` run.
+``LOAD_SPAWN_RATE`` (default 0.4 a second: allauth allows 30 sign-ins a minute from one
+address) paces the sign-ins. bench/goals.py sets the three for its ``--quick`` run.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _load(db: str, users: int) -> Outcome:
         f"LOAD_HOUSEHOLDS={households} LOAD_DURATION={duration} "
         f"python -m bench.run --steps load_{db}"
     )
-    spawn_rate = float(os.environ.get("LOAD_SPAWN_RATE", "0.5"))
+    spawn_rate = float(os.environ.get("LOAD_SPAWN_RATE", "0.4"))
     r = run(db, users=users, duration=duration, households=households, record=False,
             command=command, spawn_rate=spawn_rate)  # fmt: skip
     notes: dict[str, object] = {
