@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -229,6 +229,22 @@ def _stored_journey(change: hooks.Change) -> tuple[list, list, dict]:
     return got
 
 
+def _update_rows(model, rows: list, fields: tuple[str, ...]) -> None:
+    """UPDATE the stored rows (by pk) to the values of ``rows``: one executemany of one plain
+    statement, the values prepared by their fields (bulk_update builds a CASE expression per
+    field and row, most of a tap's time when a span changes)."""
+    meta = model._meta
+    cols = [meta.get_field(f.removesuffix("_id")) for f in fields]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(c.column)} = %s" for c in cols)
+    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
+    values = [
+        [c.get_db_prep_save(getattr(r, c.attname), connection) for c in cols] + [r.pk] for r in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+
+
 def _store_spans(model, stored: list, rows: list, fields: tuple[str, ...]) -> set[str]:
     """Make the household's stored spans (``stored``: ``(id, *fields)`` by id) ``rows``,
     writing only from the first change on.
@@ -251,7 +267,7 @@ def _store_spans(model, stored: list, rows: list, fields: tuple[str, ...]) -> se
             if not _same(old[1:], new, fields):
                 new.pk = old[0]
                 changed.append(new)
-        model.objects.bulk_update(changed, [f.removesuffix("_id") for f in fields])
+        _update_rows(model, changed, fields)
     if both < len(stored):
         model.objects.filter(id__in=[old[0] for old in stored[both:]]).delete()
     if both < len(rows):
