@@ -9,10 +9,13 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+from django.db import connections
+from django.db.models import Case, F, Func, IntegerField, Value, When
+from django.db.models.functions import Coalesce
 
 from parcours.accounts import visibility
 from parcours.analytics.measures.base import STATUSES, JourneyData
-from parcours.engine.columns import KIND_CODE
+from parcours.engine.columns import KINDS
 
 
 def _days(values: list[date | None]) -> np.ndarray:
@@ -22,6 +25,64 @@ def _days(values: list[date | None]) -> np.ndarray:
     out = arr.astype(np.int64)
     out[np.isnat(arr)] = -1
     return out.astype(np.int32)
+
+
+class DayNumber(Func):
+    """A date column as its day number (days since 1970-01-01), computed by the database."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "(%(expressions)s - DATE '1970-01-01')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _day(name: str):
+    return Coalesce(DayNumber(F(name)), Value(-1))
+
+
+def _code(name: str, keys) -> Case:
+    """A text column as the index of its value in ``keys`` (-1 for any other)."""
+    whens = [When(**{name: k}, then=Value(i)) for i, k in enumerate(keys)]
+    return Case(*whens, default=Value(-1), output_field=IntegerField())
+
+
+def _int_columns(qs, columns: dict, dtypes: tuple, chunk: int = 200_000) -> list[np.ndarray]:
+    """The integer expressions ``columns`` of the rows of ``qs`` (in its order) as numpy
+    columns of ``dtypes``, fetched by chunks straight from the cursor: no model instance, no
+    Python date, at most one chunk of Python ints alive (millions of touchpoints at L)."""
+    names = [f"_c{i}" for i in range(len(columns))]
+    q = qs.annotate(**dict(zip(names, columns.values(), strict=True))).values_list(*names)
+    sql, params = q.query.sql_with_params()
+    parts: list[list[np.ndarray]] = [[] for _ in names]
+    with connections[q.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk):
+            block = np.array(rows, dtype=np.int64).reshape(len(rows), len(names))
+            for i, dtype in enumerate(dtypes):
+                parts[i].append(block[:, i].astype(dtype))
+    return [np.concatenate(p) if p else np.empty(0, dtype=dtypes[i]) for i, p in enumerate(parts)]
+
+
+def _strings(values: list) -> np.ndarray:
+    """Strings as an object array sharing one object per distinct value ("" for None)."""
+    pool: dict = {}
+    return np.array([pool.setdefault(v or "", v or "") for v in values], dtype=object)
+
+
+def _spans(membership, qs, key: str, keys) -> list[np.ndarray]:
+    """Stage or status spans (``key`` among ``keys``) of the member's view: household, index
+    of the key, start and end day (-1: still current), by household then start."""
+    qs = visibility.journeys(membership, qs.filter(**{f"{key}__in": keys}))
+    return _int_columns(
+        qs.order_by("household_id", "start", "id"),
+        {"h": F("household_id"), "s": _code(key, keys), "a": _day("start"), "b": _day("end")},
+        (np.int64, np.int8, np.int32, np.int32),
+    )
 
 
 def journey_data(*, association, stage_keys: tuple[str, ...], membership) -> JourneyData:
@@ -36,45 +97,40 @@ def journey_data(*, association, stage_keys: tuple[str, ...], membership) -> Jou
         .order_by("id")
         .values_list("id", "neighbourhood", "heard_from")
     )
-    spans = list(
-        visibility.journeys(membership, StageSpan.objects.filter(association=association))
-        .order_by("household_id", "start")
-        .values_list("household_id", "stage", "start", "end")
+    span_hh, span_stage, span_start, span_end = _spans(
+        membership, StageSpan.objects.filter(association=association), "stage", stage_keys
     )
-    index = {k: i for i, k in enumerate(stage_keys)}
-    spans = [s for s in spans if s[1] in index]
-    statuses = list(
-        visibility.journeys(
-            membership, StatusSpan.objects.filter(association=association, status__in=STATUSES)
-        )
-        .order_by("household_id", "start")
-        .values_list("household_id", "status", "start", "end")
+    st_hh, st_code, st_start, st_end = _spans(
+        membership, StatusSpan.objects.filter(association=association), "status", STATUSES
     )
-    tps = list(
-        visibility.touchpoints(membership, Touchpoint.objects.filter(association=association))
-        .order_by("household_id", "day", "id")
-        .values_list("household_id", "day", "kind", "activity_id", "ref")
-    )
-    status_index = {k: i for i, k in enumerate(STATUSES)}
+    tp_qs = visibility.touchpoints(
+        membership, Touchpoint.objects.filter(association=association)
+    ).order_by("household_id", "day", "id")
+    tp_hh, tp_day, tp_kind, tp_activity, tp_ref = _int_columns(
+        tp_qs,
+        {"h": F("household_id"), "d": _day("day"), "k": _code("kind", KINDS),
+         "a": Coalesce(F("activity_id"), Value(-1)), "r": Coalesce(F("ref"), Value(-1))},
+        (np.int64, np.int32, np.int8, np.int64, np.int64),
+    )  # fmt: skip
     people = _people_columns(association=association)
     return JourneyData(
         stage_keys=stage_keys,
         household=np.array([h[0] for h in hh], dtype=np.int64),
-        neighbourhood=np.array([h[1] or "" for h in hh], dtype=object),
-        channel=np.array([h[2] or "" for h in hh], dtype=object),
-        span_household=np.array([s[0] for s in spans], dtype=np.int64),
-        span_stage=np.array([index[s[1]] for s in spans], dtype=np.int8),
-        span_start=_days([s[2] for s in spans]),
-        span_end=_days([s[3] for s in spans]),
-        status_household=np.array([s[0] for s in statuses], dtype=np.int64),
-        status_code=np.array([status_index[s[1]] for s in statuses], dtype=np.int8),
-        status_start=_days([s[2] for s in statuses]),
-        status_end=_days([s[3] for s in statuses]),
-        tp_household=np.array([t[0] for t in tps], dtype=np.int64),
-        tp_day=_days([t[1] for t in tps]),
-        tp_kind=np.array([KIND_CODE.get(t[2], -1) for t in tps], dtype=np.int8),
-        tp_activity=np.array([-1 if t[3] is None else t[3] for t in tps], dtype=np.int64),
-        tp_ref=np.array([-1 if t[4] is None else t[4] for t in tps], dtype=np.int64),
+        neighbourhood=_strings([h[1] for h in hh]),
+        channel=_strings([h[2] for h in hh]),
+        span_household=span_hh,
+        span_stage=span_stage,
+        span_start=span_start,
+        span_end=span_end,
+        status_household=st_hh,
+        status_code=st_code,
+        status_start=st_start,
+        status_end=st_end,
+        tp_household=tp_hh,
+        tp_day=tp_day,
+        tp_kind=tp_kind,
+        tp_activity=tp_activity,
+        tp_ref=tp_ref,
         **people,
     )
 
@@ -105,15 +161,19 @@ def _people_columns(*, association) -> dict[str, np.ndarray]:
         .order_by("id")
         .values_list("id", "activity_id", "day", "start_time", "end_time")
     )
-    marks = list(
-        Attendance.objects.filter(association=association, status=Attendance.Status.PRESENT)
-        .order_by("household_id", "session_id")
-        .values_list("session_id", "household_id")
+    att_session, att_household = _int_columns(
+        Attendance.objects.filter(
+            association=association, status=Attendance.Status.PRESENT
+        ).order_by("household_id", "session_id"),
+        {"s": F("session_id"), "h": F("household_id")},
+        (np.int64, np.int64),
     )
-    absent = list(
+    absent_session, absent_person = _int_columns(
         Attendance.absent_persons.through.objects.filter(
             attendance__association=association, attendance__status=Attendance.Status.PRESENT
-        ).values_list("attendance__session_id", "person_id")
+        ).order_by("attendance__session_id", "person_id"),
+        {"s": F("attendance__session_id"), "p": F("person_id")},
+        (np.int64, np.int64),
     )
 
     def ints(rows, i, dtype=np.int64):
@@ -136,10 +196,10 @@ def _people_columns(*, association) -> dict[str, np.ndarray]:
         "session_activity": ints(sessions, 1),
         "session_day": _days([s[2] for s in sessions]),
         "session_minutes": np.array([_minutes(s[3], s[4]) for s in sessions], dtype=np.int32),
-        "att_session": ints(marks, 0),
-        "att_household": ints(marks, 1),
-        "absent_session": ints(absent, 0),
-        "absent_person": ints(absent, 1),
+        "att_session": att_session,
+        "att_household": att_household,
+        "absent_session": absent_session,
+        "absent_person": absent_person,
     }
 
 

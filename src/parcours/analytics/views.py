@@ -12,8 +12,9 @@ from parcours.accounts import visibility
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import ROLE_CAPABILITIES, Capability
 from parcours.analytics import selectors
+from parcours.analytics.cache import Dashboard
 from parcours.analytics.forms import FilterForm, default_period, whole_months
-from parcours.analytics.measures import MEASURES, Query, run
+from parcours.analytics.measures import MEASURES, Query
 from parcours.analytics.panels import DROPOUT_NAMES, PRESENTERS, Labels, vocab_words
 from parcours.analytics.privacy import EXPORT, audience_for
 from parcours.audit.services import audit_export
@@ -25,12 +26,12 @@ from parcours.journey.reasons import current_language
 SUPPORT_MEASURES = {"relapse"}
 
 
-def _query(request, association, words, *, months: bool) -> tuple[FilterForm, Query]:
+def _query(
+    request, association, words, *, months: bool, choices, today
+) -> tuple[FilterForm, Query]:
     """The form and the query of the request; ``months``: the period in whole months (the
     board's), shown as such in the form."""
-    choices = selectors.filter_choices(association=association)
     data = request.GET.copy()
-    today = timezone.localdate()
     default = default_period(today)
     for name, day in (("start", default.start), ("end", default.end)):
         if not data.get(name):  # the form shows the period the figures cover
@@ -71,15 +72,18 @@ def _labels(association, definition, results, who, words) -> Labels:
 
 def panels_for(request, association, kinds, who, *, months: bool):
     """(form, query, panels, words) of the measures ``kinds`` for the audience ``who``, over
-    whole months if ``months``."""
+    whole months if ``months``. The measures' inputs and results come from the cache
+    (analytics.cache), shared by the page, its exports, the API and the reports."""
     definition = definition_for(association)
     lang = current_language()
     words = vocab_words(lambda w: definition.vocabulary.word(w, lang))
-    form, query = _query(request, association, words, months=months)
-    data = selectors.journey_data(
-        association=association, stage_keys=definition.stage_keys, membership=request.membership
-    )
-    results = {kind: run(kind, data, query) for kind in kinds}
+    today = timezone.localdate()
+    # the data stamp is read here, before any data (analytics.cache)
+    cached = Dashboard(association=association, stage_keys=definition.stage_keys,
+                       membership=request.membership, today=today)  # fmt: skip
+    form, query = _query(request, association, words, months=months,
+                         choices=cached.filter_choices(), today=today)  # fmt: skip
+    results = cached.results(kinds, query)
     labels = _labels(association, definition, results, who, words)
     panels = [PRESENTERS[k](results[k], labels, who) for k in kinds]
     return form, query, panels, words

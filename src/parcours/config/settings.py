@@ -284,6 +284,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# The dashboard's measures, inputs and results, cached in each worker's memory up to this many
+# bytes (least recently used first out; parcours.analytics.cache).
+ANALYTICS_CACHE_BYTES = int(os.environ.get("PARCOURS_ANALYTICS_CACHE_MB", "2048")) * 1024 * 1024
 # Two-factor: TOTP with recovery codes. Required for the roles that read sensitive data
 # (parcours.accounts.signin.SECOND_FACTOR_ROLES), optional for the others.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
