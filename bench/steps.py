@@ -500,9 +500,9 @@ def xes_read_step(ctx: Context) -> Outcome:
     return Outcome(seconds=seconds, notes=notes)
 
 
+from bench import steps_dashboard as _dashboard  # noqa: E402, F401  (dashboard_warm)
 from bench import steps_federation as _federation  # noqa: E402, F401  (federation)
 from bench import steps_load  # noqa: E402, F401  (load_pg, load_sqlite)
 from bench import steps_pipeline as _pipeline  # noqa: E402, F401  (attendance_tap)
 from bench import steps_tasks as _tasks  # noqa: E402, F401  (tasks_batch)
 from bench.steps_recompute import recompute_db_step  # noqa: E402,F401
-from bench import steps_dashboard as _dashboard  # noqa: E402, F401  (dashboard_warm)

@@ -145,7 +145,7 @@ def write_spans_deleted(world):
 
 
 def write_recompute(world):
-    from parcours.journey.services import journey_recompute
+    from parcours.journey.recompute import journey_recompute
 
     with scopes_disabled():
         journey_recompute(association=world.a, as_of=date(2026, 6, 30))
@@ -274,3 +274,21 @@ def test_an_erasure_keeps_every_figure_and_the_cache_agrees(filled):
     before = _cached(filled, membership)
     erase(filled)
     assert _fresh(filled, membership) == before == _cached(filled, membership)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writes_outside_a_transaction_change_the_stamp_too():
+    """Autocommit: an insert that returns its id, a bulk statement, a delete."""
+    from parcours.accounts.models import Association
+    from parcours.households.models import Household
+
+    with scopes_disabled():
+        association = Association.objects.create(name="Autocommit", slug="autocommit")
+        seen = {stamps.token(association.pk)}
+        household = Household.objects.create(association=association, name="Famille Auto")
+        seen.add(stamps.token(association.pk))
+        Household.objects.filter(pk=household.pk).update(neighbourhood="Fives")
+        seen.add(stamps.token(association.pk))
+        Household.objects.filter(pk=household.pk).delete()
+        seen.add(stamps.token(association.pk))
+    assert len(seen) == 4

@@ -232,7 +232,9 @@ def sqlite_wrapper(tables: frozenset[str]):
         if not _writes_watched(sql, tables):
             return execute(sql, params, many, context)
         connection = context["connection"]
-        if connection.in_atomic_block:
+        if connection.in_atomic_block or " RETURNING " in sql.upper():
+            # RETURNING in autocommit: the statement stays active until its rows are read,
+            # so its implicit transaction takes the stamp too and commits both at once
             result = execute(sql, params, many, context)
             bump(connection)
             return result
