@@ -165,7 +165,7 @@ GOALS: tuple[Goal, ...] = (
          "load_sqlite", "-", load_figure, at_most(300), "-"),
     Goal("kill9", "kill -9 during a recompute, an import, a burst of writes: 0 failed checks",
          "kill9", "-", lambda r: (str(r.get("shown", "–")), _num(r.get("value"))),
-         at_most(0), "-"),
+         at_most(0), "-", lambda r: "–"),
     Goal("backup", "parcours backup + restore round trip, checked", "backup", "-",
          lambda r: (str(r.get("shown", "–")), _num(r.get("value"))), at_most(0), "copy",
          lambda r: str(r.get("reference", "–"))),
