@@ -307,8 +307,9 @@ def verdict(goal: Goal, r: Result | None, results: dict, quick: bool) -> tuple[s
     """(figure, met?, reference) of one goal from its step's result."""
     if r is None:
         return "–", f"not available: step `{goal.step}` is not on main yet", "–"
-    if "error" in r:
-        return "–", f"FAILED: {str(r['error'])[-200:]}", "–"
+    if "error" in r:  # its last line, on one line of the table
+        last = [ln.strip() for ln in str(r["error"]).splitlines() if ln.strip()][-1:] or ["?"]
+        return "–", "FAILED: " + last[0][-200:].replace("|", "/"), "–"
     if r.get("skipped"):
         return "–", f"skipped: {r['skipped']}", "–"
     shown, value = goal.figure(r)

@@ -150,3 +150,8 @@ def test_quick_does_not_force_an_m_or_l_only_step_to_s():
     assert goals.quick_skip("touchpoint_latency")["skipped"] == (
         "--quick runs S; `touchpoint_latency` runs at M"
     )
+
+
+def test_a_failure_is_one_line_of_the_table():
+    r = {"error": "Traceback (most recent call last):\n  ...\nValueError: a | b\n"}
+    assert goals.verdict(_goal("tap"), r, {}, quick=False)[1] == "FAILED: ValueError: a / b"
