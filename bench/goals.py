@@ -255,6 +255,12 @@ def run_backup() -> Result:
         env = _env(DATABASE_URL=f"sqlite:///{db}", PARCOURS_ENV="demo",
                    PARCOURS_DATA_DIR=str(work))  # fmt: skip
         parcours = str(Path(sys.executable).parent / "parcours")
+        # The kept demo database may predate migrations landed since it was seeded: bring it to
+        # this version first, or the restore rightly reports the backup as older (exit 3).
+        m = subprocess.run([parcours, "manage", "migrate", "--no-input"], env=env,
+                           capture_output=True, text=True, check=False)  # fmt: skip
+        if m.returncode:
+            return {"error": f"migrate exited {m.returncode}: {m.stderr[-500:]}"}
         t0 = time.perf_counter()
         b = subprocess.run([parcours, "backup", "--output", f"{work}/backups/"], env=env,
                            capture_output=True, text=True, check=False)  # fmt: skip
