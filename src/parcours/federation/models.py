@@ -79,10 +79,10 @@ class FederationViewer(models.Model):
 class StoredFigures(models.Model):
     """One association's true figures for one period, kept until its spans change.
 
-    ``stamp`` fingerprints the association's stored stage spans (their number and highest id:
-    spans are only ever deleted and inserted, never updated, so any write changes it); a stored
-    row with another stamp is computed again (parcours.federation.store). Counts only: no
-    household id, no name."""
+    ``stamp`` is the association's data stamp when the figures were computed
+    (parcours.analytics.stamps: any write to its journeys changes it); a stored row with another
+    stamp is computed again (parcours.federation.store). Counts only: no household id, no
+    name."""
 
     association = models.ForeignKey(
         "accounts.Association", on_delete=models.CASCADE, related_name="+"

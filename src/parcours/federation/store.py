@@ -1,10 +1,10 @@
 """The federation's figures materialised per association, recomputed only where spans changed.
 
 A request asks for every member association's figures for one period. The stored row of an
-association is used when its stamp still matches the association's stage spans (their count
-and highest id, read through an index on (association_id, id)); the others are computed in one
-grouped pass (figures.compute) and stored. Any write on an association's spans (a touchpoint,
-the daily run, a recompute, an erasure) changes its stamp, so no figure outlives its data.
+association is used when its stamp still matches the association's data stamp (the token of
+parcours.analytics.stamps, changed in the same transaction by any write to its journeys: a
+touchpoint, the daily run, a recompute, an erasure, a span's end updated in place); the others
+are computed in one grouped pass (figures.compute) and stored. No figure outlives its data.
 """
 
 from __future__ import annotations
@@ -22,19 +22,27 @@ KEEP_DAYS = 3  # stored figures of periods ending earlier than this are dropped 
 
 
 def stamps(association_ids: list[int]) -> dict[int, str]:
-    """Each association's spans fingerprint: "count:max id" ("0:0" when it has none)."""
-    out = dict.fromkeys(association_ids, "0:0")
+    """Each association's data stamp (parcours.analytics.stamps): a token that every write to
+    its journeys changes in the same transaction, updates of a span's end included. On SQLite
+    the token is the database's: any write there recomputes every association."""
+    from parcours.analytics.stamps import GLOBAL, STAMP_TABLE
+
+    out = dict.fromkeys(association_ids, "0")
     if not association_ids:
         return out
-    marks = ", ".join(["%s"] * len(association_ids))
     with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT association_id, COUNT(*), MAX(id) FROM {figures.SPANS} "
-            f"WHERE association_id IN ({marks}) GROUP BY association_id",
-            list(association_ids),
-        )
-        for a, n, top in cur.fetchall():
-            out[a] = f"{n}:{top}"
+        if connection.vendor == "postgresql":
+            marks = ", ".join(["%s"] * len(association_ids))
+            cur.execute(
+                f"SELECT association_id, token FROM {STAMP_TABLE} "
+                f"WHERE association_id IN ({marks})",
+                list(association_ids),
+            )
+            out.update({a: str(token) for a, token in cur.fetchall()})
+        else:
+            cur.execute(f"SELECT token FROM {STAMP_TABLE} WHERE association_id = %s", [GLOBAL])
+            row = cur.fetchone()
+            out = dict.fromkeys(association_ids, str(row[0] if row else 0))
     return out
 
 
