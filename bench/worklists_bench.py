@@ -82,7 +82,7 @@ def regenerate_db(ctx: Any, path: Path) -> Any:
     from django_scopes import scopes_disabled
 
     from parcours.worklists.models import Task
-    from parcours.worklists.services import tasks_regenerate_many
+    from parcours.worklists.regenerate import tasks_regenerate_many
 
     t0 = time.perf_counter()
     first = tasks_regenerate_many(as_of=ctx.end)

@@ -180,7 +180,7 @@ class _Seeder(Records):
         journey_recompute(association=self.association, as_of=self.end)
         if self.peer_membership is not None:
             self.peer_membership_household()
-        from parcours.worklists.services import tasks_regenerate_many
+        from parcours.worklists.regenerate import tasks_regenerate_many
 
         tasks = tasks_regenerate_many(association=self.association, as_of=self.end)
         self.counts["tasks"] = tasks.created

@@ -18,7 +18,8 @@ from parcours.compliance.models import RetentionEvent, RetentionPolicy
 from parcours.compliance.services import archive_write
 from parcours.households.models import Household
 from parcours.worklists.models import DigestPreference, Task
-from parcours.worklists.services import digests_send, tasks_regenerate
+from parcours.worklists.regenerate import tasks_regenerate
+from parcours.worklists.services import digests_send
 from tests.accounts.test_access import EXPECTED, _allowed, _url
 from tests.conftest import ROLES
 from tests.responses import body

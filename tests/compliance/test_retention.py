@@ -22,8 +22,8 @@ from parcours.consent.basis import Basis
 from parcours.households import services as hs
 from parcours.households.models import Household
 from parcours.worklists.models import Task
+from parcours.worklists.regenerate import MANAGED_ELSEWHERE, tasks_regenerate
 from parcours.worklists.selectors import tasks_for_member
-from parcours.worklists.services import MANAGED_ELSEWHERE, tasks_regenerate
 from tests.basis import COVERED
 
 LAST_CONTACT = date(2024, 3, 10)  # an information request: 24 months later is 10 March 2026

@@ -267,7 +267,7 @@ def test_sponsor_matching_leaves_out_families_that_withdrew_sponsoring(world):
 
 
 def test_withdrawing_follow_up_closes_every_task_and_proposes_none(world):
-    from parcours.worklists.services import tasks_regenerate
+    from parcours.worklists.regenerate import tasks_regenerate
 
     activity = world.touchpoint_a.activity
     h = _new(world)

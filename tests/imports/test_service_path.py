@@ -15,7 +15,7 @@ from parcours.imports import services
 from parcours.journey.models import HouseholdJourney, StageSpan, StatusSpan
 from parcours.journey.services import journey_refresh
 from parcours.worklists.models import Task, TaskCheck
-from parcours.worklists.services import tasks_regenerate, tasks_regenerate_many
+from parcours.worklists.regenerate import tasks_regenerate, tasks_regenerate_many
 from tests.imports.conftest import BASIS
 from tests.journey.test_recompute import _stored
 

@@ -16,7 +16,7 @@ from parcours.households.models import Household
 from parcours.journey import recompute, services
 from parcours.seed import seed_association
 from parcours.worklists.models import Task, TaskCheck
-from parcours.worklists.services import tasks_regenerate, tasks_regenerate_many
+from parcours.worklists.regenerate import tasks_regenerate, tasks_regenerate_many
 from tests.journey.test_recompute import _stored
 
 AS_OF = date(2026, 3, 10)

@@ -37,7 +37,7 @@ def _build(slug: str, with_support: bool):
     from parcours.households import services as hs
     from parcours.support import services as support
     from parcours.worklists.models import Task
-    from parcours.worklists.services import tasks_regenerate_many
+    from parcours.worklists.regenerate import tasks_regenerate_many
 
     today = timezone.localdate()
     assoc = Association.objects.create(name=f"Association {slug}", slug=slug)

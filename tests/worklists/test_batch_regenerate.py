@@ -13,7 +13,7 @@ from django_scopes import scopes_disabled
 from parcours.households import services as hs
 from parcours.seed import seed_association
 from parcours.worklists.models import Task, TaskCheck
-from parcours.worklists.services import tasks_regenerate_many
+from parcours.worklists.regenerate import tasks_regenerate_many
 from tests.basis import BASIS
 
 AS_OF = date(2026, 3, 10)

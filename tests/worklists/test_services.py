@@ -15,7 +15,7 @@ from django_scopes import scopes_disabled
 from parcours.accounts.models import Membership
 from parcours.accounts.roles import Role
 from parcours.households import services as hs
-from parcours.worklists import services
+from parcours.worklists import regenerate, services
 from parcours.worklists.models import DigestPreference, Task, TaskCheck
 from parcours.worklists.selectors import tasks_for_member
 from tests.basis import BASIS
@@ -112,7 +112,7 @@ def test_done_stays_done_and_dismissed_needs_a_reason(world, today):
     (task,) = _tasks(h, rule="assign_sponsor")
     coordinator = world.user(Role.COORDINATOR)
     services.task_done(actor=coordinator, task=task, note="Parrain trouvé hors Parcours")
-    services.tasks_regenerate(h)
+    regenerate.tasks_regenerate(h)
     (again,) = _tasks(h, rule="assign_sponsor")
     assert again.pk == task.pk and again.state == Task.State.DONE
     assert again.state_by == coordinator and again.state_at is not None
@@ -222,10 +222,10 @@ def test_daily_command_and_task_checks(world, today):
     call_command("daily", "--no-digests")
     assert _tasks(h) == []
     with time_machine.travel(TODAY + timedelta(days=30), tick=False):
-        assert h.pk in services.due_households(TODAY + timedelta(days=30))
+        assert h.pk in regenerate.due_households(TODAY + timedelta(days=30))
         call_command("daily", "--no-digests")
         assert [t.rule for t in _tasks(h)] == ["recontact"]
-        assert h.pk not in services.due_households(TODAY + timedelta(days=30))
+        assert h.pk not in regenerate.due_households(TODAY + timedelta(days=30))
 
 
 @pytest.mark.django_db

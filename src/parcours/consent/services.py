@@ -178,7 +178,7 @@ def consent_withdraw(
     if person is None and Purpose.SPONSORING in chosen:
         _end_sponsorships(actor=actor, household=household, day=day)
     if person is None and {Purpose.SPONSORING, Purpose.FOLLOW_UP} & set(chosen):
-        from parcours.worklists.services import tasks_regenerate
+        from parcours.worklists.regenerate import tasks_regenerate
 
         # no more "assign a sponsor" task; without follow-up, no task at all
         tasks_regenerate(household)

@@ -5,7 +5,7 @@ a lawful basis recorded with them (parcours.consent.bulk), a touchpoint of an ow
 written only by its owner's module (households.ownership), with its record. What the per-row
 services do after each write (the journey, the tasks) the caller does once for all the
 households touched: journey.recompute.journey_recompute(household_ids=...) and
-worklists.services.tasks_regenerate_many(household_ids=...). The pickers' search words are
+worklists.regenerate.tasks_regenerate_many(household_ids=...). The pickers' search words are
 written here (parcours.directory.search).
 """
 

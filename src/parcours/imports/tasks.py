@@ -34,7 +34,7 @@ def background_rows() -> int:
 
 
 def tasks_for(*, association, household_ids: list[int], progress=None) -> int:
-    from parcours.worklists.services import tasks_regenerate_many
+    from parcours.worklists.regenerate import tasks_regenerate_many
 
     created = 0
     for lo in range(0, len(household_ids), CHUNK):

@@ -249,7 +249,7 @@ def recompute_all(*, association=None, as_of: date | None = None, tasks: bool = 
 
 def _tasks(association, day: date, before):
     """Regenerate the association's tasks (the batch path when it is there)."""
-    from parcours.worklists.services import tasks_regenerate_many
+    from parcours.worklists.regenerate import tasks_regenerate_many
 
     got = tasks_regenerate_many(association=association, as_of=day)
     if before is not None:

@@ -23,7 +23,7 @@ def recompute_after_version(*, job_id: int, association_id: int, version_id: int
     from parcours.accounts.models import Association
     from parcours.households.models import Household
     from parcours.journey.recompute import journey_recompute
-    from parcours.worklists.services import tasks_regenerate_many
+    from parcours.worklists.regenerate import tasks_regenerate_many
 
     with job_running(job_id) as progress, scopes_disabled():
         association = Association.objects.get(pk=association_id)

@@ -8,7 +8,7 @@ class WorklistsConfig(AppConfig):
 
     def ready(self) -> None:
         from parcours.households import hooks
-        from parcours.worklists.services import tasks_after_touchpoints
+        from parcours.worklists.regenerate import tasks_after_touchpoints
 
         # hooks.TASKS: after the journey's consequences (declared order, not INSTALLED_APPS):
         # the tasks read the timelines they computed and the day the journey stops being true

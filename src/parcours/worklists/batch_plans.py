@@ -1,7 +1,7 @@
 """What the stored regeneration needs of many households, from the batch engine's columns.
 
 For each household, the same :class:`Plan` the per-household path makes from its timelines
-(services._plan): per view of the household (accounts.visibility: one view for every role,
+(regenerate._plan): per view of the household (accounts.visibility: one view for every role,
 or the full and the public one when it has support evidence) the task proposals, the
 placement on the day (stage and statuses, for a closed task's "the situation changed") and
 the next day a rule's threshold is reached by itself. Computed with
