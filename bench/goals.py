@@ -10,6 +10,12 @@ helper's ``bench/steps_<name>.py`` not on main) is listed "not available" and th
     .venv/bin/python -m bench.goals                 # the real sizes (M, L, 5-minute loads)
     .venv/bin/python -m bench.goals --quick         # smoke: S, 30 s loads of 300 households
     .venv/bin/python -m bench.goals --only load_pg,kill9 --no-record
+    .venv/bin/python -m bench.goals --resume bench/out/goals-<start>.json   # after a stop
+
+Each step's result is saved as soon as it ends in ``bench/out/goals-<start>.json`` (git-ignored),
+so a run that is stopped keeps what it measured; ``--resume`` takes the steps already there and
+runs the rest (the section says which steps came from the earlier start). Variables that change
+what a step does (``BENCH_*``, ``FEDERATION_BENCH_*``, ``LOAD_*``) are recorded in the command.
 
 ``--quick`` checks that everything runs; its figures are not the goals' (S is not M or L):
 its "met?" column says "(quick)" after the verdict.
@@ -18,6 +24,7 @@ its "met?" column says "(quick)" after the verdict.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -35,6 +42,7 @@ if __package__ in (None, ""):
     sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
+STATE_DIR = ROOT / "bench" / "out"
 END = date(2025, 6, 30)
 Result = dict[str, object]
 
@@ -302,6 +310,21 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+def _save(path: Path, results: dict[tuple[str, str], Result], before: str) -> None:
+    """Every result so far, written atomically: a stopped run keeps what it measured."""
+    steps = [{"step": k[0], "size": k[1], "result": r} for k, r in results.items()]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"load_before": before, "steps": steps}, default=str, indent=1),
+                   encoding="utf-8")  # fmt: skip
+    tmp.replace(path)
+
+
+def _recorded_env() -> list[str]:
+    """The variables that change what a step does, as they were set for this run."""
+    prefixes = ("BENCH_", "FEDERATION_BENCH_", "LOAD_")
+    return [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith(prefixes)]
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -358,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="smoke: size S, 30 s loads, 2 kills")
     p.add_argument("--only", default="", help="goal keys, comma-separated (default: all)")
     p.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    p.add_argument("--resume", type=Path, help="a state file of an earlier start: keep its steps")
     args = p.parse_args(argv)
     only = {k for k in args.only.split(",") if k}
     goals = [g for g in GOALS if not only or g.key in only]
@@ -367,6 +391,19 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("LOAD_SPAWN_RATE", "0.4")  # allauth: 30 sign-ins a minute an address
     before = _load()
     results: dict[tuple[str, str], Result] = {}
+    resumed: set[tuple[str, str]] = set()
+    if args.resume:
+        earlier = json.loads(args.resume.read_text(encoding="utf-8"))
+        for saved in earlier["steps"]:
+            key = (saved["step"], saved["size"])
+            if "error" not in saved["result"]:  # a failed step is run again
+                results[key] = saved["result"]
+                resumed.add(key)
+        before = earlier.get("load_before", before)
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    state_path = args.resume or STATE_DIR / f"goals-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    print(f"[goals] state: {state_path}", file=sys.stderr, flush=True)
+    timeline: list[str] = []
     rows = []
     for goal in goals:
         size = "S" if args.quick and goal.size != "-" else goal.size
@@ -377,17 +414,25 @@ def main(argv: list[str] | None = None) -> int:
             if (step, sz) in results or not available(step):
                 continue
             print(f"[goals] {step} at {sz} ...", file=sys.stderr, flush=True)
+            start, load0 = datetime.now(UTC), _load()
             r = quick_skip(step) if args.quick else None
             r = r or run_step(step, sz, args.quick)
             r["size"] = sz
+            r["ran"] = f"{start:%H:%M}–{datetime.now(UTC):%H:%M} UTC, load {load0} → {_load()}"
             results[(step, sz)] = r
+            _save(state_path, results, before)
         check_spans(results, goal.step, size)
         r = results.get((goal.step, size))
         figure, met, ref = verdict(goal, r, results, args.quick)
         rows.append((goal, size, figure, ref, met, _load()))
         print(f"[goals] {goal.key}: {figure} | {met}", file=sys.stderr, flush=True)
-    command = "python -m bench.goals " + " ".join(argv if argv is not None else sys.argv[1:])
+    for (step, sz), r in results.items():
+        mark = " (from the earlier start)" if (step, sz) in resumed else ""
+        timeline.append(f"- `{step}` at {sz}: {r.get('ran', '?')}{mark}")
+    command = " ".join([*_recorded_env(), "python -m bench.goals",
+                        *(argv if argv is not None else sys.argv[1:])])  # fmt: skip
     text = report(rows, command.strip(), before, _load(), args.quick)
+    text += "\nSteps, in the order run:\n\n" + "\n".join(timeline) + "\n"
     print(text)
     if not args.no_record:
         with RESULTS.open("a", encoding="utf-8") as f:

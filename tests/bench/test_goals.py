@@ -4,6 +4,10 @@ lost-marks bookkeeping. No timing is asserted: the figures are given."""
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from bench import goals
 from bench.load import LoadResult, format_report, percentile
 from bench.load_db import expected_from_marks
@@ -155,3 +159,37 @@ def test_quick_does_not_force_an_m_or_l_only_step_to_s():
 def test_a_failure_is_one_line_of_the_table():
     r = {"error": "Traceback (most recent call last):\n  ...\nValueError: a | b\n"}
     assert goals.verdict(_goal("tap"), r, {}, quick=False)[1] == "FAILED: ValueError: a / b"
+
+
+def test_a_stopped_run_keeps_its_steps_and_resume_runs_only_the_rest(tmp_path, monkeypatch):
+    monkeypatch.setattr(goals, "STATE_DIR", tmp_path)
+    monkeypatch.setattr(goals, "RESULTS", tmp_path / "RESULTS.md")
+    for name in [k for k in os.environ if k.startswith(("BENCH_", "FEDERATION_BENCH_", "LOAD_"))]:
+        monkeypatch.delenv(name)
+    ran: list[tuple[str, str]] = []
+
+    def stopped_at_duckdb(step, size, quick):
+        if step == "duckdb":
+            raise KeyboardInterrupt  # the session stopped mid-run
+        ran.append((step, size))
+        return {"seconds": 8.5, "notes": {}}
+
+    monkeypatch.setattr(goals, "run_step", stopped_at_duckdb)
+    with pytest.raises(KeyboardInterrupt):
+        goals.main(["--only", "tasks_M"])
+    assert ran == [("tasks_batch", "M")]
+    (state,) = tmp_path.glob("goals-*.json")
+    assert not (tmp_path / "RESULTS.md").exists()  # nothing recorded yet, but the step is kept
+
+    def the_rest(step, size, quick):
+        ran.append((step, size))
+        return {"seconds": 2.0, "notes": {}}
+
+    monkeypatch.setattr(goals, "run_step", the_rest)
+    monkeypatch.setenv("BENCH_KEEP_DB", "1")
+    goals.main(["--only", "tasks_M", "--resume", str(state)])
+    assert ran == [("tasks_batch", "M"), ("duckdb", "M")]  # tasks_batch not run again
+    section = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert "| Every task at M <= 10 s | M | 8.50 s | duckdb: 2.00 s | yes |" in section
+    assert "`tasks_batch` at M:" in section and "(from the earlier start)" in section
+    assert "Command: `BENCH_KEEP_DB=1 python -m bench.goals --only tasks_M --resume" in section
