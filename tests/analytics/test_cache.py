@@ -239,7 +239,8 @@ def _data_queries(queries) -> list[str]:
     return [q["sql"] for q in queries if any(t in q["sql"] for t in tables)]
 
 
-def test_a_warm_page_and_its_export_read_no_journey_row_and_a_tap_shows(filled, client):
+def test_a_warm_page_and_its_export_read_no_journey_row_and_a_tap_shows(filled, client, settings):
+    settings.ANALYTICS_MAX_AGE = 0  # the page wants the current data's figures
     client.force_login(filled.user(Role.COORDINATOR))
     first = client.get(URL + PERIOD)
     assert first.status_code == 200 and _data_queries([]) == []
@@ -254,6 +255,35 @@ def test_a_warm_page_and_its_export_read_no_journey_row_and_a_tap_shows(filled, 
         after = client.get(URL + PERIOD)
     assert _data_queries(cold.captured_queries)
     assert _rows(after) != _rows(first)
+
+
+def _export(client) -> bytes:
+    return client.get(URL + "export/" + PERIOD + "&measure=funnel").content
+
+
+def test_the_page_may_show_figures_a_minute_old_and_says_so(filled, client, settings, monkeypatch):
+    """ANALYTICS_MAX_AGE: after a write the page keeps the figures read less than that long ago,
+    without reading the journeys again, and gives their time; past it, it counts afresh. The
+    export always has the current data's."""
+    settings.ANALYTICS_MAX_AGE = 60
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(cache.time, "time", lambda: now[0])
+    client.force_login(filled.user(Role.COORDINATOR))
+    first = client.get(URL + PERIOD)
+    assert first.context["as_of"] is None and b"figures-age" not in first.content
+    export_before = _export(client)
+    write_new_household(filled)
+    now[0] += 59
+    with CaptureQueriesContext(connection) as queries:
+        older = client.get(URL + PERIOD)
+    assert _data_queries(queries.captured_queries) == []
+    assert _rows(older) == _rows(first)
+    assert older.context["as_of"].timestamp() == 1_800_000_000.0
+    assert b'class="figures-age"' in older.content
+    assert _export(client) != export_before  # the export: the current data's figures
+    now[0] += 2
+    newer = client.get(URL + PERIOD)
+    assert newer.context["as_of"] is None and _rows(newer) != _rows(first)
 
 
 def test_the_store_is_bounded_by_bytes():

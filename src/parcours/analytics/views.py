@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -73,20 +76,28 @@ def _labels(association, definition, results, who, words) -> Labels:
 def panels_for(request, association, kinds, who, *, months: bool):
     """(form, query, panels, words) of the measures ``kinds`` for the audience ``who``, over
     whole months if ``months``. The measures' inputs and results come from the cache
-    (analytics.cache), shared by the page, its exports, the API and the reports."""
+    (analytics.cache), shared by the page, its exports, the API and the reports; always the
+    figures of the current data."""
+    return _panels(request, association, kinds, who, months=months, max_age=0.0)[:4]
+
+
+def _panels(request, association, kinds, who, *, months: bool, max_age: float):
+    """panels_for's (form, query, panels, words) and the time the figures' data was read when
+    older figures (at most ``max_age`` seconds) were used, else None."""
     definition = definition_for(association)
     lang = current_language()
     words = vocab_words(lambda w: definition.vocabulary.word(w, lang))
     today = timezone.localdate()
     # the data stamp is read here, before any data (analytics.cache)
     cached = Dashboard(association=association, stage_keys=definition.stage_keys,
-                       membership=request.membership, today=today)  # fmt: skip
+                       membership=request.membership, today=today,
+                       max_age=max_age)  # fmt: skip
     form, query = _query(request, association, words, months=months,
                          choices=cached.filter_choices(), today=today)  # fmt: skip
     results = cached.results(kinds, query)
     labels = _labels(association, definition, results, who, words)
     panels = [PRESENTERS[k](results[k], labels, who) for k in kinds]
-    return form, query, panels, words
+    return form, query, panels, words, cached.as_of
 
 
 def dashboard_kinds(membership) -> list[str]:
@@ -101,7 +112,10 @@ def dashboard(request):
     association = request.membership.association
     who = audience_for(ROLE_CAPABILITIES[request.membership.role])
     kinds = dashboard_kinds(request.membership)
-    form, query, panels, words = panels_for(request, association, kinds, who, months=who.hide_small)
+    # figures up to ANALYTICS_MAX_AGE seconds old, said on the page (analytics.cache)
+    form, query, panels, words, as_of = _panels(request, association, kinds, who,
+                                                months=who.hide_small,
+                                                max_age=settings.ANALYTICS_MAX_AGE)  # fmt: skip
     params = request.GET.copy()
     return render(
         request,
@@ -114,6 +128,8 @@ def dashboard(request):
             "query_string": params.urlencode(),
             "lang": current_language(),
             "words": words,
+            "as_of": datetime.fromtimestamp(as_of, UTC) if as_of is not None else None,
+            "max_age": settings.ANALYTICS_MAX_AGE,
         },
     )
 

@@ -287,6 +287,10 @@ CACHES = {
 # The dashboard's measures, inputs and results, cached in each worker's memory up to this many
 # bytes (least recently used first out; parcours.analytics.cache).
 ANALYTICS_CACHE_BYTES = int(os.environ.get("PARCOURS_ANALYTICS_CACHE_MB", "2048")) * 1024 * 1024
+# The dashboard page may show figures up to this many seconds older than the data, and says so
+# (0: always the current data's). Under a team's attendance taps the data changes every second
+# or so; computing afresh on each page cost seconds of CPU (parcours.analytics.cache).
+ANALYTICS_MAX_AGE = int(os.environ.get("PARCOURS_ANALYTICS_MAX_AGE", "60"))
 # Two-factor: TOTP with recovery codes. Required for the roles that read sensitive data
 # (parcours.accounts.signin.SECOND_FACTOR_ROLES), optional for the others.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
