@@ -196,7 +196,13 @@ class Touchpoint(models.Model):
         verbose_name = _("touchpoint")
         verbose_name_plural = _("touchpoints")
         ordering = ["-day", "-id"]
-        indexes = [models.Index(fields=["household", "day"])]
+        indexes = [
+            models.Index(fields=["household", "day"]),
+            # the attendance sheet's regulars: one activity's touchpoints of the last 90 days
+            # (activities.selectors.session_regulars); by activity alone it read every
+            # touchpoint of the activity since it began, on each poll of the sheet
+            models.Index(fields=["activity", "day"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind}"
