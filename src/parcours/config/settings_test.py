@@ -10,3 +10,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Background tasks run at once, inside the call that queues them (parcours.background.services).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# The dashboard page counts the current data: tests reuse association ids across rolled-back
+# transactions, and a page allowed older figures could show another test's (the age is tested
+# on its own, tests/analytics/test_cache.py).
+ANALYTICS_MAX_AGE = 0
