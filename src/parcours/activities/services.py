@@ -20,10 +20,10 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parcours.activities.marking import session_and_row
 from parcours.activities.models import Activity, Attendance, Schedule, Session
 from parcours.association_settings.selectors import activity_type_check
 from parcours.audit.models import AuditEvent
@@ -315,7 +315,7 @@ def attendance_mark(
     # hold the write lock), so the derived touchpoints follow the rows exactly; the household's
     # row is read in the same statement (every mark waits on the session's lock first, and
     # the row's own UPDATE still takes its row lock).
-    session, row = _session_and_row(session.pk, household)
+    session, row = session_and_row(session.pk, household)
     _check_markable(session)
     intent = clamp_intent(intent_at)
     mark_id = (mark_id or "")[:64]
@@ -339,32 +339,6 @@ def attendance_mark(
         )  # fmt: skip
         audit_save(audits)
     return result
-
-
-_ROW_FIELDS = [f.attname for f in Attendance._meta.concrete_fields]
-_Unticked = Attendance.absent_persons.through
-
-
-def _session_and_row(session_pk: int, household: Household) -> tuple[Session, Attendance | None]:
-    """The session, locked, with its activity, and the household's row on its sheet (None if
-    it has none): one statement (the row through a LEFT JOIN limited to the household)."""
-    session = (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("activity")
-        .annotate(
-            mine=FilteredRelation("attendances", condition=Q(attendances__household=household))
-        )
-        .annotate(**{f"mine_{name}": F(f"mine__{name}") for name in _ROW_FIELDS})
-        .annotate(mine_unticked=Exists(_Unticked.objects.filter(attendance_id=OuterRef("mine"))))
-        .get(pk=session_pk)
-    )
-    values = {name: getattr(session, f"mine_{name}") for name in _ROW_FIELDS}
-    if values["id"] is None:
-        return session, None
-    row = Attendance.from_db(connection.alias, _ROW_FIELDS, list(values.values()))
-    row.session = session
-    row.unticked = session.mine_unticked  # members marked as not come: cleared if not present
-    return session, row
 
 
 def _attendance_create(

@@ -56,16 +56,23 @@ def withdrawn_household_ids(purpose: str, household_ids=None) -> set[int]:
     )
 
 
-def withdrawn_purposes(household_ids, purposes) -> dict[int, set[str]]:
-    """For each household of `household_ids`, the `purposes` it withdrew (one query)."""
+def withdrawn_rows(household_ids, purposes):
+    """(household id, purpose) of the `purposes` each household of `household_ids` withdrew:
+    the query (a values_list queryset)."""
     rows = ConsentRecord.objects.filter(
         person=None, purpose__in=list(purposes), household_id__in=list(household_ids)
     )
     latest = rows.values("household_id", "purpose").annotate(last=Max("id")).values("last")
+    return ConsentRecord.objects.filter(id__in=latest, action=WITHDRAWN).values_list(
+        "household_id", "purpose"
+    )
+
+
+def withdrawn_purposes(household_ids, purposes, *, rows=None) -> dict[int, set[str]]:
+    """For each household of `household_ids`, the `purposes` it withdrew (one query; `rows`:
+    that query's rows when the caller ran it already)."""
     found: dict[int, set[str]] = {}
-    for household_id, purpose in ConsentRecord.objects.filter(
-        id__in=latest, action=WITHDRAWN
-    ).values_list("household_id", "purpose"):
+    for household_id, purpose in withdrawn_rows(household_ids, purposes) if rows is None else rows:
         found.setdefault(household_id, set()).add(purpose)
     return found
 

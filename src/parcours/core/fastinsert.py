@@ -8,7 +8,7 @@ to each other without reading them back:
 - SQLite: the transaction holds the write lock (transaction_mode IMMEDIATE), so the next ids
   are max(id, sqlite_sequence) + 1...;
 - PostgreSQL: nextval of the table's sequence, n times in one query.
-Must run inside transaction.atomic (asserted).
+Must run inside transaction.atomic (asserted) when the ids are allocated first.
 
 ``insert_objects`` does what bulk_create does for unsaved model instances (the bulk writers'
 rows that are built as objects), with the values prepared once per field kind rather than
@@ -24,6 +24,9 @@ from django.db import connection, models
 from django.utils import timezone
 
 CHUNK = 5000
+#: insert_objects of at most this many values: one INSERT ... RETURNING (ids in row order, as
+#: Django's bulk_create relies on for SQLite 3.35+ and PostgreSQL)
+FEW = 500
 
 
 def _converters(rows: list[tuple]) -> list:
@@ -155,7 +158,8 @@ def _int_target(field) -> bool:
 
 def insert_objects(objs: list[models.Model]) -> list[models.Model]:
     """bulk_create for unsaved instances of one model (no signals, as bulk_create): the rows
-    inserted with their ids allocated first, set on the instances as bulk_create does."""
+    inserted with their ids allocated first (a few rows: returned by their one INSERT), set on
+    the instances as bulk_create does."""
     objs = list(objs)
     if not objs:
         return objs
@@ -168,7 +172,6 @@ def insert_objects(objs: list[models.Model]) -> list[models.Model]:
     auto_id = meta.pk.get_internal_type() in _AUTO and meta.pk.column == "id"
     if expression or not auto_id or connection.vendor not in ("sqlite", "postgresql"):
         return model._default_manager.bulk_create(objs, batch_size=1000)
-    assert connection.in_atomic_block, "insert_objects allocates ids: run it in a transaction"
     now = timezone.now()
     for f in fields:  # what bulk_create's pre_save does: the instances carry the time
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
@@ -191,10 +194,23 @@ def insert_objects(objs: list[models.Model]) -> list[models.Model]:
             values[i] = p(values[i])
         rows.append(values)
     columns = ", ".join(f'"{f.column}"' for f in fields)
-    marks = ", ".join(["%s"] * (len(fields) + 1))
     table = meta.db_table
-    ids = _next_ids(table, len(objs))
-    _execute(f'INSERT INTO "{table}" ("id", {columns}) VALUES ({marks})', ids, rows)
+    if len(objs) * len(fields) <= FEW:
+        # a few rows (a touchpoint write's new tasks): one statement, the database allocating
+        # the ids it returns, instead of reading the next ids first (two reads on SQLite)
+        row = f"({', '.join(['%s'] * len(fields))})"
+        sql = (
+            f'INSERT INTO "{table}" ({columns}) VALUES {", ".join([row] * len(objs))} '
+            'RETURNING "id"'
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [v for values in rows for v in values])
+            ids = [r[0] for r in cursor.fetchall()]
+    else:
+        assert connection.in_atomic_block, "insert_objects allocates ids: run it in a transaction"
+        marks = ", ".join(["%s"] * (len(fields) + 1))
+        ids = _next_ids(table, len(objs))
+        _execute(f'INSERT INTO "{table}" ("id", {columns}) VALUES ({marks})', ids, rows)
     alias = connection.alias
     for o, pk in zip(objs, ids, strict=True):
         o.pk = pk
@@ -226,3 +242,48 @@ def insert_or_nothing(obj: models.Model, *, unique: tuple[str, ...]) -> bool:
     obj.pk = row[0]
     obj._state.adding, obj._state.db = False, connection.alias
     return True
+
+
+_UPSERTS: dict[tuple, tuple[str, list]] = {}
+
+
+def upsert_objects(
+    objs: list[models.Model], *, unique_fields: list[str], update_fields: list[str]
+) -> list[models.Model]:
+    """bulk_create(objs, update_conflicts=True, unique_fields=..., update_fields=...) for a few
+    unsaved instances of one model (one row of a hot path: a tap's journey row, its task
+    check), in the same one statement, its SQL built once per model, row count and fields
+    instead of compiled by Django each time. The ids are set on the instances (RETURNING)."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    meta = type(objs[0])._meta
+    key = (meta.label, len(objs), tuple(unique_fields), tuple(update_fields), connection.vendor)
+    got = _UPSERTS.get(key)
+    if got is None:
+        quote = connection.ops.quote_name
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        row = f"({', '.join(['%s'] * len(fields))})"
+        conflict = ", ".join(quote(meta.get_field(n).column) for n in unique_fields)
+        sets = ", ".join(
+            f"{quote(c)} = EXCLUDED.{quote(c)}"
+            for c in (meta.get_field(n).column for n in update_fields)
+        )
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES {', '.join([row] * len(objs))} "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {sets} RETURNING {quote(meta.pk.column)}"
+        )
+        got = _UPSERTS[key] = (sql, fields)
+    sql, fields = got
+    values = []
+    for obj in objs:
+        values += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        ids = [r[0] for r in cursor.fetchall()]
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objs

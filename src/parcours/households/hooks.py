@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from parcours.core.prepared import Prepared
+
 SPANS = 100
 STATUSES = 200
 PLACEMENT = 300
@@ -98,14 +100,7 @@ class Change:
 
     @cached_property
     def rows(self) -> list[tuple]:
-        from parcours.households.models import Touchpoint as TouchpointRow
-
-        return list(
-            TouchpointRow.objects.with_scopes_disabled()
-            .filter(household_id=self.household.pk)
-            .order_by("day", "-id")
-            .values_list("day", "kind", "activity_id", "ref")
-        )
+        return _ROWS.rows(self.household.pk)
 
     @cached_property
     def definition(self):
@@ -138,6 +133,19 @@ class Change:
         from parcours.engine import Touchpoint
 
         return [Touchpoint(day=d, kind=k, activity=a, ref=r) for d, k, a, r in self.rows]
+
+
+def _touchpoint_rows(household_id):
+    from parcours.households.models import Touchpoint as TouchpointRow
+
+    return (
+        TouchpointRow.objects.filter(household_id=household_id)
+        .order_by("day", "-id")
+        .values_list("day", "kind", "activity_id", "ref")
+    )
+
+
+_ROWS = Prepared(_touchpoint_rows)  # the same read for every household: compiled once
 
 
 def run(change: Change, *, only: Callable[[Consequence], bool] | None = None) -> Change:

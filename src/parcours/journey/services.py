@@ -19,6 +19,8 @@ from django_scopes import scopes_disabled
 
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record
+from parcours.core.fastinsert import insert_objects, upsert_objects
+from parcours.core.prepared import Prepared
 from parcours.engine import Reason, Timeline, Touchpoint, timeline
 from parcours.engine.columns import day_date, day_number
 from parcours.households import hooks
@@ -200,12 +202,8 @@ _STATUS_READ = (0, 1, 2, 4, 5, 7, 11, 12)  # _STATUS_FIELDS
 _JOURNEY_READ = (0, 4, 5, 2, 8, 7, 11)  # _JOURNEY_FIELDS
 
 
-def _stored_journey(change: hooks.Change) -> tuple[list, list, dict]:
-    """The household's stored stage spans, status spans (each ``(id, *fields)`` by id) and
-    journey rows (audience -> values of _JOURNEY_FIELDS): one statement for the three tables."""
-    got = change.facts.get("journey.stored")
-    if got is not None:
-        return got
+def _stored_read(household_id):
+    """The union read of :func:`_stored_journey` (a queryset, compiled once: Prepared)."""
     names = [f"c{i}" for i in range(len(_READ_COLUMNS))]
     parts = []
     for tag, model in enumerate((StageSpan, StatusSpan, HouseholdJourney)):
@@ -213,12 +211,24 @@ def _stored_journey(change: hooks.Change) -> tuple[list, list, dict]:
             name: F(col[tag]) if col[tag] else Value(None, output_field=col[3])
             for name, col in zip(names, _READ_COLUMNS, strict=True)
         }
-        qs = model.objects.filter(household_id=change.household.pk).annotate(
+        qs = model.objects.filter(household_id=household_id).annotate(
             tag=Value(tag, output_field=models.IntegerField()), row=F("id"), **columns
         )
         parts.append(qs.order_by().values_list("tag", "row", *names))
+    return parts[0].union(parts[1], parts[2], all=True).order_by("tag", "row")
+
+
+_STORED = Prepared(_stored_read)
+
+
+def _stored_journey(change: hooks.Change) -> tuple[list, list, dict]:
+    """The household's stored stage spans, status spans (each ``(id, *fields)`` by id) and
+    journey rows (audience -> values of _JOURNEY_FIELDS): one statement for the three tables."""
+    got = change.facts.get("journey.stored")
+    if got is not None:
+        return got
     stage, status, journey = [], [], {}
-    for tag, pk, *values in parts[0].union(parts[1], parts[2], all=True).order_by("tag", "row"):
+    for tag, pk, *values in _STORED.rows(change.household.pk):
         if tag == 0:
             stage.append((pk, *(values[i] for i in _STAGE_READ)))
         elif tag == 1:
@@ -271,7 +281,7 @@ def _store_spans(model, stored: list, rows: list, fields: tuple[str, ...]) -> se
     if both < len(stored):
         model.objects.filter(id__in=[old[0] for old in stored[both:]]).delete()
     if both < len(rows):
-        model.objects.bulk_create(rows[both:])
+        insert_objects(rows[both:])
     at = fields.index("audience") + 1
     return {old[at] for old in stored}
 
@@ -335,11 +345,8 @@ def store_placement(change: hooks.Change) -> None:
         ):
             snapshots = []  # stored as they are: nothing to write
         # one statement: insert, or update the household's rows in place
-        HouseholdJourney.objects.bulk_create(
-            snapshots,
-            update_conflicts=True,
-            unique_fields=["household", "audience"],
-            update_fields=list(_JOURNEY_FIELDS),
+        upsert_objects(
+            snapshots, unique_fields=["household", "audience"], update_fields=list(_JOURNEY_FIELDS)
         )
     snapshots = _journey_rows(change)[2]
     days = [s.valid_until for s in snapshots if s.valid_until is not None]

@@ -26,7 +26,7 @@ from parcours.accounts import visibility
 from parcours.accounts.models import Membership
 from parcours.accounts.roles import Role
 from parcours.accounts.visibility import Audience
-from parcours.core.fastinsert import insert_objects
+from parcours.core.fastinsert import insert_objects, upsert_objects
 from parcours.engine import JourneyDefinition, Touchpoint, timeline
 from parcours.engine.worklists import (
     TaskProposal,
@@ -39,7 +39,7 @@ from parcours.households.models import Household
 from parcours.households.models import Touchpoint as TouchpointRow
 from parcours.journey.definitions import definition_for
 from parcours.journey.models import HouseholdJourney
-from parcours.worklists import batch_plans
+from parcours.worklists import batch_plans, reads
 from parcours.worklists.batch_plans import Plan
 from parcours.worklists.models import (
     AssigneeKind,
@@ -296,7 +296,7 @@ def _regenerate_chunk(
         ):
             rows[hid].append(Touchpoint(day=d, kind=k, activity=a, ref=r))
         existing: dict[int, dict[tuple[str, str], Task]] = defaultdict(dict)
-        for t in Task.objects.filter(household_id__in=ids).exclude(rule__in=MANAGED_ELSEWHERE):
+        for t in reads.tasks_of(ids):
             existing[t.household_id][(t.rule, t.cause)] = t
         followups = _Followups(ids)
         journey_until: dict[int, date] = {
@@ -337,10 +337,7 @@ def _regenerate_chunk(
                     wanted[(p.rule, p.cause)] = (p, Audience.ALL if seen else audience)
             if wanted:
                 if withdrawn is None:  # one query for the chunk, only once a task is proposed
-                    from parcours.consent.selectors import withdrawn_purposes
-
-                    purposes = {FOLLOW_UP, *CONSENT_RULES.values()}
-                    withdrawn = withdrawn_purposes(ids, purposes)
+                    withdrawn = reads.withdrawn(ids)
                 wanted = _consent_filter(wanted, withdrawn.get(household.pk, set()))
                 if any(rule in ALREADY_HELD for rule, _cause in wanted):
                     if held is None:  # one query per rule for the chunk, only when needed
@@ -427,13 +424,16 @@ def _regenerate_chunk(
             )
             # every household of the chunk gets its check: insert, or update in place (one
             # statement; household is unique) instead of deleting and inserting again
-            TaskCheck.objects.bulk_create(
-                checks,
-                batch_size=1000,
-                update_conflicts=True,
-                unique_fields=["household"],
-                update_fields=["association", "computed_on", "valid_until"],
-            )
+            check_fields = {
+                "unique_fields": ["household"],
+                "update_fields": ["association", "computed_on", "valid_until"],
+            }
+            if len(checks) == 1:  # a touchpoint write: its SQL built once
+                upsert_objects(checks, **check_fields)
+            else:
+                TaskCheck.objects.bulk_create(
+                    checks, batch_size=1000, update_conflicts=True, **check_fields
+                )
     return result
 
 
