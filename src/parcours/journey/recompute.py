@@ -130,6 +130,7 @@ class _Views:
     in full for the households with support evidence) and the public one of the latter."""
 
     def __init__(self, association, as_of: date, columns: TouchpointColumns) -> None:
+        self.association = association
         self.association_id = association.pk
         self.as_of = as_of
         self.definition = definition_for(association)
@@ -229,6 +230,7 @@ def recompute_all(*, association=None, as_of: date | None = None, tasks: bool = 
                 continue
             with _Clock(report, "compute"):
                 views = _Views(assoc, day, columns)
+            if not tasks:  # else the task phase takes its touchpoints from them
                 del columns
             with _Clock(report, "delete"):
                 for model in (StageSpan, StatusSpan, HouseholdJourney):
@@ -239,19 +241,25 @@ def recompute_all(*, association=None, as_of: date | None = None, tasks: bool = 
                 with _Clock(report, "write"):
                     report.rows += _write(tables)
                 del tables
-            del views
             report.households += int(ids.shape[0])
             if tasks:
                 with _Clock(report, "tasks"):
-                    report.tasks = _tasks(assoc, day, report.tasks)
+                    report.tasks = _tasks(views, columns, report.tasks)
+                del columns
+            del views
     return report
 
 
-def _tasks(association, day: date, before):
-    """Regenerate the association's tasks (the batch path when it is there)."""
+def _tasks(views: _Views, columns: TouchpointColumns, before):
+    """Regenerate the association's tasks from the touchpoints read and the journeys computed
+    above (batch_plans.planner): the task phase neither reads nor computes them again."""
+    from parcours.worklists.batch_plans import planner
     from parcours.worklists.regenerate import tasks_regenerate_many
 
-    got = tasks_regenerate_many(association=association, as_of=day)
+    plan = planner(columns, views.definition, views.as_of, (views.full, views.public))
+    got = tasks_regenerate_many(
+        association=views.association, as_of=views.as_of, planner=plan, plan_size=WRITE_CHUNK
+    )
     if before is not None:
         before += got
         return before

@@ -11,7 +11,7 @@ at once (one log read, no per-household timeline).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,9 +21,10 @@ from django.db.models import Max
 from parcours.accounts.models import Association
 from parcours.accounts.visibility import SUPPORT_KINDS, Audience
 from parcours.engine import JourneyDefinition
-from parcours.engine.batch_journeys import recompute_journeys
+from parcours.engine.batch_journeys import Journeys, recompute_journeys
+from parcours.engine.batch_slices import columns_range, journeys_range
 from parcours.engine.batch_tasks import TaskColumns, batch_tasks
-from parcours.engine.columns import KIND_CODE, TouchpointColumns, day_date, day_number
+from parcours.engine.columns import KIND_CODE, TouchpointColumns, day_number
 from parcours.engine.worklists import TaskProposal
 from parcours.households.models import Household
 from parcours.households.models import Touchpoint as TouchpointRow
@@ -75,25 +76,73 @@ def _view(
     definition: JourneyDefinition,
     as_of: date,
     followups: Mapping[int, date] | None,
-) -> tuple[TaskColumns, dict[int, Now]]:
+    journeys: Journeys | None = None,
+) -> tuple[TaskColumns, Journeys]:
+    """The task columns and journeys of one view; ``journeys``: already computed on ``cols``
+    (as of as_of, the default horizon), used when no touchpoint comes after as_of."""
     limit = day_number(as_of)
     cut = _take(cols, cols.day <= limit) if len(cols) and int(cols.day.max()) > limit else cols
-    journeys = recompute_journeys(cut, definition, as_of)
+    if journeys is None or cut is not cols or journeys.as_of != as_of:
+        journeys = recompute_journeys(cut, definition, as_of)
     tasks = batch_tasks(cut, definition, as_of, journeys=journeys, followups=followups)
-    keys = definition.stage_keys
-    statuses = [s.key for s in definition.statuses]
-    now = {}
-    for h, s, mask in zip(
-        journeys.households.tolist(),
-        journeys.stage.tolist(),
-        journeys.status_mask.tolist(),
-        strict=True,
-    ):
-        now[h] = Now(
-            None if s < 0 else keys[s],
-            tuple(k for i, k in enumerate(statuses) if mask >> i & 1),
+    return tasks, journeys
+
+
+class Plans(Mapping[int, Plan]):
+    """The plans of households ``ids``, each made when asked (no Python object per household
+    until then): the full view's and the public view's task columns and journeys."""
+
+    def __init__(
+        self,
+        ids: list[int],
+        definition: JourneyDefinition,
+        full: tuple[TaskColumns, Journeys],
+        public: tuple[TaskColumns, Journeys],
+        with_support: np.ndarray,
+    ) -> None:
+        self.ids = ids
+        self._wanted = set(ids)
+        self.full, self.public = full, public
+        self.with_support = with_support  # sorted ids
+        self.stage_keys = definition.stage_keys
+        self.status_keys = [s.key for s in definition.statuses]
+
+    def _now(self, journeys: Journeys, h: int) -> Now:
+        i = int(np.searchsorted(journeys.households, h))
+        if i >= journeys.households.shape[0] or journeys.households[i] != h:
+            return Now(None)
+        s, mask = int(journeys.stage[i]), int(journeys.status_mask[i])
+        return Now(
+            None if s < 0 else self.stage_keys[s],
+            tuple(k for b, k in enumerate(self.status_keys) if mask >> b & 1),
         )
-    return tasks, now
+
+    def _view(self, view: tuple[TaskColumns, Journeys], h: int):
+        tasks, journeys = view
+        return tasks.of(h), self._now(journeys, h), tasks.next_change_of(h)
+
+    def __getitem__(self, h: int) -> Plan:
+        if h not in self._wanted:
+            raise KeyError(h)
+        i = int(np.searchsorted(self.with_support, h))
+        supported = i < self.with_support.shape[0] and self.with_support[i] == h
+        audiences = [Audience.SENSITIVE, Audience.PUBLIC] if supported else [Audience.ALL]
+        views = [self.full, self.public] if supported else [self.full]
+        got = [self._view(v, h) for v in views]
+        return Plan(
+            [(a, g[0]) for a, g in zip(audiences, got, strict=True)],
+            {a: g[1] for a, g in zip(audiences, got, strict=True)},
+            [g[2] for g in got],
+        )
+
+    def __contains__(self, h: object) -> bool:
+        return h in self._wanted
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 def plans(
@@ -102,49 +151,39 @@ def plans(
     definition: JourneyDefinition,
     as_of: date,
     followups: Mapping[int, date] | None,
-) -> dict[int, Plan]:
+    journeys: tuple[Journeys, Journeys] | None = None,
+) -> Plans:
     """The plan of each household of ``ids`` (all under ``definition``), from its touchpoint
-    columns (every touchpoint of those households, after as_of too)."""
+    columns (every touchpoint of those households, after as_of too). ``journeys``: the full
+    and the public journeys already computed on these columns (``recompute_journeys`` on
+    ``cols``, and on the touchpoints without support evidence of the households with some)."""
     support = np.isin(cols.kind, [KIND_CODE[k] for k in SUPPORT_KINDS])
-    with_support = set(np.unique(cols.household[support]).tolist())
-    full, full_now = _view(cols, definition, as_of, followups)
-    public_cols = _take(cols, ~support & np.isin(cols.household, list(with_support)))
-    public, public_now = _view(public_cols, definition, as_of, followups)
-    nobody = Now(None)
+    with_support = np.unique(cols.household[support])
+    full_j, public_j = journeys if journeys is not None else (None, None)
+    full = _view(cols, definition, as_of, followups, full_j)
+    public_cols = _take(cols, ~support & np.isin(cols.household, with_support))
+    public = _view(public_cols, definition, as_of, followups, public_j)
+    return Plans(ids, definition, full, public, with_support)
 
-    def props(tasks: TaskColumns) -> dict[int, tuple[TaskProposal, ...]]:
-        return dict(tasks.by_household())
 
-    def change(tasks: TaskColumns) -> dict[int, date]:
-        return {
-            int(h): day_date(int(d))
-            for h, d in zip(tasks.households, tasks.next_change, strict=True)
-            if d >= 0
-        }
+def planner(
+    cols: TouchpointColumns,
+    definition: JourneyDefinition,
+    as_of: date,
+    journeys: tuple[Journeys, Journeys],
+) -> Callable[[list[int]], Plans]:
+    """Plans of blocks of households (sorted ids) from the touchpoint columns and journeys
+    already computed for all of them (``parcours recompute``): each block's rows are cut out
+    (batch_slices), nothing is read or computed again but the tasks."""
 
-    full_p, public_p = props(full), props(public)
-    full_c, public_c = change(full), change(public)
-    out: dict[int, Plan] = {}
-    for h in ids:
-        if h in with_support:
-            out[h] = Plan(
-                [
-                    (Audience.SENSITIVE, full_p.get(h, ())),
-                    (Audience.PUBLIC, public_p.get(h, ())),
-                ],
-                {
-                    Audience.SENSITIVE: full_now.get(h, nobody),
-                    Audience.PUBLIC: public_now.get(h, nobody),
-                },
-                [full_c.get(h), public_c.get(h)],
-            )
-        else:
-            out[h] = Plan(
-                [(Audience.ALL, full_p.get(h, ()))],
-                {Audience.ALL: full_now.get(h, nobody)},
-                [full_c.get(h)],
-            )
-    return out
+    def plan(block: list[int]) -> Plans:
+        first, last = block[0], block[-1]
+        mine = columns_range(cols, first, last)
+        cut = tuple(journeys_range(j, first, last) for j in journeys)
+        followups = followups_between(first, last, None)
+        return plans(block, mine, definition, as_of, followups, cut)  # type: ignore[arg-type]
+
+    return plan
 
 
 def followups_between(lo: int, hi: int, ids: list[int] | None) -> dict[int, date]:

@@ -12,7 +12,7 @@ batch engine from BATCH_FROM households on).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -482,13 +482,16 @@ def tasks_regenerate_many(
     batch_size: int = 500,
     batch: bool = True,
     plan_size: int = 20_000,
+    planner: Callable[[list[int]], Mapping[int, Plan]] | None = None,
 ) -> Result:
     """Regenerate the tasks of many households (all, one association's, or the given ids).
 
     ``batch``: the proposals of ``plan_size`` households at a time come from the batch
     engine's columns (batch_plans.py: one read of their touchpoints, no per-household
     timeline) when there are at least BATCH_FROM of them; False: each household's timelines
-    (the per-household path). Same tasks.
+    (the per-household path). Same tasks. ``planner``: the plans of a block of households
+    (sorted ids) from what the caller already computed (``parcours recompute`` hands its
+    journeys: batch_plans.planner); nothing is read for them.
     """
     as_of = as_of or timezone.localdate()
     result = Result()
@@ -502,9 +505,11 @@ def tasks_regenerate_many(
         for j in range(0, len(ids), plan_size if batch else len(ids) or 1):
             block = ids[j : j + plan_size] if batch else ids
             # a few households: their own timelines (as one touchpoint write does)
-            planned = (
-                batch_plans.read_plans(block, as_of) if batch and len(block) >= BATCH_FROM else None
-            )
+            planned = None
+            if batch and planner is not None and block:
+                planned = planner(block)
+            elif batch and len(block) >= BATCH_FROM:
+                planned = batch_plans.read_plans(block, as_of)
             for i in range(0, len(block), batch_size):
                 chunk = list(
                     Household.objects.select_related("association").filter(
