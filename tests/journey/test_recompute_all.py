@@ -9,11 +9,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django_scopes import scopes_disabled
 
 from parcours.households.models import Household
 from parcours.journey import recompute, services
+from parcours.journey.recompute_io import SQLITE_CACHE_KIB
 from parcours.seed import seed_association
 from parcours.worklists.models import Task, TaskCheck
 from parcours.worklists.regenerate import tasks_regenerate, tasks_regenerate_many
@@ -137,3 +138,26 @@ def test_recompute_command_runs_end_to_end(world, capsys):
         assert TaskCheck.objects.filter(association=world).count() == (
             Household.objects.active().filter(association=world).count()
         )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+def test_recompute_all_writes_with_a_larger_sqlite_cache_then_restores_it(world, monkeypatch):
+    """The spans are written with recompute_io.SQLITE_CACHE_KIB of page cache (fewer spills
+    to the WAL); the connection's own size is back afterwards."""
+
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            return cursor.execute("PRAGMA cache_size").fetchone()[0]
+
+    before = cache_size()
+    assert before != -SQLITE_CACHE_KIB
+    real, seen = recompute.write_table, []
+
+    def watching(model, fields, table):
+        seen.append(cache_size())
+        return real(model, fields, table)
+
+    monkeypatch.setattr(recompute, "write_table", watching)
+    recompute.recompute_all(association=world, as_of=AS_OF)
+    assert seen and set(seen) == {-SQLITE_CACHE_KIB}
+    assert cache_size() == before

@@ -32,7 +32,7 @@ from parcours.engine.columns import KIND_CODE, TouchpointColumns
 from parcours.households.models import Household
 from parcours.journey.definitions import definition_for
 from parcours.journey.models import HouseholdJourney, StageSpan, StatusSpan
-from parcours.journey.recompute_io import COLUMNS, touchpoint_columns, write_table
+from parcours.journey.recompute_io import COLUMNS, bulk_cache, touchpoint_columns, write_table
 from parcours.journey.recompute_rows import (
     JOURNEY_FIELDS,
     STAGE_FIELDS,
@@ -215,7 +215,7 @@ def recompute_all(*, association=None, as_of: date | None = None, tasks: bool = 
     Each association is computed with its own journey and its own day (time zone).
     """
     report = Report()
-    with scopes_disabled(), transaction.atomic():
+    with scopes_disabled(), bulk_cache(), transaction.atomic():
         for assoc in _associations(association):
             day = _today(assoc, as_of)
             with _Clock(report, "read"):

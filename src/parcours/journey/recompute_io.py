@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from contextlib import contextmanager
 
 import numpy as np
 import pyarrow as pa
@@ -38,6 +39,26 @@ COLUMNS = ("household", "day", "kind", "activity", "ref")  # of TouchpointColumn
 _HEADER = b"PGCOPY\n\xff\r\n\x00"
 _BLOCK = 1 << 22  # bytes parsed at once
 SORT_MEMORY = "1GB"  # PostgreSQL work_mem while the touchpoints are read in order
+# SQLite page cache while a whole recomputation is written in one transaction (KiB): the
+# default 2 MB spills dirty pages to the WAL again and again while the spans' indexes grow.
+SQLITE_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def bulk_cache():
+    """SQLite: a larger page cache for this connection while a bulk write runs, the previous
+    size back afterwards. Memory only: what is written and when it is synced do not change."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        before = cursor.execute("PRAGMA cache_size").fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{int(SQLITE_CACHE_KIB)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _kind_sql() -> str:
