@@ -141,12 +141,17 @@ class Dashboard:
         self.stage_keys = tuple(stage_keys)
         self.membership = membership
         self.read_at = time.time()
-        self.token = stamps.token(association.pk)
+        token, self.written = stamps.stamps_read([association.pk])[association.pk]
+        # this transaction has written to the association's data (stamps_read): its figures
+        # may roll back, so they never stand for the committed data (LATEST, max_age); with
+        # no token for its state, what it computes is kept for this request only
+        self.own: dict[Hashable, Any] | None = {} if token is None else None
+        self.token = 0 if token is None else token
         self.as_of: float | None = None
         # what the inputs depend on besides the data: the view (support or not), the
         # journey's stages, and the day (sessions held are those up to today)
         self.view = (association.pk, self.stage_keys, visibility.sees_support(membership), today)
-        if max_age > 0 and ("inputs", *self._key(self.token)) not in store():
+        if max_age > 0 and not self.written and ("inputs", *self._key(self.token)) not in store():
             latest = LATEST.get(self.view)
             if (latest is not None and self.read_at - latest[1] <= max_age
                     and ("inputs", *self._key(latest[0])) in STORE):  # fmt: skip
@@ -157,8 +162,15 @@ class Dashboard:
         pk, stage_keys, support, today = self.view
         return (pk, token, stage_keys, support, today)
 
+    def _cached(self, key: Hashable, compute: Callable[[], Any], size: Callable[[Any], int]):
+        if self.own is None:
+            return _cached(key, compute, size)
+        if key not in self.own:
+            self.own[key] = compute()
+        return self.own[key]
+
     def data(self) -> JourneyData:
-        return _cached(("inputs", *self.key), self._compute, data_bytes)
+        return self._cached(("inputs", *self.key), self._compute, data_bytes)
 
     def _compute(self) -> JourneyData:
         from parcours.analytics import selectors
@@ -166,12 +178,12 @@ class Dashboard:
         data = selectors.journey_data(association=self.association, stage_keys=self.stage_keys,
                                       membership=self.membership)  # fmt: skip
         newest = LATEST.get(self.view)
-        if self.as_of is None and (newest is None or newest[1] < self.read_at):
+        if not self.written and self.as_of is None and (newest is None or newest[1] < self.read_at):
             LATEST[self.view] = (self.token, self.read_at)
         return data
 
     def result(self, kind: str, query: Query) -> Any:
-        return _cached(
+        return self._cached(
             ("result", kind, query, *self.key),
             lambda: run(kind, self.data(), query),
             lambda r: len(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)),
@@ -183,7 +195,7 @@ class Dashboard:
     def filter_choices(self) -> dict[str, list]:
         from parcours.analytics import selectors
 
-        return _cached(
+        return self._cached(
             ("choices", self.association.pk, self.token),
             lambda: selectors.filter_choices(association=self.association),
             lambda c: len(pickle.dumps(c)),

@@ -16,6 +16,8 @@ class DataStamp(models.Model):
     # no foreign key: the triggers may stamp an association while it is being deleted
     association_id = models.BigIntegerField(_("association"), primary_key=True)
     token = models.BigIntegerField(_("token"), default=0)
+    # PostgreSQL: the transaction that set the token (it changes once per transaction)
+    xact = models.BigIntegerField(_("transaction"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("analytics data stamp")

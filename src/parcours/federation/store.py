@@ -9,9 +9,10 @@ are computed in one grouped pass (figures.compute) and stored. No figure outlive
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from parcours.federation import figures
@@ -24,26 +25,15 @@ KEEP_DAYS = 3  # stored figures of periods ending earlier than this are dropped 
 def stamps(association_ids: list[int]) -> dict[int, str]:
     """Each association's data stamp (parcours.analytics.stamps): a token that every write to
     its journeys changes in the same transaction, updates of a span's end included. On SQLite
-    the token is the database's: any write there recomputes every association."""
-    from parcours.analytics.stamps import GLOBAL, STAMP_TABLE
+    the token is the database's: any write there recomputes every association. Where this
+    transaction has itself written, its own state's token (parcours.analytics.stamps), or a
+    stamp no stored row can match: figures computed now are never taken for later ones."""
+    from parcours.analytics.stamps import tokens
 
-    out = dict.fromkeys(association_ids, "0")
-    if not association_ids:
-        return out
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            marks = ", ".join(["%s"] * len(association_ids))
-            cur.execute(
-                f"SELECT association_id, token FROM {STAMP_TABLE} "
-                f"WHERE association_id IN ({marks})",
-                list(association_ids),
-            )
-            out.update({a: str(token) for a, token in cur.fetchall()})
-        else:
-            cur.execute(f"SELECT token FROM {STAMP_TABLE} WHERE association_id = %s", [GLOBAL])
-            row = cur.fetchone()
-            out = dict.fromkeys(association_ids, str(row[0] if row else 0))
-    return out
+    return {
+        a: f"own-{secrets.token_hex(8)}" if t is None else str(t)
+        for a, t in tokens(association_ids).items()
+    }
 
 
 def figures_for(
