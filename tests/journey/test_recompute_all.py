@@ -89,12 +89,22 @@ def _per_household(association, as_of: date) -> None:
                 tasks_regenerate(h, as_of=as_of)
 
 
+@pytest.mark.parametrize("keep", [True, False], ids=["log-kept", "log-read-again"])
 @pytest.mark.parametrize("as_of", [AS_OF, LATER])
-def test_recompute_all_stores_what_the_per_household_paths_store(world, as_of):
+def test_recompute_all_stores_what_the_per_household_paths_store(world, as_of, keep, monkeypatch):
+    """Whether the task phase takes the log in memory or reads it again (a large log,
+    KEEP_FOR_TASKS), the stored rows are those of the per-household paths."""
+    monkeypatch.setattr(recompute, "KEEP_FOR_TASKS", 10**12 if keep else 0)
+    taken = []
+    for name in ("_tasks", "_tasks_read_again"):
+        real = getattr(recompute, name)
+        monkeypatch.setattr(recompute, name,
+                            lambda *a, _n=name, _f=real: taken.append(_n) or _f(*a))  # fmt: skip
     with pytest.raises(_Rollback), transaction.atomic():
         report = recompute.recompute_all(association=world, as_of=as_of)
         batch = _everything(world)
         raise _Rollback
+    assert taken == ["_tasks" if keep else "_tasks_read_again"]
     assert report.households == 150 and report.rows > 150
     assert report.timings["read s"] >= 0 and report.timings["write s"] >= 0
     _per_household(world, as_of)

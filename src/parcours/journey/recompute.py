@@ -46,6 +46,12 @@ __all__ = ["HORIZON_DAYS", "journey_recompute", "recompute_all", "touchpoint_col
 # Households whose rows are built and written at once by recompute_all (bounds the memory of
 # the Arrow rows: about 1 kB per household).
 WRITE_CHUNK = 100_000
+#: the task phase takes the touchpoints read and the journeys computed (no second read, no
+#: second computation) while the log has at most this many touchpoints (29 bytes each: 20M is
+#: about 0.6 GB); a larger log is freed before the writes and the task phase reads its
+#: households again block by block, so the peak memory stays that of the computation (at
+#: 50M touchpoints keeping them took the run past 4 GB)
+KEEP_FOR_TASKS = 20_000_000
 
 
 def _associations(association):
@@ -230,7 +236,8 @@ def recompute_all(*, association=None, as_of: date | None = None, tasks: bool = 
                 continue
             with _Clock(report, "compute"):
                 views = _Views(assoc, day, columns)
-            if not tasks:  # else the task phase takes its touchpoints from them
+            keep = tasks and len(columns) <= KEEP_FOR_TASKS
+            if not keep:  # else the task phase takes its touchpoints from them
                 del columns
             with _Clock(report, "delete"):
                 for model in (StageSpan, StatusSpan, HouseholdJourney):
@@ -242,11 +249,17 @@ def recompute_all(*, association=None, as_of: date | None = None, tasks: bool = 
                     report.rows += _write(tables)
                 del tables
             report.households += int(ids.shape[0])
-            if tasks:
+            if keep:
                 with _Clock(report, "tasks"):
                     report.tasks = _tasks(views, columns, report.tasks)
                 del columns
-            del views
+                del views
+            elif tasks:
+                del views
+                with _Clock(report, "tasks"):
+                    report.tasks = _tasks_read_again(assoc, day, report.tasks)
+            else:
+                del views
     return report
 
 
@@ -260,6 +273,18 @@ def _tasks(views: _Views, columns: TouchpointColumns, before):
     got = tasks_regenerate_many(
         association=views.association, as_of=views.as_of, planner=plan, plan_size=WRITE_CHUNK
     )
+    if before is not None:
+        before += got
+        return before
+    return got
+
+
+def _tasks_read_again(association, day: date, before):
+    """Regenerate the association's tasks, reading its touchpoints again block by block (a log
+    too large to keep beside the journeys: KEEP_FOR_TASKS)."""
+    from parcours.worklists.regenerate import tasks_regenerate_many
+
+    got = tasks_regenerate_many(association=association, as_of=day)
     if before is not None:
         before += got
         return before
