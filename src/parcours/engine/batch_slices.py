@@ -12,6 +12,7 @@ journey depends on another's touchpoints.
 from __future__ import annotations
 
 from dataclasses import fields
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -24,20 +25,27 @@ from parcours.engine.batch_journeys import (
 )
 from parcours.engine.columns import TouchpointColumns
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Rows = TypeVar("Rows", bound="DataclassInstance")
+
 
 def _bounds(sorted_ids: np.ndarray, first: int, last: int) -> tuple[int, int]:
     lo, hi = np.searchsorted(sorted_ids, [first, last + 1]).tolist()
     return int(lo), int(hi)
 
 
-def _rows(columns, lo: int, hi: int):
+def _rows(columns: Rows, lo: int, hi: int) -> Rows:
     """The rows lo..hi-1 of a dataclass of parallel arrays (views, no copy); its other fields
     (a day, a definition's keys) as they are."""
 
-    def cut(value):
+    def cut(value: Any) -> Any:
         return value[lo:hi] if isinstance(value, np.ndarray) else value
 
-    return type(columns)(**{f.name: cut(getattr(columns, f.name)) for f in fields(columns)})
+    made: Any = type(columns)
+    rows: Rows = made(**{f.name: cut(getattr(columns, f.name)) for f in fields(columns)})
+    return rows
 
 
 def columns_range(columns: TouchpointColumns, first: int, last: int) -> TouchpointColumns:
