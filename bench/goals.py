@@ -90,7 +90,10 @@ def _percentile_note(r: Result, p: str) -> float | None:
     """A percentile from the notes: a key "p99 ms" with a number, or a key listing several,
     "wall p50/p95/p99/max ms" with "1.2/3.4/4.1/9.0" (the wall-clock one first)."""
     notes = r.get("notes") or {}
-    keys = sorted(notes, key=lambda k: (not k.startswith("wall"), k))  # type: ignore[arg-type]
+    # the step's own figure: "<p> ms" itself, then the wall-clock list, then any other key
+    # ("hook journey.placement p50/p99 ms" is a part's, not the step's: last)
+    keys = sorted(notes, key=lambda k: (k != f"{p} ms", not k.startswith("wall"),  # type: ignore[arg-type]
+                                        k.startswith("hook"), k))  # fmt: skip
     for k in keys:
         if p not in k:
             continue

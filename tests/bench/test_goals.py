@@ -193,3 +193,11 @@ def test_a_stopped_run_keeps_its_steps_and_resume_runs_only_the_rest(tmp_path, m
     assert "| Every task at M <= 10 s | M | 8.50 s | duckdb: 2.00 s | yes |" in section
     assert "`tasks_batch` at M:" in section and "(from the earlier start)" in section
     assert "Command: `BENCH_KEEP_DB=1 python -m bench.goals --only tasks_M --resume" in section
+
+
+def test_the_reference_p99_is_the_steps_own_not_a_parts():
+    """touchpoint_latency notes the p99 of each hook too: the reference is the call's p99."""
+    notes = {"p50 ms": 4.35, "p95 ms": 12.47, "p99 ms": 16.73,
+             "hook journey.placement p50/p99 ms": "0.13/0.62",
+             "hook journey.stage_spans p50/p99 ms": "1.41/6.25"}  # fmt: skip
+    assert goals.ref_note_ms("p99")({"notes": notes}) == "16.73 ms"
