@@ -273,10 +273,7 @@ def _tasks(views: _Views, columns: TouchpointColumns, before):
     got = tasks_regenerate_many(
         association=views.association, as_of=views.as_of, planner=plan, plan_size=WRITE_CHUNK
     )
-    if before is not None:
-        before += got
-        return before
-    return got
+    return _added(before, got)
 
 
 def _tasks_read_again(association, day: date, before):
@@ -285,6 +282,11 @@ def _tasks_read_again(association, day: date, before):
     from parcours.worklists.regenerate import tasks_regenerate_many
 
     got = tasks_regenerate_many(association=association, as_of=day)
+    return _added(before, got)
+
+
+def _added(before, got):
+    """The tasks' report of several associations, added up."""
     if before is not None:
         before += got
         return before
