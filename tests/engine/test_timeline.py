@@ -111,7 +111,9 @@ def test_statuses() -> None:
         # never show together (``unless``)
         ("active", day(0), day(10 + 45)),
         ("absent", day(10 + 45), None),  # at discovery+, no attendance for 45 days
-        ("dormant", day(20 + 180), None),  # no touchpoint for 180 days
+        # no contact from the family for 180 days: the case opened with the family on day 12
+        # counts, its closing on day 20 (the association's record) does not
+        ("dormant", day(12 + 180), None),
         ("in_support", day(12), day(20)),  # an open support case
     }
     assert tl.placement(day(54)).statuses == ("active",)

@@ -14,9 +14,11 @@ from parcours.households.models import Household, Touchpoint, TouchpointKind
 
 K = TouchpointKind
 # Touchpoints that show the family itself came, asked, met or acted: they keep the record in the
-# active base. What the association does on its own (messages sent, a visit while the family was
-# away, sponsorships or episodes it closes) does not: a family that no longer comes must not stay
-# active because we keep writing to it.
+# active base, and the shipped journey's "active" and "dormant" statuses count the same ones
+# (tests/journey/test_family_contact.py). What the association records on its own (messages
+# sent, a sponsor assigned or ended, a support case closed, a group left or a role ended) does
+# not: a family that no longer comes must not stay active because we keep writing about it.
+# A visit to an absent family (absent_visit) is this family going to find another one: its own act.
 FAMILY_CONTACT_KINDS: tuple[str, ...] = (
     K.OUTREACH_CONTACT,
     K.INFO_REQUEST,
@@ -27,6 +29,7 @@ FAMILY_CONTACT_KINDS: tuple[str, ...] = (
     K.GROUP_JOINED,
     K.SUPPORT_OPENED,
     K.REFERRAL_MADE,
+    K.ABSENT_VISIT,
     K.ACTIVITY_LED,
     K.PROJECT_PROPOSED,
     K.ROLE_STARTED,

@@ -9,13 +9,14 @@ database evaluates once, not once per household. So the database pages the list 
 number of households; what a page shows besides (statuses, sponsor) is read for its rows only.
 
 **Last contact from the family.** Not every touchpoint is a contact *from* the family: a
-message, newsletter or call of the association (``communication``) is the association writing,
-a sponsorship assigned or ended, a group left, a role ended or a visit paid while the family was
-away are the association's own records. The kinds that show the family itself came, asked, met
-or acted are parcours.compliance's FAMILY_CONTACT_KINDS (the same definition keeps a record in
-the active base): outreach contact, information request, peer contact, appointment, welcome
-visit, attendance, group joined, support opened (for roles that may learn of it), referral,
-activity led, project proposed, role started.
+message, newsletter or call of the association (``communication``) is the association writing;
+a sponsor assigned or ended, a support case closed, a group left or a role ended are the
+association's own records. The kinds that show the family itself came, asked, met or acted are
+parcours.compliance's FAMILY_CONTACT_KINDS (the same definition keeps a record in the active
+base and makes the shipped journey's "active" and "dormant" statuses): outreach contact,
+information request, peer contact, appointment, welcome visit, attendance, group joined, support
+opened (for roles that may learn of it), referral, visit to an absent family, activity led,
+project proposed, role started.
 """
 
 from __future__ import annotations

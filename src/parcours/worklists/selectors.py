@@ -190,14 +190,16 @@ def board_tasks(
 
 def households_to_recontact(membership, *, today: date | None = None) -> QuerySet:
     """The dormant families the member may open, the most recently lost first, with the day
-    of the last contact from the family (a message from the association is none) and their
-    open tasks."""
+    of the last contact from the family (FAMILY_CONTACT_KINDS: what the association records on
+    its own, such as a message it sends, is none) and their open tasks."""
+    from parcours.compliance.selectors import FAMILY_CONTACT_KINDS
     from parcours.households.models import Touchpoint
 
     today = today or timezone.localdate()
     last = visibility.touchpoints(
-        membership, Touchpoint.objects.filter(household_id=OuterRef("pk"))
-    ).exclude(kind="communication")
+        membership,
+        Touchpoint.objects.filter(household_id=OuterRef("pk"), kind__in=FAMILY_CONTACT_KINDS),
+    )
     open_tasks = _of(membership).filter(household_id=OuterRef("pk")).filter(_open(today))
     return (
         visibility.households(membership)
