@@ -138,18 +138,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """Run the background tasks queued in the database (django-tasks-db's `db_worker`)."""
+    """Run the background tasks queued in the database (django-tasks-db's `db_worker`); on
+    SQLite, checkpoint the WAL meanwhile (off the request path: operations/checkpoint.py)."""
     _django()
     from django.core.management import call_command
 
-    call_command(
-        "db_worker",
-        batch=args.batch,
-        interval=args.interval,
-        reload=False,
-        startup_delay=False,
-        verbosity=1,
-    )
+    from parcours.operations.checkpoint import start_checkpointer
+
+    checkpointer = None if args.batch else start_checkpointer()
+    try:
+        call_command(
+            "db_worker",
+            batch=args.batch,
+            interval=args.interval,
+            reload=False,
+            startup_delay=False,
+            verbosity=1,
+        )
+    finally:
+        if checkpointer is not None:
+            checkpointer.stop()
     return 0
 
 

@@ -127,6 +127,7 @@ DATABASES = {
         os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60, conn_health_checks=True
     )
 }
+SQLITE_AUTOCHECKPOINT_PAGES = 10_000  # see parcours.operations.checkpoint
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE transactions take the write
     # lock up front, so concurrent writers wait (busy_timeout) instead of failing "locked".
@@ -134,8 +135,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+        # wal_autocheckpoint: the background worker checkpoints (operations/checkpoint.py);
+        # a commit checkpoints by itself only past this many pages (no worker running)
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES};"
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PARCOURS_TEST_SQLITE") or None}
