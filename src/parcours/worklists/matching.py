@@ -94,7 +94,7 @@ def current_loads(association) -> dict[str, int]:
 
 
 def needs_and_candidates(association) -> tuple[list[Household], list[Need], list[Candidate]]:
-    from parcours.worklists.regenerate import peer_stages
+    from parcours.worklists.assignment import peer_stages
 
     today = timezone.localdate()
     since = today - timedelta(days=ACTIVITY_DAYS)

@@ -6,7 +6,7 @@ closes itself ("the situation changed"), a task that is done, dismissed or close
 (household, rule, cause) is unique in the database, so running it twice creates nothing.
 One household (the touchpoint pipeline's consequence, tasks_after_touchpoints) or many (the
 import, the demo seeder, the daily run, a recompute: tasks_regenerate_many, planned by the
-batch engine from BATCH_FROM households on).
+batch engine from BATCH_FROM households on). Who a new task is for: worklists.assignment.
 """
 
 from __future__ import annotations
@@ -18,13 +18,11 @@ from datetime import date
 from functools import cached_property
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from parcours.accounts import visibility
-from parcours.accounts.models import Membership
-from parcours.accounts.roles import Role
 from parcours.accounts.visibility import Audience
 from parcours.core.fastinsert import insert_objects, upsert_objects
 from parcours.engine import JourneyDefinition, Touchpoint, timeline
@@ -40,16 +38,10 @@ from parcours.households.models import Touchpoint as TouchpointRow
 from parcours.journey.definitions import definition_for
 from parcours.journey.models import HouseholdJourney
 from parcours.worklists import batch_plans, reads
+from parcours.worklists.assignment import PeerPool, new_task, set_audience
 from parcours.worklists.batch_plans import Plan
-from parcours.worklists.models import (
-    AssigneeKind,
-    SponsorMatch,
-    Task,
-    TaskCheck,
-)
+from parcours.worklists.models import Task, TaskCheck
 
-# A peer family is a household at this stage or beyond whose peer-family user exists.
-PEER_MIN_STAGE = "recommendation"
 # The task rule whose visit is recorded as an absent_visit touchpoint of the visitor.
 VISIT_RULES = ("find_absent", "peer_visit")
 # Task rules that propose something a family may refuse by withdrawing a consent purpose:
@@ -79,11 +71,6 @@ def rules_for(definition: JourneyDefinition) -> tuple[TaskSpec, ...]:
     return cached[1]
 
 
-def peer_stages(definition: JourneyDefinition) -> tuple[str, ...]:
-    keys = definition.stage_keys
-    return keys[keys.index(PEER_MIN_STAGE) :] if PEER_MIN_STAGE in keys else ()
-
-
 @dataclass
 class Result:
     created: int = 0
@@ -99,64 +86,6 @@ class Result:
         return self
 
 
-class PeerPool:
-    """Peer families of one association (recommendation or beyond, with a user), by load."""
-
-    def __init__(self, association_id: int, definition: JourneyDefinition) -> None:
-        with scopes_disabled():
-            members = Membership.objects.filter(
-                association_id=association_id,
-                role=Role.PEER_FAMILY,
-                is_active=True,
-                household__isnull=False,
-                household__journeys__stage__in=peer_stages(definition),
-                household__journeys__audience__in=visibility.FULL_VIEW,
-            ).values_list("household_id", "household__neighbourhood")
-            self.households = {h: n for h, n in members}
-            loads = (
-                Task.objects.filter(
-                    assignee_household_id__in=list(self.households),
-                    state__in=[Task.State.OPEN, Task.State.SNOOZED],
-                )
-                .values("assignee_household_id")
-                .annotate(n=Count("id"))
-            )
-            self.load = {row["assignee_household_id"]: row["n"] for row in loads}
-
-    def pick(self, household: Household, same_neighbourhood: bool) -> int | None:
-        candidates = [
-            h
-            for h, n in self.households.items()
-            if h != household.pk
-            and (not same_neighbourhood or (n and n == household.neighbourhood))
-        ]
-        if not candidates:
-            return None
-
-        def key(h: int) -> tuple[int, int, int]:
-            near = 0 if self.households[h] == household.neighbourhood else 1
-            return (near, self.load.get(h, 0), h)
-
-        best = min(candidates, key=key)
-        self.load[best] = self.load.get(best, 0) + 1
-        return best
-
-
-def _sponsor_of(household: Household, ref: int | None) -> tuple[int | None, int | None]:
-    """(user id, household id) of the active sponsor: the sponsorship episode is a match."""
-    if ref is None:
-        return None, None
-    from parcours.worklists import community
-
-    with scopes_disabled():
-        if community.available():
-            return community.sponsor_of(ref, household.pk) or (None, None)
-        m = SponsorMatch.objects.filter(sponsorship_ref=ref, household_id=household.pk).first()
-    if m is None:
-        return None, None
-    return m.sponsor_user_id, m.sponsor_household_id
-
-
 def _task_views(touchpoints: list[Touchpoint], definition, as_of: date):
     """(audience, touchpoints, timeline) of each view of the household (accounts.visibility):
     the full and the public one when it has support evidence, else the one for every role."""
@@ -167,48 +96,6 @@ def _task_views(touchpoints: list[Touchpoint], definition, as_of: date):
         (Audience.SENSITIVE, touchpoints, timeline(touchpoints, definition, as_of)),
         (Audience.PUBLIC, public, timeline(public, definition, as_of)),
     ]
-
-
-def _set_audience(task: Task, audience: str, p: TaskProposal) -> None:
-    """A task changes view: it is told as the view proposing it has it; a task that now tells
-    of support leaves whoever may not learn of it (back to the coordinators' pool)."""
-    task.audience, task.stage, task.reason = audience, p.stage or "", p.reason.as_dict()
-    if audience != Audience.SENSITIVE:
-        return
-    task.assignee_household = None
-    if task.assignee_user_id is not None:
-        holder = Membership.objects.filter(
-            user_id=task.assignee_user_id, association_id=task.association_id, is_active=True
-        ).first()
-        if holder is None or not visibility.may_be_assigned(holder, task):
-            task.assignee_user = None
-
-
-def _new_task(household: Household, p: TaskProposal, pool: PeerPool | None, audience: str) -> Task:
-    task = Task(
-        association_id=household.association_id,
-        household=household,
-        rule=p.rule,
-        cause=p.cause,
-        assignee_kind=p.assignee,
-        stage=p.stage or "",
-        reason=p.reason.as_dict(),
-        ref=p.ref,
-        since=p.since,
-        due=p.due,
-        audience=audience,
-    )
-    if audience == Audience.SENSITIVE:  # for the coordinators to give to a sensitive role
-        return task
-    if p.assignee in (AssigneeKind.PEER_FAMILY, AssigneeKind.PEER_FAMILY_NEIGHBOURHOOD) and pool:
-        task.assignee_household_id = pool.pick(
-            household, p.assignee == AssigneeKind.PEER_FAMILY_NEIGHBOURHOOD
-        )
-    elif p.assignee == AssigneeKind.SPONSOR:
-        user_id, household_id = _sponsor_of(household, p.ref)
-        task.assignee_user_id = user_id
-        task.assignee_household_id = None if user_id else household_id
-    return task
 
 
 def _consent_filter(wanted: dict, refused: set[str]) -> dict:
@@ -358,12 +245,12 @@ def _regenerate_chunk(
                             household.association_id, definition
                         )
                     pool = pools.get(household.association_id)
-                    create.append(_new_task(household, p, pool, audience))
+                    create.append(new_task(household, p, pool, audience))
                     result.created += 1
                     continue
                 changed = False
                 if task.audience != audience:
-                    _set_audience(task, audience, p)
+                    set_audience(task, audience, p)
                     changed = True
                 if (
                     task.state == Task.State.SNOOZED

@@ -226,7 +226,7 @@ def household_tasks(household, membership) -> QuerySet:
 def assignable(association, task: Task) -> tuple[list, list]:
     """(memberships, peer families) a task can be given to."""
     from parcours.journey.definitions import definition_for
-    from parcours.worklists.regenerate import peer_stages
+    from parcours.worklists.assignment import peer_stages
 
     members = [
         m
