@@ -117,6 +117,59 @@ def test_recompute_all_stores_what_the_per_household_paths_store(world, as_of, k
         assert "closed" in states
 
 
+@pytest.mark.parametrize("peers", [True, False], ids=["peer-families", "no-peer-family"])
+@pytest.mark.parametrize("as_of", [AS_OF, LATER])
+def test_recompute_all_on_an_empty_task_table_stores_the_per_household_tasks(world, as_of, peers):
+    """Households without tasks get theirs from the task columns (worklists.new_tasks); the
+    others (support evidence, peer family or sponsor to pick) through the loop: together the
+    rows of the per-household path; a good part of the households took the columns. Without
+    a peer family to pick, the peer-family tasks too come from the columns."""
+    from parcours.accounts.models import Membership
+    from parcours.accounts.roles import Role
+    from parcours.worklists import new_tasks
+
+    with scopes_disabled():
+        peer = Membership.objects.filter(association=world, role=Role.PEER_FAMILY)
+        assert peer.filter(is_active=True, household__isnull=False).exists()
+        if not peers:
+            peer.update(is_active=False)
+
+    seen = []
+    real = new_tasks.store_new
+
+    def watching(*args):
+        seen.append(real(*args))
+        return seen[-1]
+
+    with scopes_disabled():
+        Task.objects.filter(association=world).delete()
+        TaskCheck.objects.filter(association=world).delete()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr("parcours.worklists.regenerate.store_new", watching)
+        with pytest.raises(_Rollback), transaction.atomic():
+            report = recompute.recompute_all(association=world, as_of=as_of)
+            batch = _everything(world)
+            raise _Rollback
+    (written,) = seen
+    with scopes_disabled():
+        active = Household.objects.active().filter(association=world).count()
+    assert active // 3 < len(written.households) <= active
+    if peers:  # the households with a peer family to pick went through the loop
+        assert len(written.households) < active and written.created < report.tasks.created
+    assert 0 < written.created <= report.tasks.created
+    _per_household(world, as_of)
+    one_by_one = _everything(world)
+    for what in ("tasks", "checks"):
+        assert batch[what] == one_by_one[what], what
+    assert {t[11] for t in batch["tasks"]} == {"open"}
+    mine = [t for t in batch["tasks"] if t[0] in set(written.households)]
+    assert any(t[3].startswith("peer_family") for t in mine) != peers
+    if not peers:  # households with support evidence too: two views, from the columns
+        assert any(t[16] == "sensitive" for t in mine)
+    picked = [t for t in batch["tasks"] if t[3].startswith("peer_family") and t[10]]
+    assert bool(picked) == peers
+
+
 def test_recompute_all_is_one_transaction(world, monkeypatch):
     """A failure while writing leaves every stored row as it was (nothing half written)."""
     recompute.recompute_all(association=world, as_of=AS_OF)

@@ -56,12 +56,14 @@ def withdrawn_household_ids(purpose: str, household_ids=None) -> set[int]:
     )
 
 
-def withdrawn_rows(household_ids, purposes):
-    """(household id, purpose) of the `purposes` each household of `household_ids` withdrew:
-    the query (a values_list queryset)."""
-    rows = ConsentRecord.objects.filter(
-        person=None, purpose__in=list(purposes), household_id__in=list(household_ids)
-    )
+def withdrawn_rows(household_ids, purposes, *, between: tuple[int, int] | None = None):
+    """(household id, purpose) of the `purposes` each household of `household_ids` (or with
+    an id in `between`, both ends included) withdrew: the query (a values_list queryset)."""
+    rows = ConsentRecord.objects.filter(person=None, purpose__in=list(purposes))
+    if between is None:
+        rows = rows.filter(household_id__in=list(household_ids))
+    else:
+        rows = rows.filter(household_id__gte=between[0], household_id__lte=between[1])
     latest = rows.values("household_id", "purpose").annotate(last=Max("id")).values("last")
     return ConsentRecord.objects.filter(id__in=latest, action=WITHDRAWN).values_list(
         "household_id", "purpose"

@@ -104,6 +104,7 @@ class Plans(Mapping[int, Plan]):
         self._wanted = set(ids)
         self.full, self.public = full, public
         self.with_support = with_support  # sorted ids
+        self.definition = definition
         self.stage_keys = definition.stage_keys
         self.status_keys = [s.key for s in definition.statuses]
 

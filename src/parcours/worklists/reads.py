@@ -53,3 +53,10 @@ def withdrawn(ids: list[int]) -> dict[int, set[str]]:
 
     rows = _ONE_WITHDRAWN.rows(ids[0]) if len(ids) == 1 else None
     return withdrawn_purposes(ids, _purposes(), rows=rows)
+
+
+def withdrawn_between(lo: int, hi: int) -> set[int]:
+    """The households with an id in [lo, hi] that withdrew a purpose the rules ask about."""
+    from parcours.consent.selectors import withdrawn_rows
+
+    return {h for h, _purpose in withdrawn_rows(None, _purposes(), between=(lo, hi))}

@@ -39,8 +39,9 @@ from parcours.journey.definitions import definition_for
 from parcours.journey.models import HouseholdJourney
 from parcours.worklists import batch_plans, reads
 from parcours.worklists.assignment import PeerPool, new_task, set_audience
-from parcours.worklists.batch_plans import Plan
+from parcours.worklists.batch_plans import Plan, Plans
 from parcours.worklists.models import Task, TaskCheck
+from parcours.worklists.new_tasks import store_new
 
 # The task rule whose visit is recorded as an absent_visit touchpoint of the visitor.
 VISIT_RULES = ("find_absent", "peer_visit")
@@ -397,12 +398,17 @@ def tasks_regenerate_many(
                 planned = planner(block)
             elif batch and len(block) >= BATCH_FROM:
                 planned = batch_plans.read_plans(block, as_of)
+            done: set[int] = set()
+            if isinstance(planned, Plans) and association is not None and block:
+                # the households without tasks yet: straight from the columns (new_tasks.py)
+                written = store_new(planned, block, association.pk, as_of)
+                result += Result(created=written.created, households=len(written.households))
+                done = set(written.households)
             for i in range(0, len(block), batch_size):
-                chunk = list(
-                    Household.objects.select_related("association").filter(
-                        id__in=block[i : i + batch_size]
-                    )
-                )
+                rest = [h for h in block[i : i + batch_size] if h not in done]
+                if not rest:
+                    continue
+                chunk = list(Household.objects.select_related("association").filter(id__in=rest))
                 result += _regenerate_chunk(chunk, as_of, planned=planned)
     return result
 
