@@ -47,6 +47,7 @@ TASK_FIELDS = [
 ]  # fmt: skip
 CHECK_FIELDS = ["association", "household", "computed_on", "valid_until"]
 _IN = 900  # ids per IN (...) list
+_STAGING = "parcours_new_task_checks"  # PostgreSQL: the checks COPied, then upserted
 
 
 @dataclass
@@ -269,18 +270,31 @@ def _write_checks(plans: Plans, households: np.ndarray, association_id: int, as_
         if connection.vendor == "sqlite"
         else days.tolist()
     )
-    marks = ", ".join(["%s"] * len(CHECK_FIELDS))
-    columns = ", ".join(f'"{TaskCheck._meta.get_field(f).column}"' for f in CHECK_FIELDS)
-    sql = (
-        f'INSERT INTO "{TaskCheck._meta.db_table}" ({columns}) VALUES ({marks}) '
-        'ON CONFLICT ("household_id") DO UPDATE SET "association_id" = '
-        'EXCLUDED."association_id", "computed_on" = EXCLUDED."computed_on", '
-        '"valid_until" = EXCLUDED."valid_until"'
-    )
     day = connection.ops.adapt_datefield_value(as_of)
     rows = [
         (association_id, h, day, None if d < 0 else v)
         for h, d, v in zip(households.tolist(), both.tolist(), valid, strict=True)
     ]
+    columns = ", ".join(f'"{TaskCheck._meta.get_field(f).column}"' for f in CHECK_FIELDS)
+    upsert = (
+        'ON CONFLICT ("household_id") DO UPDATE SET "association_id" = '
+        'EXCLUDED."association_id", "computed_on" = EXCLUDED."computed_on", '
+        '"valid_until" = EXCLUDED."valid_until"'
+    )
+    table = f'"{TaskCheck._meta.db_table}"'
+    if connection.vendor == "postgresql":  # COPY into a temporary table, then one upsert
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {_STAGING} (association_id bigint, household_id bigint,"
+                " computed_on date, valid_until date) ON COMMIT DROP"
+            )
+            with cursor.copy(f"COPY {_STAGING} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM {_STAGING} {upsert}")
+            cursor.execute(f"DROP TABLE {_STAGING}")
+        return
+    marks = ", ".join(["%s"] * len(CHECK_FIELDS))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks}) {upsert}", rows)
