@@ -1,19 +1,21 @@
-"""The tasks of households that have none yet, written from the batch engine's columns.
+"""The tasks of many households written from the batch engine's columns, where regeneration
+would only create the proposed tasks.
 
-A recomputation over an empty task table (the first ``parcours recompute``, a new
-association, households just imported) creates a task for every proposal and closes nothing.
-For those households regeneration's per-household loop (worklists.regenerate) only turns
-proposals into rows, so they are written here straight from the task columns of
+For most households a recomputation creates a task for each new proposal and changes
+nothing else: over an empty task table (the first ``parcours recompute``, households just
+imported) and, on later runs, for every household whose stored tasks are still those
+proposed. For those households regeneration's per-household loop (worklists.regenerate)
+only turns proposals into rows, so they are written here straight from the task columns of
 ``batch_plans.Plans`` (``executemany`` on SQLite, ``COPY`` on PostgreSQL, as the journey
 rows: journey.recompute_io.write_table), with their task checks.
 
 A household is taken here when regeneration would do nothing else for it than create its
-proposed tasks as they are: it has no task regeneration manages, no support evidence (one
-view, every role's), no withdrawn consent purpose the rules ask about, no proposal whose
-assignee is picked (a peer family by load while the association has some, the sponsor of an
-active sponsorship: worklists.assignment, in household order) and no two proposals with the
-same rule and cause. The others go through the loop. Proposals of a seat a household
-already holds are left out, as the loop does.
+new proposals as they are: no open or snoozed task of it would close, no snooze has ended,
+no stored task changes view; no withdrawn consent purpose the rules ask about, no proposal
+whose assignee is picked (a peer family by load while the association has some, the sponsor
+of an active sponsorship: worklists.assignment, in household order) and no two proposals of
+one view with the same rule and cause. The others go through the loop. Proposals of a seat
+a household already holds are left out, as the loop does.
 """
 
 from __future__ import annotations
@@ -62,11 +64,43 @@ def _between(rows, lo: int, hi: int):
     return rows.filter(household_id__gte=lo, household_id__lte=hi)
 
 
-def _with_tasks(lo: int, hi: int) -> np.ndarray:
+def _existing(lo: int, hi: int) -> dict[tuple[int, str, str], tuple[str, str, date | None]]:
+    """(household, rule, cause) -> (state, audience, snoozed until) of the tasks regeneration
+    manages of the households with an id in [lo, hi]."""
     from parcours.worklists.regenerate import MANAGED_ELSEWHERE
 
     rows = _between(Task.objects.exclude(rule__in=MANAGED_ELSEWHERE), lo, hi)
-    return np.asarray(list(rows.values_list("household_id", flat=True).distinct()), np.int64)
+    fields = ("household_id", "rule", "cause", "state", "audience", "snoozed_until")
+    return {(h, r, c): rest for h, r, c, *rest in rows.values_list(*fields)}
+
+
+def _keys(view: _View) -> list[tuple[int, str, str]]:
+    rules = view.tasks.rules
+    return [
+        (h, rules[r].key, c)
+        for h, r, c in zip(view.households.tolist(), view.tasks.rule[view.rows].tolist(),
+                           view.texts[0].tolist(), strict=True)
+    ]  # fmt: skip
+
+
+def _known(view: _View, existing: dict) -> np.ndarray:
+    return np.asarray([k in existing for k in _keys(view)], dtype=bool)
+
+
+def _changing(views: list[_View], existing: dict, as_of: date) -> np.ndarray:
+    """The households whose stored tasks regeneration would change: an open or snoozed task
+    no longer proposed (closed), a snooze that ended (reopened), a task proposed by another
+    view (its audience changes). They go through the loop."""
+    wanted = {k: a for v in views for k, a in zip(_keys(v), v.audience.tolist(), strict=True)}
+    changed = set()
+    for key, (state, audience, until) in existing.items():
+        want = wanted.get(key)
+        if want is None:
+            if state in (Task.State.OPEN, Task.State.SNOOZED):
+                changed.add(key[0])
+        elif want != audience or (state == Task.State.SNOOZED and until and until <= as_of):
+            changed.add(key[0])
+    return np.asarray(sorted(changed), dtype=np.int64)
 
 
 def _withdrawn(lo: int, hi: int) -> np.ndarray:
@@ -164,15 +198,13 @@ def _days(days: np.ndarray) -> pa.Array:
 
 
 def store_new(plans: Plans, ids: list[int], association_id: int, as_of: date) -> Written:
-    """Write the tasks and checks of the households of ``ids`` (sorted, one association,
-    planned by ``plans``) that have none yet (module doc); returns those households."""
+    """Write the new tasks and the checks of the households of ``ids`` (sorted, one
+    association, planned by ``plans``) that regeneration would only add tasks to (module
+    doc); returns those households."""
     if not ids:
         return Written([], 0)
     lo, hi = ids[0], ids[-1]
-    block = np.asarray(ids, dtype=np.int64)
-    taken = block[~np.isin(block, _with_tasks(lo, hi))]
-    if not taken.shape[0]:
-        return Written([], 0)
+    taken = np.asarray(ids, dtype=np.int64)
     supported = np.isin(taken, plans.with_support)
     told = np.where(supported, Audience.SENSITIVE, Audience.ALL).astype(object)
     views = [
@@ -189,6 +221,11 @@ def store_new(plans: Plans, ids: list[int], association_id: int, as_of: date) ->
         _leave_held(v, as_of)
     full, public = views
     _told_by_both(full, public)
+    existing = _existing(lo, hi)
+    if existing:
+        taken = taken[~np.isin(taken, _changing(views, existing, as_of))]
+        for v in views:  # what exists stays as it is; the rest is created
+            v.keep(np.isin(v.households, taken) & ~_known(v, existing))
     n = sum(v.rows.shape[0] for v in views)
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
