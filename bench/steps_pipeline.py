@@ -91,6 +91,7 @@ def attendance_tap_step(ctx: Context) -> Outcome:
     from django.test.utils import CaptureQueriesContext
     from django_scopes import scopes_disabled
 
+    import parcours.config.wsgi  # noqa: F401  the app loaded as gunicorn does (objects frozen)
     from parcours.accounts.models import Association
     from parcours.activities.models import Activity, Session
     from parcours.activities.services import attendance_mark

@@ -52,3 +52,28 @@ def test_demo_code_prints_the_current_code_of_the_demo_secret(capsys):
         time.sleep(3)  # not across a 30-second boundary
     assert main(["demo-code"]) == 0
     assert capsys.readouterr().out.split()[0] == pyotp.TOTP(DEMO_TOTP_SECRET).now()
+
+
+def test_a_served_process_keeps_its_startup_objects_out_of_the_collector(tmp_path):
+    """config/wsgi.py (what gunicorn loads) freezes what startup allocated: a full collection
+    during a request no longer walks Django and the apps (measured: ~35 ms of CPU before)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "parcours.config.settings_test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    script = (
+        "import gc\n"
+        "import parcours.config.wsgi\n"
+        "print(gc.get_freeze_count(), len(gc.get_objects()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    frozen, still_tracked = int(out[0]), int(out[1])
+    assert frozen > 50_000  # Django and the apps
+    assert still_tracked < frozen / 10  # what a full collection walks now
