@@ -7,7 +7,8 @@ would show, computed by pyotp from their own secret), then works:
 - volunteers take attendance on a phone: open today's sessions and their session's sheet, tap
   marks (the htmx POST the sheet's script sends: household, status, a fresh mark_id, the
   version they saw, the tap's time, the CSRF token in X-CSRFToken), sometimes send a tap again
-  as a phone does when its answer was lost (same mark_id), poll the sheet's rows, open
+  as a phone does when its answer was lost (same mark_id), poll the sheet's rows as its script
+  does (the sheet's version held, ``since``: the rows changed since come back), open
   household pages and search in the household picker;
 - coordinators load the dashboard, search the family list, open household pages, use the
   picker and take attendance on their own session;
@@ -54,6 +55,7 @@ _SEQ = itertools.count()
 
 ROW = re.compile(r'data-household="(\d+)" data-version="(\d+)" data-status="(\w*)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SINCE = re.compile(r'data-since="(\d+)"')
 STATUSES = ("present", "present", "present", "absent", "excused")
 
 
@@ -97,6 +99,7 @@ class Staff(HttpUser):
         self.sign_in()
         self.rows: dict[int, tuple[int, str]] = {}
         self.csrf = ""
+        self.since = ""
         if "session" in self.account:
             self.open_sheet()
 
@@ -135,6 +138,9 @@ class Staff(HttpUser):
         m = CSRF.search(r.text)
         if m:
             self.csrf = m.group(1)
+        m = SINCE.search(r.text)
+        if m:
+            self.since = m.group(1)
 
     def _read_rows(self, html: str) -> None:
         for household, version, status in ROW.findall(html):
@@ -143,10 +149,12 @@ class Staff(HttpUser):
     def poll_rows(self) -> None:
         r = self.client.get(
             f"/activities/sessions/{self.account['session']}/marks/",
+            params={"since": self.since} if self.since else None,
             headers={"HX-Request": "true"},
             name="sheet rows (poll)",
         )
         self._read_rows(r.text)
+        self.since = r.headers.get("X-Sheet-Since", self.since)
 
     def tap(self) -> None:
         if not self.rows:  # an empty sheet: anyone of the association can be marked

@@ -288,6 +288,8 @@ def test_sheet_query_count(n, sheet, world, login, django_assert_max_num_queries
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(url + "marks/").status_code == 200
+    with django_assert_max_num_queries(8):  # the poll with the version held: the changes
+        assert client.get(url + "marks/", {"since": "0"}).status_code == 200
 
 
 def test_the_sheet_finds_someone_known_who_is_not_a_regular(sheet, world, login):
@@ -397,3 +399,45 @@ def test_unticking_a_member_on_the_sheet(sheet, world, login):
     assert response.status_code == 409
     with scope(association=[world.a.pk]):
         assert list(row.absent_persons.all()) == [kid]
+
+
+def _rows_of(response) -> set[int]:
+    import re
+
+    return {int(pk) for pk in re.findall(r'data-household="(\d+)"', response.content.decode())}
+
+
+def test_the_sheet_poll_sends_only_the_marks_changed_since_the_version_held(sheet, world, login):
+    """The poll with ?since= (the page's data-since, then each answer's X-Sheet-Since) gets
+    the rows whose mark changed since, a few seconds before included; without it, every row."""
+    a, b, c = sheet.regulars[:3]
+    client = login(sheet.volunteer)
+    url = f"/activities/sessions/{sheet.session.pk}/"
+    page = client.get(url).content.decode()
+    assert 'data-since="0"' in page  # no mark yet
+    nothing = client.get(url + "marks/", {"since": "0"}, HTTP_HX_REQUEST="true")
+    assert _rows_of(nothing) == set() and nothing["X-Sheet-Since"] == "0"
+    with scope(association=[world.a.pk]):
+        for household in (a, b):
+            services.attendance_mark(actor=sheet.coordinator, session=sheet.session,
+                                     household=household, status="present")  # fmt: skip
+        # a's mark an hour old: outside the few seconds sent again
+        Attendance.objects.filter(session=sheet.session, household=a).update(
+            updated_at=timezone.now() - timedelta(hours=1)
+        )
+    every = client.get(url + "marks/", HTTP_HX_REQUEST="true")
+    assert _rows_of(every) == {h.pk for h in sheet.regulars}
+    held = every["X-Sheet-Since"]
+    changed = client.get(url + "marks/", {"since": held}, HTTP_HX_REQUEST="true")
+    assert _rows_of(changed) == {b.pk}  # b's mark is the version held: within the overlap
+    with scope(association=[world.a.pk]):
+        services.attendance_mark(actor=sheet.coordinator, session=sheet.session, household=c,
+                                 status="absent")  # fmt: skip
+    later = client.get(url + "marks/", {"since": changed["X-Sheet-Since"]}, HTTP_HX_REQUEST="true")
+    assert _rows_of(later) == {b.pk, c.pk}
+    row = f'data-household="{c.pk}" data-version="1" data-status="absent"'
+    assert row in later.content.decode()
+    assert int(later["X-Sheet-Since"]) > int(held)
+    for bad in ("abc", "²", "1" * 18):  # not a version: every row, as without it
+        answer = client.get(url + "marks/", {"since": bad}, HTTP_HX_REQUEST="true")
+        assert _rows_of(answer) == {h.pk for h in sheet.regulars}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Min, Q, QuerySet
@@ -107,6 +107,39 @@ def sheet_rows(*, session: Session) -> list[SheetRow]:
     for household in session_regulars(session=session).exclude(pk__in=list(households)):
         households[household.pk] = household
     rows = [SheetRow(h, marks.get(pk)) for pk, h in households.items()]
+    rows.sort(key=lambda r: (r.household.name.casefold(), r.household.pk))
+    return with_photo_flags(rows)
+
+
+#: A sheet's poll sends again the marks changed this long before the version it holds: a mark
+#: written (its updated_at read) just before that version was read may commit just after.
+CHANGES_OVERLAP = timedelta(seconds=10)
+
+
+def sheet_since(rows: list[SheetRow], held: int = 0) -> int:
+    """The sheet's version a client holds after reading ``rows``: the latest change among their
+    marks, in microseconds since 1970 (``held``, the version it had, when none is later)."""
+    stamps = [_micros(r.attendance.updated_at) for r in rows if r.attendance is not None]
+    return max([held, *stamps])
+
+
+def _micros(moment: datetime) -> int:
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def sheet_changes(*, session: Session, since: int) -> list[SheetRow]:
+    """The rows whose mark changed since the sheet's version ``since`` (sheet_since), a few
+    seconds before it included (CHANGES_OVERLAP): what a sheet's poll sends instead of every
+    row. Rows with no mark yet (the regulars) never change; a client already showing a row
+    at the same version and status leaves it as it is."""
+    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=since)
+    marks = Attendance.objects.filter(
+        session=session,
+        household__archived_at__isnull=True,
+        updated_at__gte=moment - CHANGES_OVERLAP,
+    ).select_related("household")
+    rows = [SheetRow(a.household, a) for a in marks]
     rows.sort(key=lambda r: (r.household.name.casefold(), r.household.pk))
     return with_photo_flags(rows)
 

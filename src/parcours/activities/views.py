@@ -195,6 +195,7 @@ def _sheet_context(request, session: Session, **extra) -> dict:
     return {
         "session": session,
         "rows": rows,
+        "since": selectors.sheet_since(rows),
         "present_count": sum(r.status == Attendance.Status.PRESENT for r in rows),
         "statuses": _STATUSES,
         "markable": not session.cancelled and session.day <= timezone.localdate(),
@@ -230,10 +231,7 @@ def marks(request, session_pk: int):
     """GET: the sheet's rows (the page polls it). POST: one household's mark (one tap)."""
     session = _get_session(session_pk)
     if request.method == "GET":
-        rows = selectors.sheet_rows(session=session)
-        context = {"session": session, "rows": rows, "statuses": _STATUSES, "markable": True}
-        context["markable"] = not session.cancelled and session.day <= timezone.localdate()
-        return render(request, "activities/_rows.html", context)
+        return _rows(request, session)
     form = MarkForm(request.POST)
     if not form.is_valid():
         errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()
@@ -263,6 +261,29 @@ def marks(request, session_pk: int):
     )  # fmt: skip
     response["X-Mark-Outcome"] = result.outcome
     return response
+
+
+def _rows(request, session: Session):
+    """The sheet's rows for its poll: with ``?since=`` (the version the page holds, from its
+    data-since or the last poll's X-Sheet-Since), only the marks changed since; without it,
+    every row. X-Sheet-Since says the version the client holds after applying the answer."""
+    held = _since_param(request.GET.get("since", ""))
+    if held is None:
+        rows = selectors.sheet_rows(session=session)
+    else:
+        rows = selectors.sheet_changes(session=session, since=held)
+    markable = not session.cancelled and session.day <= timezone.localdate()
+    context = {"session": session, "rows": rows, "statuses": _STATUSES, "markable": markable}
+    response = render(request, "activities/_rows.html", context)
+    response["X-Sheet-Since"] = str(selectors.sheet_since(rows, held or 0))
+    return response
+
+
+def _since_param(value: str) -> int | None:
+    """A sheet version (microseconds since 1970), or None when absent or not one."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 17:
+        return None
+    return int(value)
 
 
 @require(TAKE_ATTENDANCE)

@@ -8,7 +8,8 @@
  * their row and are sent again when the connection is back (online event, a timer, on focus).
  * Quick-added newcomers are queued the same way (their mark_id makes a retry create nothing
  * twice). The sheet polls the server for other people's marks and merges them row by row,
- * never over a row that still has an unsent intent.
+ * never over a row that still has an unsent intent. A poll sends the sheet's version it holds
+ * (data-since, then each answer's X-Sheet-Since) and gets only the rows changed since.
  *
  * Requests go through htmx.ajax (the vendored htmx); no other library.
  * SPDX-License-Identifier: AGPL-3.0-or-later
@@ -320,20 +321,29 @@
   function poll() {
     if (polling || !navigator.onLine || document.hidden) return;
     polling = true;
-    htmx.ajax("GET", marksUrl, {
+    const since = sheet.dataset.since;
+    const url = since ? marksUrl + "?since=" + encodeURIComponent(since) : marksUrl;
+    htmx.ajax("GET", url, {
       source: rowsEl, swap: "none",
       handler: function (elt, info) {
         polling = false;
         if (info.xhr.status !== 200) return;
         const q = queue();
+        let skipped = false;
         parseRows(info.xhr.responseText).querySelectorAll(".sheet-row").forEach((fresh) => {
           const household = fresh.dataset.household;
-          if (q.marks[household] || inflight.has("m" + household)) return; // ours is on its way
+          if (q.marks[household] || inflight.has("m" + household)) { // ours is on its way
+            skipped = true;
+            return;
+          }
           const old = rowOf(household);
           if (old && old.dataset.version === fresh.dataset.version
               && old.dataset.status === fresh.dataset.status) return;
           replaceRow(fresh);
         });
+        // A row left for our own mark's answer is asked for again: that answer may be older.
+        const next = info.xhr.getResponseHeader("X-Sheet-Since");
+        if (next && !skipped) sheet.dataset.since = next;
         refreshSummary();
       },
     }).then(null, function () { polling = false; });
