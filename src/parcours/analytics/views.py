@@ -7,14 +7,16 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from parcours.accounts import visibility
 from parcours.accounts.permissions import require
 from parcours.accounts.roles import ROLE_CAPABILITIES, Capability
-from parcours.analytics import selectors
+from parcours.analytics import drawn, selectors
 from parcours.analytics.cache import Dashboard
 from parcours.analytics.forms import FilterForm, default_period, whole_months
 from parcours.analytics.measures import MEASURES, Query
@@ -23,7 +25,7 @@ from parcours.analytics.privacy import EXPORT, audience_for
 from parcours.audit.services import audit_export
 from parcours.exports.formats import CSV, FORMATS, Table
 from parcours.exports.formats import response as export_response
-from parcours.journey.definitions import definition_for
+from parcours.journey.definitions import definition_for, definition_key
 from parcours.journey.reasons import current_language
 
 SUPPORT_MEASURES = {"relapse"}
@@ -51,15 +53,21 @@ def _query(
     return form, Query(association.pk, period, form.filters())
 
 
-def _labels(association, definition, results, who, words) -> Labels:
-    from parcours.households.models import Channel
-
-    lang = current_language()
+def _label_ids(results, who) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The households (drop-outs, for staff) and outreach actions the panels name."""
     dropped: set[int] = set()
     if who.names and "funnel" in results:
         for s in results["funnel"].steps:
             dropped.update(s.dropped[:DROPOUT_NAMES])
     action_ids = {a.key for a in results["channels"].actions} if "channels" in results else set()
+    return tuple(sorted(dropped)), tuple(sorted(action_ids))
+
+
+def _labels(association, definition, ids, words) -> Labels:
+    from parcours.households.models import Channel
+
+    lang = current_language()
+    dropped, action_ids = ids
     return Labels(
         stage=lambda k: definition.stage_label(k, lang),
         status=lambda k: definition.status_label(k, lang),
@@ -73,31 +81,51 @@ def _labels(association, definition, results, who, words) -> Labels:
     )
 
 
+def _fingerprint(labels: Labels) -> str:
+    """What of the labels changes without the data stamp (the rest follows the definition
+    and the language, in the drawn page's key)."""
+    named = (labels.activity, labels.action, labels.household, sorted(labels.priority))
+    return repr([sorted(n.items()) if isinstance(n, dict) else n for n in named])
+
+
 def panels_for(request, association, kinds, who, *, months: bool):
     """(form, query, panels, words) of the measures ``kinds`` for the audience ``who``, over
     whole months if ``months``. The measures' inputs and results come from the cache
     (analytics.cache), shared by the page, its exports, the API and the reports; always the
     figures of the current data."""
-    return _panels(request, association, kinds, who, months=months, max_age=0.0)[:4]
+    board = _Board(request, association, months=months, max_age=0.0)
+    return board.form, board.query, board.panels(kinds, who), board.words
 
 
-def _panels(request, association, kinds, who, *, months: bool, max_age: float):
-    """panels_for's (form, query, panels, words) and the time the figures' data was read when
-    older figures (at most ``max_age`` seconds) were used, else None."""
-    definition = definition_for(association)
-    lang = current_language()
-    words = vocab_words(lambda w: definition.vocabulary.word(w, lang))
-    today = timezone.localdate()
-    # the data stamp is read here, before any data (analytics.cache)
-    cached = Dashboard(association=association, stage_keys=definition.stage_keys,
-                       membership=request.membership, today=today,
-                       max_age=max_age)  # fmt: skip
-    form, query = _query(request, association, words, months=months,
-                         choices=cached.filter_choices(), today=today)  # fmt: skip
-    results = cached.results(kinds, query)
-    labels = _labels(association, definition, results, who, words)
-    panels = [PRESENTERS[k](results[k], labels, who) for k in kinds]
-    return form, query, panels, words, cached.as_of
+class _Board:
+    """One page's figures: the data stamp read first (analytics.cache), then the filters'
+    form and query; figures at most ``max_age`` seconds older than the data allowed."""
+
+    def __init__(self, request, association, *, months: bool, max_age: float) -> None:
+        self.association = association
+        self.definition = definition_for(association)
+        self.lang = current_language()
+        self.words = vocab_words(lambda w: self.definition.vocabulary.word(w, self.lang))
+        today = timezone.localdate()
+        self.cached = Dashboard(association=association, stage_keys=self.definition.stage_keys,
+                                membership=request.membership, today=today,
+                                max_age=max_age)  # fmt: skip
+        choices = self.cached.filter_choices()
+        self.form, self.query = _query(request, association, self.words, months=months,
+                                       choices=choices, today=today)  # fmt: skip
+
+    def panels(self, kinds, who) -> list:
+        return self.drawn(kinds, who)[0]
+
+    def drawn(self, kinds, who) -> tuple[list, tuple, Labels]:
+        """The panels, the ids their labels name and the labels."""
+        results = self.cached.results(kinds, self.query)
+        ids = _label_ids(results, who)
+        labels = self.labels(ids)
+        return [PRESENTERS[k](results[k], labels, who) for k in kinds], ids, labels
+
+    def labels(self, ids) -> Labels:
+        return _labels(self.association, self.definition, ids, self.words)
 
 
 def dashboard_kinds(membership) -> list[str]:
@@ -113,23 +141,33 @@ def dashboard(request):
     who = audience_for(ROLE_CAPABILITIES[request.membership.role])
     kinds = dashboard_kinds(request.membership)
     # figures up to ANALYTICS_MAX_AGE seconds old, said on the page (analytics.cache)
-    form, query, panels, words, as_of = _panels(request, association, kinds, who,
-                                                months=who.hide_small,
-                                                max_age=settings.ANALYTICS_MAX_AGE)  # fmt: skip
-    params = request.GET.copy()
+    max_age = settings.ANALYTICS_MAX_AGE
+    board = _Board(request, association, months=who.hide_small, max_age=max_age)
+    query_string = request.GET.copy().urlencode()
+
+    def draw() -> drawn.Drawn:
+        panels, ids, labels = board.drawn(kinds, who)
+        context = {"panels": panels, "query_string": query_string}
+        return render_to_string("analytics/_panels.html", context), ids, _fingerprint(labels)
+
+    # the panels as drawn, by any worker, for these figures and labels (analytics.drawn)
+    page = (board.query, who, tuple(kinds), board.lang, query_string,
+            definition_key(association))  # fmt: skip
+    panels_html, as_of = drawn.panels_html(
+        board.cached, page, draw, lambda ids: _fingerprint(board.labels(ids)), max_age=max_age
+    )
     return render(
         request,
         "analytics/dashboard.html",
         {
-            "form": form,
-            "period": query.period,
-            "panels": panels,
+            "form": board.form,
+            "period": board.query.period,
+            "panels_html": mark_safe(panels_html),  # noqa: S308 (our template's output)
             "who": who,
-            "query_string": params.urlencode(),
-            "lang": current_language(),
-            "words": words,
+            "lang": board.lang,
+            "words": board.words,
             "as_of": datetime.fromtimestamp(as_of, UTC) if as_of is not None else None,
-            "max_age": settings.ANALYTICS_MAX_AGE,
+            "max_age": max_age,
         },
     )
 

@@ -81,6 +81,12 @@ def _version(version_id: int, fingerprint: str, vocabulary: str) -> JourneyDefin
     return definition_from_rules(version.journey, version.rules, vocabulary)
 
 
+def definition_key(association) -> tuple:
+    """What names the definition definition_for gives the association (its words and labels
+    included): for what is kept of pages drawn with it."""
+    return (association.journey, association.vocabulary, _current_version_key(association))
+
+
 def definition_for(association) -> JourneyDefinition:
     key = _current_version_key(association)
     if key is None:

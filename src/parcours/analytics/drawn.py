@@ -1,0 +1,78 @@
+"""The dashboard's panels as drawn (their HTML), shared by every gunicorn worker through
+Django's cache (a file cache in production), keyed by the data stamp of the figures.
+
+Drawing the ten panels (charts' data, tables of every figure, localised numbers) cost more
+CPU than computing them once the measures were cached (:mod:`parcours.analytics.cache`):
+about 0.25 s a page at 10,000 households, for every coordinator, on every page. And each
+worker computed the figures itself once a minute (``ANALYTICS_MAX_AGE``), seconds of CPU each.
+Here the HTML of the panels is kept under the stamp its figures were computed at (with the
+query, the audience, the measures shown, the language and the page's query string, all it
+depends on), and a pointer per view says which stamp was drawn last and when that stamp was
+read: a page whose current stamp is not drawn yet takes the last one drawn by any worker when
+it is at most ``max_age`` seconds old, as the per-process cache does, and says how old.
+
+Nothing is shared that a transaction which wrote the data computed (it may roll back), nor
+anything at stamp 0 (before the first write: the same number in every fresh database).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Hashable
+
+from django.conf import settings
+from django.core.cache import cache
+
+from parcours.analytics.cache import Dashboard
+
+#: seconds a drawn page is kept (a stamp's HTML is good for as long as the stamp is current)
+KEEP_S = 3600
+
+
+def _key(kind: str, parts: Hashable) -> str:
+    name = settings.DATABASES["default"].get("NAME")
+    digest = hashlib.sha256(repr((name, parts)).encode()).hexdigest()
+    return f"parcours:analytics:{kind}:{digest}"
+
+
+Drawn = tuple[str, Hashable, str]
+"""(the HTML, the ids its labels name, the labels' fingerprint)"""
+
+
+def panels_html(
+    board: Dashboard,
+    page: Hashable,
+    draw: Callable[[], Drawn],
+    labels: Callable[[Hashable], str],
+    *,
+    max_age: float,
+) -> tuple[str, float | None]:
+    """The panels' HTML of the page ``page`` (what it depends on besides the figures and
+    their labels) and the time the figures' data was read when older figures were used (else
+    None), drawn by ``draw`` from ``board``'s figures unless a worker drew them already.
+
+    The labels (the names of households, activities, actions; the priority neighbourhoods)
+    change without the data stamp: a page drawn is taken only when ``labels(ids)``, the
+    fingerprint of the labels now, is the one it was drawn with."""
+    shareable = board.own is None and board.token != 0
+    found = [board.key] if shareable else []
+    pointer = _key("latest", (board.view, page))
+    older = None
+    if max_age > 0 and not board.written:
+        latest = cache.get(pointer)
+        if latest is not None and time.time() - latest[1] <= max_age and latest[0] != board.key:
+            found.append(latest[0])
+            older = latest[1]
+    for key in found:
+        entry = cache.get(_key("drawn", (key, page)))
+        if entry is not None and labels(entry[1]) == entry[2]:
+            return entry[0], board.as_of if key == board.key else older
+    html, ids, fingerprint = draw()
+    if shareable:
+        cache.set(_key("drawn", (board.key, page)), (html, ids, fingerprint), KEEP_S)
+        read_at = board.as_of if board.as_of is not None else board.read_at
+        latest = cache.get(pointer)
+        if not board.written and (latest is None or latest[1] < read_at):
+            cache.set(pointer, (board.key, read_at), KEEP_S)
+    return html, board.as_of
