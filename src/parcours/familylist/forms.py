@@ -18,6 +18,7 @@ from parcours.activities.models import Activity
 from parcours.community.models import Group
 from parcours.core import inputs
 from parcours.core.forms import GuardedForm
+from parcours.core.widgets import QuickSelect
 from parcours.familylist import selectors
 from parcours.familylist.selectors import NO_SPONSOR, FamilyFilter
 from parcours.journey.reasons import current_language
@@ -52,23 +53,30 @@ def _any(label) -> list[tuple[str, object]]:
 
 class FamilyFilterForm(GuardedForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=inputs.PARAM_TEXT)
-    stage = forms.ChoiceField(label=_("Stage"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    neighbourhood = forms.ChoiceField(label=_("Neighbourhood"), required=False)
+    # QuickSelect: the sponsors and groups are hundreds of options (parcours.core.widgets)
+    stage = forms.ChoiceField(label=_("Stage"), required=False, widget=QuickSelect)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
+    neighbourhood = forms.ChoiceField(label=_("Neighbourhood"), required=False, widget=QuickSelect)
     activity = forms.TypedChoiceField(
-        label=_("Activity"), required=False, coerce=int, empty_value=None
+        label=_("Activity"), required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
     group = forms.TypedChoiceField(
-        label=_("Group of families"), required=False, coerce=int, empty_value=None
+        label=_("Group of families"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=QuickSelect,
     )
-    sponsor = forms.ChoiceField(label=_("Sponsor"), required=False)
+    sponsor = forms.ChoiceField(label=_("Sponsor"), required=False, widget=QuickSelect)
     no_contact_since = forms.DateField(
         label=_("No contact from the family since"),
         required=False,
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(SORT_LABELS.items()))
+    sort = forms.ChoiceField(
+        label=_("Sort by"), required=False, choices=list(SORT_LABELS.items()), widget=QuickSelect
+    )
 
     def __init__(self, data, *, membership, definition):
         super().__init__(data)
