@@ -13,6 +13,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -171,6 +173,15 @@ class Session(Facilitated):
 
     def __str__(self) -> str:
         return f"{self.activity} · {self.day} {self.start_time:%H:%M}"
+
+    # The sheet's rows post here: reversed once per page, not once per row (hundreds).
+    @cached_property
+    def marks_url(self) -> str:
+        return reverse("activities:marks", args=[self.pk])
+
+    @cached_property
+    def members_url(self) -> str:
+        return reverse("activities:members", args=[self.pk])
 
     def clean(self):
         super().clean()

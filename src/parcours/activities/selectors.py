@@ -71,6 +71,12 @@ class SheetRow:
     members: list[tuple[Person, bool]] = field(default_factory=list)
 
     @property
+    def key(self) -> str:
+        """The household's id as the row's HTML writes it (a dozen times: text, not a
+        number to localise each time)."""
+        return str(self.household.pk)
+
+    @property
     def came(self) -> int:
         return sum(1 for _p, came in self.members if came)
 
