@@ -242,3 +242,33 @@ def test_refresh_over_stored_spans_writes_the_rows_of_a_fresh_write(seeded):
         ]
     assert over == _stored(seeded)
     assert order == fresh_order
+
+
+def test_touchpoint_columns_are_the_log_in_the_order_journey_refresh_reads_it(seeded):
+    """recompute_io.touchpoint_columns (SQLite: household, day and kind packed in one integer
+    per row; PostgreSQL: binary COPY) gives every touchpoint's household, day, kind, activity
+    and ref, by household, day, latest recorded first; a day before 1970 too."""
+    from parcours.engine.columns import KIND_CODE, day_number
+    from parcours.journey.recompute_io import touchpoint_columns
+
+    with scopes_disabled():
+        first = Touchpoint.objects.filter(association=seeded).order_by("id").first()
+        Touchpoint.objects.filter(pk=first.pk).update(day=date(1962, 5, 1))
+        want = [
+            (h, day_number(d), KIND_CODE[k], -1 if a is None else a, -1 if r is None else r)
+            for h, d, k, a, r, _id in sorted(
+                Touchpoint.objects.filter(association=seeded).values_list(
+                    "household_id", "day", "kind", "activity_id", "ref", "id"
+                ),
+                key=lambda t: (t[0], t[1], -t[5]),
+            )
+        ]
+    cols = touchpoint_columns(seeded)
+    got = list(
+        zip(
+            cols.household.tolist(), cols.day.tolist(), cols.kind.tolist(),
+            cols.activity.tolist(), cols.ref.tolist(), strict=True,
+        )
+    )  # fmt: skip
+    assert got == want and any(a >= 0 for *_x, a, _r in want) and min(cols.day) < 0
+    assert cols.day.dtype.name == "int32" and cols.kind.dtype.name == "int8"
