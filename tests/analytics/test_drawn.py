@@ -58,16 +58,40 @@ def test_another_worker_takes_the_panels_as_drawn(filled, client, settings):
     assert newer.context["panels_html"] != first.context["panels_html"]
 
 
-def test_a_renamed_household_is_drawn_again(filled, client, settings):
+def _cached_values() -> list[str]:
+    """What the shared cache holds, as text (the tests' cache is Django's local memory)."""
+    import pickle
+
+    from django.core.cache import cache as shared
+
+    return [repr(pickle.loads(v)) for v in shared._cache.values()]  # noqa: S301 (ours)
+
+
+def test_a_renamed_household_shows_its_new_name_and_the_cache_keeps_none(filled, client, settings):
     settings.ANALYTICS_MAX_AGE = 60
     client.force_login(filled.user(Role.COORDINATOR))
     first = str(client.get(URL + PERIOD).context["panels_html"])
     named = re.findall(r'<a href="/households/(\d+)/">([^<]+)</a>', first)
     assert named, "the drop-outs name households for the team"
     pk, name = named[0]
+    # the page drawn and shared holds marks, not the families' names (files on disk)
+    assert "<!--household:" not in first
+    held = "\n".join(_cached_values())
+    assert f"<!--household:{pk}-->" in held
+    for _pk, each in named:
+        assert each not in held
     with scopes_disabled():  # the name is no figure: the data stamp stays
-        Household.objects.filter(pk=pk).update(name="Famille Renommée")
+        Household.objects.filter(pk=pk).update(name="Famille <Renommée>")
+    _another_worker()
     again = client.get(URL + PERIOD)
-    assert "panels" in again.context
-    assert "Famille Renommée" in str(again.context["panels_html"])
-    assert str(again.context["panels_html"]) != first
+    assert "panels" not in again.context  # served as drawn, the name filled in now
+    html = str(again.context["panels_html"])
+    assert f'<a href="/households/{pk}/">Famille &lt;Renommée&gt;</a>' in html
+    assert "Famille <Renommée>" not in html
+
+
+def test_the_board_gets_no_name_and_no_mark(filled, client, settings):
+    settings.ANALYTICS_MAX_AGE = 60
+    client.force_login(filled.user(Role.BOARD))
+    html = str(client.get(URL + PERIOD).context["panels_html"])
+    assert "<!--household:" not in html and 'href="/households/' not in html

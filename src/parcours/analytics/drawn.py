@@ -13,21 +13,50 @@ it is at most ``max_age`` seconds old, as the per-process cache does, and says h
 
 Nothing is shared that a transaction which wrote the data computed (it may roll back), nor
 anything at stamp 0 (before the first write: the same number in every fresh database).
+
+No household's name is kept: a drawn page holds a mark where a name goes (:func:`name_marks`),
+filled with the names read when the page is served (:func:`fill_names`). The cache is files on
+disk that outlive a request; a family erased or renamed must not stay in them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from parcours.analytics.cache import Dashboard
 
 #: seconds a drawn page is kept (a stamp's HTML is good for as long as the stamp is current)
 KEEP_S = 3600
+
+
+#: where a household's name goes in a drawn page: an HTML comment, which no escaped text (a
+#: name, an activity typed by a user) can contain
+_NAME_MARK = re.compile(r"<!--household:(\d+)-->")
+
+
+def name_marks(ids: Iterable[int]) -> dict[int, SafeString]:
+    """The marks a page is drawn with instead of the households' names."""
+    return {int(h): mark_safe(f"<!--household:{int(h)}-->") for h in ids}  # noqa: S308
+
+
+def fill_names(html: str, names: Callable[[list[int]], dict[int, str]] | None) -> str:
+    """``html`` with each mark replaced by the household's name (escaped; "#id" when it has
+    none now, such as an archived household), read by ``names``; None removes the marks."""
+    ids = sorted({int(m) for m in _NAME_MARK.findall(html)})
+    if not ids:
+        return html
+    found = names(ids) if names is not None else {}
+    if names is None:
+        return _NAME_MARK.sub("", html)
+    return _NAME_MARK.sub(lambda m: escape(found.get(int(m[1]), f"#{m[1]}")), html)
 
 
 def _key(kind: str, parts: Hashable) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -82,9 +83,10 @@ def _labels(association, definition, ids, words) -> Labels:
 
 
 def _fingerprint(labels: Labels) -> str:
-    """What of the labels changes without the data stamp (the rest follows the definition
-    and the language, in the drawn page's key)."""
-    named = (labels.activity, labels.action, labels.household, sorted(labels.priority))
+    """What of the drawn labels changes without the data stamp (the rest follows the
+    definition and the language, in the drawn page's key; the households' names are filled
+    in when the page is served)."""
+    named = (labels.activity, labels.action, sorted(labels.priority))
     return repr([sorted(n.items()) if isinstance(n, dict) else n for n in named])
 
 
@@ -117,11 +119,14 @@ class _Board:
     def panels(self, kinds, who) -> list:
         return self.drawn(kinds, who)[0]
 
-    def drawn(self, kinds, who) -> tuple[list, tuple, Labels]:
-        """The panels, the ids their labels name and the labels."""
+    def drawn(self, kinds, who, *, name_marks: bool = False) -> tuple[list, tuple, Labels]:
+        """The panels, the ids their labels name and the labels; with ``name_marks``, the
+        panels hold marks where the households' names go (analytics.drawn.fill_names)."""
         results = self.cached.results(kinds, self.query)
         ids = _label_ids(results, who)
         labels = self.labels(ids)
+        if name_marks:
+            labels = replace(labels, household=drawn.name_marks(ids[0]))
         return [PRESENTERS[k](results[k], labels, who) for k in kinds], ids, labels
 
     def labels(self, ids) -> Labels:
@@ -146,7 +151,7 @@ def dashboard(request):
     query_string = request.GET.copy().urlencode()
 
     def draw() -> drawn.Drawn:
-        panels, ids, labels = board.drawn(kinds, who)
+        panels, ids, labels = board.drawn(kinds, who, name_marks=True)
         context = {"panels": panels, "query_string": query_string}
         return render_to_string("analytics/_panels.html", context), ids, _fingerprint(labels)
 
@@ -156,6 +161,12 @@ def dashboard(request):
     panels_html, as_of = drawn.panels_html(
         board.cached, page, draw, lambda ids: _fingerprint(board.labels(ids)), max_age=max_age
     )
+    names = (
+        (lambda ids: selectors.household_names(association=association, ids=ids))
+        if who.names
+        else None
+    )
+    panels_html = drawn.fill_names(panels_html, names)
     return render(
         request,
         "analytics/dashboard.html",
