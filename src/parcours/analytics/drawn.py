@@ -51,11 +51,9 @@ def fill_names(html: str, names: Callable[[list[int]], dict[int, str]] | None) -
     """``html`` with each mark replaced by the household's name (escaped; "#id" when it has
     none now, such as an archived household), read by ``names``; None removes the marks."""
     ids = sorted({int(m) for m in _NAME_MARK.findall(html)})
-    if not ids:
-        return html
-    found = names(ids) if names is not None else {}
-    if names is None:
-        return _NAME_MARK.sub("", html)
+    if not ids or names is None:
+        return _NAME_MARK.sub("", html) if ids else html
+    found = names(ids)
     return _NAME_MARK.sub(lambda m: escape(found.get(int(m[1]), f"#{m[1]}")), html)
 
 
@@ -81,9 +79,10 @@ def panels_html(
     their labels) and the time the figures' data was read when older figures were used (else
     None), drawn by ``draw`` from ``board``'s figures unless a worker drew them already.
 
-    The labels (the names of households, activities, actions; the priority neighbourhoods)
+    The labels drawn (the names of activities and actions; the priority neighbourhoods)
     change without the data stamp: a page drawn is taken only when ``labels(ids)``, the
-    fingerprint of the labels now, is the one it was drawn with."""
+    fingerprint of the labels now, is the one it was drawn with. Households' names are no
+    label of a drawn page (:func:`fill_names`)."""
     shareable = board.own is None and board.token != 0
     found = [board.key] if shareable else []
     pointer = _key("latest", (board.view, page))

@@ -82,6 +82,11 @@ def _labels(association, definition, ids, words) -> Labels:
     )
 
 
+def _without_names(ids: tuple) -> tuple:
+    """The label ids of ``_label_ids`` with no household: what a drawn page's labels read."""
+    return ((), ids[1])
+
+
 def _fingerprint(labels: Labels) -> str:
     """What of the drawn labels changes without the data stamp (the rest follows the
     definition and the language, in the drawn page's key; the households' names are filled
@@ -124,9 +129,10 @@ class _Board:
         panels hold marks where the households' names go (analytics.drawn.fill_names)."""
         results = self.cached.results(kinds, self.query)
         ids = _label_ids(results, who)
-        labels = self.labels(ids)
-        if name_marks:
-            labels = replace(labels, household=drawn.name_marks(ids[0]))
+        if name_marks:  # the names are not read here: fill_names reads them when served
+            labels = replace(self.labels(_without_names(ids)), household=drawn.name_marks(ids[0]))
+        else:
+            labels = self.labels(ids)
         return [PRESENTERS[k](results[k], labels, who) for k in kinds], ids, labels
 
     def labels(self, ids) -> Labels:
@@ -159,7 +165,11 @@ def dashboard(request):
     page = (board.query, who, tuple(kinds), board.lang, query_string,
             definition_key(association))  # fmt: skip
     panels_html, as_of = drawn.panels_html(
-        board.cached, page, draw, lambda ids: _fingerprint(board.labels(ids)), max_age=max_age
+        board.cached,
+        page,
+        draw,
+        lambda ids: _fingerprint(board.labels(_without_names(ids))),
+        max_age=max_age,
     )
     names = (
         (lambda ids: selectors.household_names(association=association, ids=ids))
