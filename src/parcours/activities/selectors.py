@@ -129,9 +129,12 @@ def sheet_since(rows: list[SheetRow], held: int = 0) -> int:
     return max([held, *stamps])
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def _micros(moment: datetime) -> int:
-    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def sheet_changes(*, session: Session, since: int) -> list[SheetRow]:
@@ -139,7 +142,7 @@ def sheet_changes(*, session: Session, since: int) -> list[SheetRow]:
     seconds before it included (CHANGES_OVERLAP): what a sheet's poll sends instead of every
     row. Rows with no mark yet (the regulars) never change; a client already showing a row
     at the same version and status leaves it as it is."""
-    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=since)
+    moment = _EPOCH + since * _MICROSECOND
     marks = Attendance.objects.filter(
         session=session,
         household__archived_at__isnull=True,
